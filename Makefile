@@ -1,0 +1,34 @@
+# paperclerk — the two commands: `make run` and `make test`. Both set everything up on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: run test bench lint install clean
+
+$(INSTALLED): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(INSTALLED)
+
+install: $(INSTALLED)
+
+## Start paperclerk embedded (SQLite, local files, in-process workers) with sample documents.
+run: $(INSTALLED)
+	$(BIN)/paperclerk serve --samples
+
+## Run the whole test suite (PostgreSQL/Redis/Celery tests need PAPERCLERK_TEST_* URLs; see DEVELOPERS.md).
+test: $(INSTALLED)
+	@scripts/ensure-browser.sh
+	$(BIN)/python -m pytest
+
+## Print the performance table (also written to benchmarks/results.md).
+bench: $(INSTALLED)
+	$(BIN)/python -m benchmarks.run
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check src tests benchmarks
+
+clean:
+	rm -rf $(VENV) data test-artifacts .pytest_cache

@@ -1,0 +1,102 @@
+"""The FastAPI application: routers, middleware, and the one error shape for every failure."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.formparsers import MultiPartException
+
+from paperclerk import __version__, plugins
+from paperclerk.config import get_settings
+from paperclerk.core.errors import PaperclerkError
+from paperclerk.core.worker import start_job_backend
+from paperclerk.documents.api import router as documents_router
+from paperclerk.ops.health import router as health_router
+from paperclerk.ops.middleware import RequestContextMiddleware, UploadLimitMiddleware
+from paperclerk.search.api import router as search_router
+from paperclerk.web import pages
+
+log = logging.getLogger(__name__)
+
+HTTP_CODES = {400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND",
+              405: "METHOD_NOT_ALLOWED", 406: "NOT_ACCEPTABLE", 413: "FILE_TOO_LARGE", 415: "FILE_UNSUPPORTED",
+              422: "VALIDATION_ERROR", 429: "RATE_LIMITED"}
+
+
+def create_app(*, embedded_workers: bool = False) -> FastAPI:
+    """Build the app; ``embedded_workers`` runs job worker threads in this process (``serve``)."""
+    settings = get_settings()
+    plugins.load()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.worker_pool = start_job_backend(settings, embedded_workers=embedded_workers)
+        yield
+        if app.state.worker_pool is not None:
+            app.state.worker_pool.stop()
+
+    app = FastAPI(title="paperclerk", version=__version__, lifespan=lifespan,
+                  description="Documents in; checked, searchable, reviewable data out.")
+    app.include_router(documents_router)
+    app.include_router(search_router)
+    app.include_router(health_router)
+    app.include_router(pages.router)
+    app.mount("/static", pages.static_files(), name="static")
+    app.add_middleware(UploadLimitMiddleware, max_bytes=settings.max_upload_bytes)
+    app.add_middleware(RequestContextMiddleware)
+    _add_error_handlers(app)
+    return app
+
+
+def error_response(status: int, code: str, message: str, details: dict[str, Any] | None = None) -> JSONResponse:
+    return JSONResponse(status_code=status,
+                        content={"error": {"code": code, "message": message, "details": details or {}}})
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    cause = exc.__cause__ or exc.__context__
+    while cause is not None:
+        yield cause
+        cause = cause.__cause__ or cause.__context__
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(PaperclerkError)
+    async def on_paperclerk_error(_: Request, exc: PaperclerkError) -> JSONResponse:
+        if exc.http_status >= 500:
+            log.warning("request failed", extra={"code": exc.code, "error": exc.message})
+        return error_response(exc.http_status, exc.code, exc.message, jsonable_encoder(exc.details))
+
+    @app.exception_handler(RequestValidationError)
+    async def on_validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [{"location": list(error.get("loc", ())), "message": error.get("msg", ""), "type": error.get("type")}
+                  for error in exc.errors()]
+        return error_response(422, "VALIDATION_ERROR", "The request is not valid.", {"errors": errors})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        causes = list(_causes(exc))
+        for cause in causes:
+            if isinstance(cause, PaperclerkError):  # e.g. the upload limit hit while parsing a multipart body
+                return error_response(cause.http_status, cause.code, cause.message, jsonable_encoder(cause.details))
+        if any(isinstance(cause, MultiPartException) for cause in causes):
+            reason = str(causes[-1])
+            return error_response(400, "UPLOAD_MALFORMED",
+                                  "The upload could not be read as multipart form data "
+                                  "(a part header over 4 KB, such as a very long file name, is refused).",
+                                  {"reason": reason})
+        code = HTTP_CODES.get(exc.status_code, f"HTTP_{exc.status_code}")
+        return error_response(exc.status_code, code, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def on_unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.error("unhandled error", exc_info=exc)
+        return error_response(500, "INTERNAL_ERROR", "Something went wrong on our side; it has been logged.")

@@ -1,0 +1,351 @@
+"""The ``paperclerk`` command: serve, worker, ingest, search, list, show, retry, db, samples."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from paperclerk.config import get_settings
+
+app = typer.Typer(help="paperclerk: documents in; checked, searchable, reviewable data out.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+console = Console()
+err_console = Console(stderr=True)
+
+
+def main() -> None:
+    app()
+
+
+def _fail(message: str, code: int = 1) -> None:
+    err_console.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(code)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply pending migrations to the configured database."""
+    from paperclerk.core.schema import current_revision, upgrade
+
+    upgrade()
+    console.print(f"database at revision {current_revision()}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to bind (default PAPERCLERK_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default PAPERCLERK_PORT)")] = None,
+    samples: Annotated[bool, typer.Option(help="Load the generated sample documents first")] = False,
+) -> None:
+    """Apply migrations and run the server; without a broker, worker threads run inside it."""
+    import uvicorn
+
+    from paperclerk.app import create_app
+    from paperclerk.core.schema import upgrade
+    from paperclerk.ops.logging import configure_logging
+
+    settings = get_settings()
+    configure_logging(settings.log_level, json_lines=settings.log_json)
+    upgrade()
+    if samples:
+        _load_samples()
+    host, port = host or settings.host, port or settings.port
+    console.print(f"paperclerk is running at [bold]http://{host}:{port}[/bold]  (API docs: http://{host}:{port}/docs)")
+    uvicorn.run(create_app(embedded_workers=not settings.broker_url), host=host, port=port,
+                log_config=None, access_log=False)
+
+
+def _load_samples() -> None:
+    from paperclerk import samples
+
+    directory = get_settings().data_dir / "samples"
+    paths = samples.write_samples(directory)
+    summary = _ingest_paths(paths, source="sample", wait=False, show_progress=False)
+    console.print(f"samples: {summary['accepted']} new, {summary['duplicates']} already loaded")
+
+
+@app.command()
+def worker(
+    queues: Annotated[str, typer.Option(help="Comma-separated queues to consume: default,ocr")] = "default,ocr",
+    concurrency: Annotated[int, typer.Option(help="Parallel jobs in this worker")] = 2,
+    metrics_port: Annotated[int, typer.Option(help="Serve Prometheus metrics on this port (0: off)")] = 0,
+) -> None:
+    """Run a job worker: a Celery worker when a broker is configured, else a database-polling worker."""
+    from paperclerk.core.worker import WorkerPool, start_job_backend
+    from paperclerk.ops.logging import configure_logging
+
+    settings = get_settings()
+    configure_logging(settings.log_level, json_lines=settings.log_json)
+    if metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(metrics_port, addr="127.0.0.1")
+    start_job_backend(settings, embedded_workers=False)
+    wanted = [queue.strip() for queue in queues.split(",") if queue.strip()]
+    if settings.broker_url:
+        from paperclerk.core.celery_app import get_celery, queue_name
+
+        get_celery().worker_main([
+            "worker", "--loglevel", settings.log_level, "--concurrency", str(concurrency),
+            "--queues", ",".join(queue_name(queue) for queue in wanted), "--without-gossip", "--without-mingle",
+        ])
+        return
+    pool = WorkerPool(settings.model_copy(update={
+        "workers": concurrency if "default" in wanted and "ocr" not in wanted else 0,
+        "ocr_workers": concurrency if "ocr" in wanted else 0,
+    }))
+    pool.start()
+    console.print(f"worker polling the database for {', '.join(wanted)} jobs; Ctrl+C to stop")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pool.stop()
+
+
+def _collect(paths: list[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")))
+        elif path.is_file():
+            files.append(path)
+        else:
+            _fail(f"{path} does not exist")
+    return files
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (folders are read recursively)")],
+    wait: Annotated[bool, typer.Option(help="Wait until every document is processed")] = True,
+) -> None:
+    """Add files to paperclerk; with --wait (default) process them here and print a summary."""
+    from paperclerk.core.schema import upgrade
+    from paperclerk.ops.logging import configure_logging
+
+    settings = get_settings()
+    configure_logging("WARNING", json_lines=settings.log_json)
+    upgrade()
+    files = _collect(paths)
+    if not files:
+        _fail("no files found")
+    summary = _ingest_paths(files, source="cli", wait=wait, show_progress=True)
+    if summary["failed"]:
+        raise typer.Exit(2)
+
+
+def _ingest_paths(files: list[Path], *, source: str, wait: bool, show_progress: bool) -> dict[str, int]:
+    from paperclerk.core.db import session_scope
+    from paperclerk.core.errors import FileRejected
+    from paperclerk.core.worker import start_job_backend
+    from paperclerk.documents import service
+
+    settings = get_settings()
+    pool = start_job_backend(settings, embedded_workers=wait)
+    document_ids: set[str] = set()
+    rejected: list[tuple[str, str, str]] = []
+    duplicates = 0
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err_console, disable=not show_progress) as progress:
+        task = progress.add_task("storing", total=len(files))
+        for file in files:
+            try:
+                with file.open("rb") as stream, service.spool(stream, settings=settings) as spooled, \
+                        session_scope() as session:
+                    intake = service.receive(session, spooled, filename=file.name, source=source, settings=settings)
+                    document_ids.add(intake.document.id)
+                    duplicates += intake.duplicate
+            except FileRejected as refusal:
+                rejected.append((str(file), refusal.code, refusal.message))
+            progress.advance(task)
+        if wait and document_ids:
+            outcome = _wait_for(document_ids, progress)
+        else:
+            outcome = Counter()
+    if pool is not None:
+        pool.stop()
+    if show_progress:
+        _print_summary(len(files), len(document_ids), duplicates, outcome, rejected, document_ids if wait else set())
+    return {"accepted": len(document_ids) - duplicates, "duplicates": duplicates,
+            "failed": outcome.get("failed", 0) + len(rejected)}
+
+
+def _wait_for(document_ids: set[str], progress: Progress) -> Counter[str]:
+    from sqlalchemy import select
+
+    from paperclerk.core.db import session_scope
+    from paperclerk.documents.models import FINAL_STATUSES, Document
+
+    task = progress.add_task("processing", total=len(document_ids))
+    ids = list(document_ids)
+    while True:
+        statuses: Counter[str] = Counter()
+        with session_scope(readonly=True) as session:
+            for start in range(0, len(ids), 500):
+                statuses.update(session.scalars(select(Document.status).where(Document.id.in_(ids[start:start + 500]))))
+        done = sum(count for status, count in statuses.items() if status in FINAL_STATUSES)
+        progress.update(task, completed=done)
+        if done >= len(ids):
+            return statuses
+        time.sleep(0.2)
+
+
+def _print_summary(files: int, documents: int, duplicates: int, outcome: Counter[str],
+                   rejected: list[tuple[str, str, str]], waited_for: set[str]) -> None:
+    table = Table(title="ingest summary")
+    table.add_column("")
+    table.add_column("count", justify="right")
+    table.add_row("files", str(files))
+    table.add_row("new documents", str(documents - duplicates))
+    table.add_row("already stored", str(duplicates))
+    table.add_row("refused", str(len(rejected)))
+    for status, count in sorted(outcome.items()):
+        table.add_row(status, str(count))
+    console.print(table)
+    if rejected:
+        _print_problems("refused files", rejected)
+    if outcome.get("failed"):
+        _print_problems("failed documents", _failures(waited_for))
+
+
+def _failures(document_ids: set[str]) -> list[tuple[str, str, str]]:
+    from sqlalchemy import select
+
+    from paperclerk.core.db import session_scope
+    from paperclerk.documents.models import Document, DocumentStatus
+
+    with session_scope(readonly=True) as session:
+        rows = session.execute(select(Document.filename, Document.error_code, Document.error_message).where(
+            Document.id.in_(list(document_ids)), Document.status == DocumentStatus.FAILED)).all()
+    return [(row.filename, row.error_code or "", row.error_message or "") for row in rows]
+
+
+def _print_problems(title: str, rows: list[tuple[str, str, str]]) -> None:
+    table = Table(title=title)
+    for column in ("file", "code", "message"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help='Words, "a phrase", OR, -exclude')],
+    limit: Annotated[int, typer.Option(min=1, max=100)] = 10,
+    status: Annotated[str | None, typer.Option()] = None,
+    kind: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Full-text search; prints ranked documents with highlighted snippets."""
+    from paperclerk.core.db import session_scope
+    from paperclerk.core.errors import PaperclerkError
+    from paperclerk.documents.filters import DocumentFilter
+    from paperclerk.search import index
+
+    try:
+        with session_scope(readonly=True) as session:
+            hits, total = index.search(session, query, filters=DocumentFilter(status=status, kind=kind),
+                                       limit=limit, offset=0)
+    except PaperclerkError as exc:
+        _fail(f"{exc.code}: {exc.message}")
+    table = Table(title=f"{total} document(s) match {query!r}")
+    for column in ("score", "document", "kind", "snippet"):
+        table.add_column(column)
+    for hit in hits:
+        snippet = hit.snippet.replace("<mark>", "[bold yellow]").replace("</mark>", "[/bold yellow]")
+        table.add_row(f"{hit.score:.2f}", f"{hit.filename}\n[dim]{hit.document_id}[/dim]", hit.kind or "", snippet)
+    console.print(table)
+
+
+@app.command("list")
+def list_documents(
+    status: Annotated[str | None, typer.Option()] = None,
+    kind: Annotated[str | None, typer.Option()] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
+) -> None:
+    """List documents, newest first, with their status and error."""
+    from paperclerk.core.db import session_scope
+    from paperclerk.documents import service
+    from paperclerk.documents.filters import DocumentFilter
+
+    with session_scope(readonly=True) as session:
+        items, total = service.list_documents(session, filters=DocumentFilter(status=status, kind=kind),
+                                              limit=limit, offset=0)
+    table = Table(title=f"{total} document(s)")
+    for column in ("id", "file", "status", "kind", "pages", "error"):
+        table.add_column(column)
+    for doc in items:
+        error = f"{doc.error_code}: {doc.error_message}" if doc.error_code else ""
+        table.add_row(doc.id, doc.filename, doc.status, doc.kind or "", str(doc.page_count or ""), error)
+    console.print(table)
+
+
+@app.command()
+def show(document_id: str) -> None:
+    """One document: status, error, pages and processing history."""
+    from paperclerk.core.db import session_scope
+    from paperclerk.core.errors import NotFound
+    from paperclerk.documents import service
+
+    try:
+        with session_scope(readonly=True) as session:
+            doc = service.get(session, document_id, with_pages=True)
+            console.print(f"[bold]{doc.filename}[/bold]  {doc.id}\nstatus: {doc.status}   kind: {doc.kind}   "
+                          f"language: {doc.language}   pages: {doc.page_count}   type: {doc.media_type}")
+            if doc.error_code:
+                console.print(f"[red]error {doc.error_code}[/red]: {doc.error_message}")
+            history = Table(title="processing history")
+            for column in ("when", "attempt", "stage", "outcome", "ms", "note"):
+                history.add_column(column)
+            for entry in doc.history:
+                history.add_row(entry.created_at.strftime("%H:%M:%S"), str(entry.attempt), entry.stage, entry.outcome,
+                                f"{entry.duration_ms:.1f}" if entry.duration_ms is not None else "",
+                                f"{entry.error_code + ': ' if entry.error_code else ''}{entry.message or ''}")
+            console.print(history)
+    except NotFound:
+        _fail(f"no document {document_id}")
+
+
+@app.command()
+def retry(document_ids: Annotated[list[str], typer.Argument(help="Ids of failed documents")]) -> None:
+    """Queue failed documents for processing again (a running server or worker picks them up)."""
+    from paperclerk.core.db import session_scope
+    from paperclerk.core.errors import PaperclerkError
+    from paperclerk.core.worker import start_job_backend
+    from paperclerk.documents import service
+
+    start_job_backend(get_settings(), embedded_workers=False)
+    problems = 0
+    for document_id in document_ids:
+        try:
+            with session_scope() as session:
+                service.retry(session, document_id)
+            console.print(f"{document_id}: queued")
+        except PaperclerkError as exc:
+            problems += 1
+            err_console.print(f"{document_id}: [red]{exc.code}[/red] {exc.message}")
+    if problems:
+        raise typer.Exit(1)
+
+
+@app.command("samples")
+def samples_command() -> None:
+    """Generate the sample documents and add them (processed by a running server)."""
+    from paperclerk.core.schema import upgrade
+
+    upgrade()
+    _load_samples()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

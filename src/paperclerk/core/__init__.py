@@ -1,0 +1,1 @@
+"""The shared core: settings-aware database, blob storage, jobs, events and errors."""

@@ -1,0 +1,104 @@
+"""Scaled-out job execution: Celery carries job ids; the job table stays the truth.
+
+Queues are ``paperclerk.default`` and ``paperclerk.ocr``, so OCR workers can be scaled (or
+started) separately and cannot starve quick jobs. Messages are acknowledged late and
+re-delivered when a worker dies; the job lease decides who may run a job.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from functools import lru_cache
+
+from celery import Celery, signals
+
+from paperclerk.config import Settings, get_settings
+from paperclerk.core import db, jobs
+from paperclerk.core.db import session_scope
+from paperclerk.core.jobs import Job
+
+log = logging.getLogger(__name__)
+RUN_JOB = "paperclerk.run_job"
+
+
+def queue_name(queue: str) -> str:
+    return f"paperclerk.{queue}"
+
+
+def make_celery(settings: Settings) -> Celery:
+    app = Celery("paperclerk", broker=settings.broker_url, set_as_current=False)
+    app.conf.update(
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        task_acks_on_failure_or_timeout=True,
+        worker_prefetch_multiplier=1,
+        task_ignore_result=True,
+        task_default_queue=queue_name(jobs.Queue.DEFAULT),
+        task_time_limit=settings.job_time_limit_seconds + 30,
+        task_soft_time_limit=settings.job_time_limit_seconds,
+        broker_transport_options={"visibility_timeout": settings.broker_visibility_timeout},
+        broker_connection_retry_on_startup=True,
+        worker_hijack_root_logger=False,
+        worker_send_task_events=True,
+        task_send_sent_event=True,
+    )
+
+    @app.task(name=RUN_JOB)
+    def run_job(job_id: str) -> str:
+        from paperclerk.core.worker import execute
+
+        return execute(job_id)
+
+    return app
+
+
+@lru_cache
+def get_celery() -> Celery:
+    return make_celery(get_settings())
+
+
+def dispatch(job: Job, delay: float = 0.0) -> None:
+    """Send a committed job to its Celery queue; a lost send is picked up by the stale-job sweep."""
+    try:
+        get_celery().send_task(RUN_JOB, args=[job.id], queue=queue_name(job.queue), countdown=delay or None)
+    except Exception:
+        log.exception("could not send job to the broker; the sweep will resend it", extra={"job_id": job.id})
+
+
+def sweep_stale_jobs(settings: Settings) -> int:
+    """Re-send jobs whose worker died (expired lease) or whose message was lost."""
+    with session_scope() as session:
+        stale = jobs.stale_jobs(session, older_than_seconds=max(60.0, settings.job_lease_seconds * 4))
+    for job in stale:
+        dispatch(job)
+    if stale:
+        log.info("re-sent stale jobs", extra={"count": len(stale)})
+    return len(stale)
+
+
+def start_sweeper(settings: Settings) -> threading.Thread:
+    def loop() -> None:
+        while True:
+            try:
+                sweep_stale_jobs(settings)
+            except Exception:
+                log.warning("stale-job sweep failed", exc_info=True)
+            threading.Event().wait(settings.job_lease_seconds)
+
+    thread = threading.Thread(target=loop, name="stale-job-sweeper", daemon=True)
+    thread.start()
+    return thread
+
+
+@signals.worker_ready.connect
+def _on_worker_ready(**_: object) -> None:
+    start_sweeper(get_settings())
+
+
+@signals.worker_process_init.connect
+def _on_worker_process_init(**_: object) -> None:
+    # A pool process forked after the sweeper ran (a replacement for a dead one) inherits the parent's
+    # pooled database connections; using them from two processes corrupts both. Drop them unclosed.
+    if db.get_engine.cache_info().currsize:
+        db.get_engine().dispose(close=False)

@@ -1,0 +1,209 @@
+"""Durable jobs: the database row is the truth, in embedded and in Celery mode alike.
+
+A job is claimed with a lease that its worker renews while it runs. A worker killed mid-job
+stops renewing; once the lease runs out the job is claimed again (by the next embedded worker
+poll, by Celery's redelivery, or by the stale-job sweep). Every claim counts an attempt, so a
+file that kills its worker every time ends ``failed`` after ``max_attempts`` instead of looping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import ColumnElement, Index, Integer, String, Text, func, or_, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from paperclerk.core.db import Base, UTCDateTime, after_commit, new_id, utcnow
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class Queue(StrEnum):
+    DEFAULT = "default"
+    #: Slow work (OCR) runs on its own queue so that it cannot starve quick jobs.
+    OCR = "ocr"
+
+
+class Job(Base):
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_claimable", "status", "queue", "run_after"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    task: Mapped[str] = mapped_column(String(80))
+    subject_id: Mapped[str] = mapped_column(String(36), index=True)
+    queue: Mapped[str] = mapped_column(String(20), default=Queue.DEFAULT)
+    status: Mapped[str] = mapped_column(String(20), default=JobStatus.QUEUED)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=3)
+    run_after: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    worker: Mapped[str | None] = mapped_column(String(120))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+#: Called after commit with each job that became runnable (set by the active job backend).
+Dispatcher = Callable[[Job, float], None]
+_dispatcher: Dispatcher | None = None
+
+
+def set_dispatcher(dispatcher: Dispatcher | None) -> None:
+    global _dispatcher
+    _dispatcher = dispatcher
+
+
+def _dispatch_after_commit(session: Session, job: Job, delay: float = 0.0) -> None:
+    if _dispatcher is not None:
+        dispatcher = _dispatcher
+        after_commit(session, lambda: dispatcher(job, delay))
+
+
+def enqueue(session: Session, *, task: str, subject_id: str, queue: Queue = Queue.DEFAULT,
+            max_attempts: int = 3) -> Job:
+    job = Job(id=new_id(), task=task, subject_id=subject_id, queue=queue, max_attempts=max_attempts,
+              run_after=utcnow())
+    session.add(job)
+    _dispatch_after_commit(session, job)
+    return job
+
+
+def _claimable(now: datetime) -> ColumnElement[bool]:
+    return or_(
+        (Job.status == JobStatus.QUEUED) & (Job.run_after <= now),
+        (Job.status == JobStatus.RUNNING) & (Job.lease_expires_at < now),
+    )
+
+
+def claim_next(session: Session, *, queues: Sequence[str], worker: str, lease_seconds: float) -> Job | None:
+    """Take the oldest runnable job of ``queues`` (embedded workers poll with this)."""
+    now = utcnow()
+    query = (
+        select(Job)
+        .where(Job.queue.in_(list(queues)), _claimable(now))
+        .order_by(Job.run_after)
+        .limit(1)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    job = session.scalars(query).first()
+    if job is None:
+        return None
+    _take(job, worker=worker, lease_seconds=lease_seconds, now=now)
+    return job
+
+
+class ClaimRefused(StrEnum):
+    FINISHED = "finished"
+    BUSY = "busy"  # another worker holds a live lease
+    NOT_YET = "not_yet"  # waiting for its retry time
+    MISSING = "missing"
+
+
+def claim(session: Session, job_id: str, *, worker: str, lease_seconds: float) -> Job | ClaimRefused:
+    """Take one named job (Celery delivers job ids); say why not when it cannot be taken."""
+    query = select(Job).where(Job.id == job_id)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    job = session.scalars(query).first()
+    now = utcnow()
+    if job is None:
+        return ClaimRefused.MISSING
+    if job.status in (JobStatus.DONE, JobStatus.FAILED):
+        return ClaimRefused.FINISHED
+    if job.status == JobStatus.RUNNING and job.lease_expires_at and job.lease_expires_at >= now:
+        return ClaimRefused.BUSY
+    if job.status == JobStatus.QUEUED and job.run_after > now:
+        return ClaimRefused.NOT_YET
+    _take(job, worker=worker, lease_seconds=lease_seconds, now=now)
+    return job
+
+
+def _take(job: Job, *, worker: str, lease_seconds: float, now: datetime) -> None:
+    job.status = JobStatus.RUNNING
+    job.attempts += 1
+    job.worker = worker
+    job.lease_expires_at = now + timedelta(seconds=lease_seconds)
+
+
+def renew_lease(session: Session, job_id: str, *, worker: str, lease_seconds: float) -> bool:
+    """Extend a running job's lease; False if the job is no longer this worker's."""
+    result = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.worker == worker, Job.status == JobStatus.RUNNING)
+        .values(lease_expires_at=utcnow() + timedelta(seconds=lease_seconds))
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def finish(session: Session, job: Job, *, error: str | None = None) -> None:
+    job.status = JobStatus.FAILED if error else JobStatus.DONE
+    job.last_error = error
+    job.finished_at = utcnow()
+    job.lease_expires_at = None
+
+
+def retry_later(session: Session, job: Job, *, delay_seconds: float, error: str) -> None:
+    job.status = JobStatus.QUEUED
+    job.last_error = error
+    job.lease_expires_at = None
+    job.run_after = utcnow() + timedelta(seconds=delay_seconds)
+    _dispatch_after_commit(session, job, delay_seconds)
+
+
+def move_to_queue(session: Session, job: Job, queue: Queue) -> None:
+    """Hand a job to another queue (quick → OCR); moving is not a failed attempt."""
+    job.status = JobStatus.QUEUED
+    job.queue = queue
+    job.attempts -= 1
+    job.lease_expires_at = None
+    job.run_after = utcnow()
+    _dispatch_after_commit(session, job)
+
+
+def requeue(session: Session, job: Job) -> None:
+    """Start a finished job over with a fresh attempt budget (a person asked for a retry)."""
+    job.status = JobStatus.QUEUED
+    job.attempts = 0
+    job.last_error = None
+    job.finished_at = None
+    job.run_after = utcnow()
+    _dispatch_after_commit(session, job)
+
+
+def stale_jobs(session: Session, *, older_than_seconds: float) -> list[Job]:
+    """Jobs a broker may have lost: queued and due for a while, or running on an expired lease.
+
+    Call in a writing transaction: queued ones get a fresh ``run_after`` so that each is re-sent once
+    per ``older_than_seconds``, not by every worker's sweep for as long as a long backlog drains.
+    """
+    now = utcnow()
+    cutoff = now - timedelta(seconds=older_than_seconds)
+    query = select(Job).where(or_(
+        (Job.status == JobStatus.QUEUED) & (Job.run_after <= cutoff),
+        (Job.status == JobStatus.RUNNING) & (Job.lease_expires_at < now),
+    )).limit(1000)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)  # concurrent sweeps split the stale jobs
+    stale = list(session.scalars(query))
+    for job in stale:
+        if job.status == JobStatus.QUEUED:
+            job.run_after = now
+    return stale
+
+
+def queue_depth(session: Session) -> dict[str, int]:
+    rows = session.execute(
+        select(Job.queue, func.count()).where(Job.status == JobStatus.QUEUED).group_by(Job.queue)
+    )
+    depth = {queue.value: 0 for queue in Queue}
+    depth.update({queue: count for queue, count in rows})
+    return depth

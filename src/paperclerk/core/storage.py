@@ -1,0 +1,143 @@
+"""Content-addressed blob storage: a local directory (embedded) or an S3-compatible bucket.
+
+Blobs are named by their sha256, so storing the same bytes twice is a no-op and a stored blob
+never changes.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import BinaryIO
+from urllib.parse import urlparse
+
+from paperclerk.config import Settings, get_settings
+from paperclerk.core.errors import TransientError
+
+CHUNK = 1024 * 1024
+
+
+class LocalBlobStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def _path(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / sha256[2:4] / sha256
+
+    def put(self, sha256: str, source: Path) -> None:
+        target = self._path(sha256)
+        if target.exists():
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as tmp:
+            with source.open("rb") as src:
+                shutil.copyfileobj(src, tmp, CHUNK)
+            tmp.flush()
+            os.fsync(tmp.fileno())
+        os.replace(tmp.name, target)
+
+    def exists(self, sha256: str) -> bool:
+        return self._path(sha256).exists()
+
+    def open(self, sha256: str) -> BinaryIO:
+        return self._path(sha256).open("rb")
+
+    @contextmanager
+    def local_path(self, sha256: str) -> Iterator[Path]:
+        yield self._path(sha256)
+
+    def check(self) -> None:
+        probe = self.root / ".ready"
+        probe.write_bytes(b"ok")
+        probe.unlink()
+
+
+class S3BlobStore:
+    def __init__(self, bucket: str, prefix: str, *, endpoint_url: str | None, region: str,
+                 scratch: Path) -> None:
+        import boto3
+        from botocore.config import Config
+
+        self.bucket = bucket
+        self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
+        self.scratch = scratch
+        # A session of its own: boto3's shared default session is not safe to create clients from
+        # in several threads at once (request threads and worker threads may build the store together).
+        self.client = boto3.session.Session().client(
+            "s3", endpoint_url=endpoint_url or None, region_name=region,
+            config=Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=5, read_timeout=60),
+        )
+
+    def _key(self, sha256: str) -> str:
+        return f"{self.prefix}blobs/{sha256[:2]}/{sha256}"
+
+    def put(self, sha256: str, source: Path) -> None:
+        if self.exists(sha256):
+            return
+        with _transient("store the file"):
+            self.client.upload_file(str(source), self.bucket, self._key(sha256))
+
+    def exists(self, sha256: str) -> bool:
+        from botocore.exceptions import ClientError
+
+        try:
+            with _transient("look up the file"):
+                self.client.head_object(Bucket=self.bucket, Key=self._key(sha256))
+        except TransientError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, ClientError) and cause.response.get("Error", {}).get("Code") in ("404", "NoSuchKey"):
+                return False
+            raise
+        return True
+
+    def open(self, sha256: str) -> BinaryIO:
+        with _transient("read the file"):
+            return self.client.get_object(Bucket=self.bucket, Key=self._key(sha256))["Body"]  # type: ignore[no-any-return]
+
+    @contextmanager
+    def local_path(self, sha256: str) -> Iterator[Path]:
+        self.scratch.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=self.scratch, prefix="blob-")
+        os.close(fd)
+        try:
+            with _transient("read the file"):
+                self.client.download_file(self.bucket, self._key(sha256), name)
+            yield Path(name)
+        finally:
+            os.unlink(name)
+
+    def check(self) -> None:
+        with _transient("reach the bucket"):
+            self.client.head_bucket(Bucket=self.bucket)
+
+
+@contextmanager
+def _transient(action: str) -> Iterator[None]:
+    from boto3.exceptions import Boto3Error
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        yield
+    except (BotoCoreError, ClientError, Boto3Error) as exc:  # upload_file wraps errors in S3UploadFailedError
+        raise TransientError(f"Storage could not {action}: {exc}", code="STORAGE_UNAVAILABLE") from exc
+
+
+def make_store(settings: Settings) -> LocalBlobStore | S3BlobStore:
+    if not settings.storage_url:
+        return LocalBlobStore(settings.data_dir / "blobs")
+    parsed = urlparse(settings.storage_url)
+    if parsed.scheme != "s3" or not parsed.netloc:
+        raise ValueError(f"PAPERCLERK_STORAGE_URL must look like s3://bucket[/prefix], got {settings.storage_url!r}")
+    return S3BlobStore(parsed.netloc, parsed.path, endpoint_url=settings.s3_endpoint_url or None,
+                       region=settings.s3_region, scratch=settings.data_dir / "tmp")
+
+
+@lru_cache
+def get_store() -> LocalBlobStore | S3BlobStore:
+    return make_store(get_settings())

@@ -1,0 +1,121 @@
+"""Document routes: upload, list, detail, original file, retry. Thin: services do the work."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, File, Query, UploadFile
+from fastapi.responses import FileResponse, Response, StreamingResponse
+from sqlalchemy.orm import Session
+
+from paperclerk.config import get_settings
+from paperclerk.core.db import read_session, session_scope
+from paperclerk.core.errors import FileRejected, InvalidRequest
+from paperclerk.core.storage import LocalBlobStore, get_store
+from paperclerk.documents import service
+from paperclerk.documents.filters import DocumentFilter
+from paperclerk.documents.models import DocumentStatus
+from paperclerk.documents.schemas import (
+    DocumentDetail,
+    DocumentList,
+    DocumentSummary,
+    RejectedFile,
+    UploadedDocument,
+    UploadResult,
+    detail_of,
+)
+
+router = APIRouter(prefix="/api/v1/documents", tags=["documents"])
+
+
+def document_filter(
+    status: Annotated[DocumentStatus | None, Query(description="queued, processing, processed, needs_review, failed")] = None,
+    kind: Annotated[str | None, Query(max_length=40, description="invoice, contract, judgment, …")] = None,
+    created_after: Annotated[datetime | None, Query(description="ISO date or datetime, inclusive")] = None,
+    created_before: Annotated[datetime | None, Query(description="ISO date or datetime, exclusive")] = None,
+) -> DocumentFilter:
+    return DocumentFilter(status=status, kind=kind, created_after=_aware(created_after),
+                          created_before=_aware(created_before))
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+
+
+@router.post("", status_code=202, response_model=UploadResult,
+             summary="Upload one or many files; processing is asynchronous",
+             responses={413: {"description": "Over the upload limit"}, 415: {"description": "Unsupported type"}})
+def upload(files: Annotated[list[UploadFile], File(description="One or more files")]) -> UploadResult:
+    return receive_uploads(files, source="api")
+
+
+def receive_uploads(files: list[UploadFile], *, source: str) -> UploadResult:
+    """Store each file in its own transaction; refuse the request only if every file was refused."""
+    settings = get_settings()
+    if not files:
+        raise InvalidRequest("Attach at least one file in the 'files' field.", code="NO_FILES")
+    accepted: list[UploadedDocument] = []
+    rejected: list[tuple[RejectedFile, FileRejected]] = []
+    for upload_file in files:
+        try:
+            with service.spool(upload_file.file, settings=settings) as spooled, session_scope() as session:
+                intake = service.receive(session, spooled, filename=upload_file.filename, source=source,
+                                         settings=settings)
+                document = intake.document
+                accepted.append(UploadedDocument(id=document.id, filename=document.filename,
+                                                 status=document.status, duplicate=intake.duplicate))
+        except FileRejected as refusal:
+            name = service.sanitize_filename(upload_file.filename)
+            rejected.append((RejectedFile(filename=name, error=refusal.to_dict()), refusal))
+    if not accepted:
+        first = rejected[0][1]
+        if len(rejected) > 1:
+            first.details = {**first.details, "rejected": [item.model_dump() for item, _ in rejected]}
+        raise first
+    return UploadResult(documents=accepted, rejected=[item for item, _ in rejected])
+
+
+@router.get("", response_model=DocumentList, summary="List documents, newest first")
+def list_documents(
+    session: Annotated[Session, Depends(read_session)],
+    filters: Annotated[DocumentFilter, Depends(document_filter)],
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> DocumentList:
+    items, total = service.list_documents(session, filters=filters, limit=limit, offset=offset)
+    return DocumentList(items=[DocumentSummary.of(item) for item in items], total=total, limit=limit, offset=offset)
+
+
+@router.get("/{document_id}", response_model=DocumentDetail, summary="A document: metadata, pages, history")
+def get_document(document_id: str, session: Annotated[Session, Depends(read_session)]) -> DocumentDetail:
+    document = service.get(session, document_id, with_pages=True)
+    return detail_of(document, service.children(session, document.id))
+
+
+@router.get("/{document_id}/file", summary="The original file, byte for byte",
+            response_class=Response, responses={200: {"content": {"application/octet-stream": {}}}})
+def get_file(document_id: str, session: Annotated[Session, Depends(read_session)]) -> Response:
+    document = service.get(session, document_id)
+    store = get_store()
+    headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=3600"}
+    if isinstance(store, LocalBlobStore):
+        with store.local_path(document.sha256) as path:
+            return FileResponse(path, media_type=document.media_type, filename=document.filename,
+                                headers=headers)
+    body = store.open(document.sha256)
+    return StreamingResponse(iter(lambda: body.read(1024 * 1024), b""), media_type=document.media_type,
+                             headers={**headers, "Content-Disposition": _attachment(document.filename),
+                                      "Content-Length": str(document.size_bytes)})
+
+
+def _attachment(filename: str) -> str:
+    return f"attachment; filename*=utf-8''{quote(filename)}"
+
+
+@router.post("/{document_id}/retry", status_code=202, response_model=DocumentSummary,
+             summary="Process a failed document again")
+def retry(document_id: str) -> DocumentSummary:
+    with session_scope() as session:
+        return DocumentSummary.of(service.retry(session, document_id))

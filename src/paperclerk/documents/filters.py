@@ -1,0 +1,30 @@
+"""The document filters shared by listing and search: status, kind and a creation-date range."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement
+
+from paperclerk.documents.models import Document
+
+
+@dataclass(frozen=True)
+class DocumentFilter:
+    status: str | None = None
+    kind: str | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+
+    def clauses(self) -> list[ColumnElement[bool]]:
+        clauses: list[ColumnElement[bool]] = []
+        if self.status:
+            clauses.append(Document.status == self.status)
+        if self.kind:
+            clauses.append(Document.kind == self.kind)
+        if self.created_after:
+            clauses.append(Document.created_at >= self.created_after)
+        if self.created_before:
+            clauses.append(Document.created_at < self.created_before)
+        return clauses

@@ -1,0 +1,95 @@
+"""Tables of the document core: documents, their pages and their processing history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from paperclerk.core.db import Base, UTCDateTime, new_id, utcnow
+
+
+class DocumentStatus(StrEnum):
+    QUEUED = "queued"
+    PROCESSING = "processing"
+    PROCESSED = "processed"
+    NEEDS_REVIEW = "needs_review"
+    FAILED = "failed"
+
+    @property
+    def is_final(self) -> bool:
+        return self in FINAL_STATUSES
+
+
+FINAL_STATUSES = frozenset({DocumentStatus.PROCESSED, DocumentStatus.NEEDS_REVIEW, DocumentStatus.FAILED})
+
+
+class Document(Base):
+    __tablename__ = "documents"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(20), default="api")
+    status: Mapped[str] = mapped_column(String(20), default=DocumentStatus.QUEUED, index=True)
+    kind: Mapped[str | None] = mapped_column(String(40), index=True)
+    language: Mapped[str | None] = mapped_column(String(8))
+    page_count: Mapped[int | None] = mapped_column(Integer)
+    error_code: Mapped[str | None] = mapped_column(String(60))
+    error_message: Mapped[str | None] = mapped_column(Text)
+    parent_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"), index=True)
+    #: Facts read from the file itself (title, author, e-mail headers).
+    file_metadata: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: Milliseconds per pipeline stage of the last successful run.
+    timings: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    pages: Mapped[list[Page]] = relationship(
+        back_populates="document", order_by="Page.number", cascade="all, delete-orphan", passive_deletes=True
+    )
+    history: Mapped[list[ProcessingEvent]] = relationship(
+        order_by="ProcessingEvent.id", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Page(Base):
+    __tablename__ = "pages"
+    __table_args__ = (UniqueConstraint("document_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    method: Mapped[str] = mapped_column(String(20))
+    width: Mapped[float | None]
+    height: Mapped[float | None]
+    #: ``[[start, end, x0, y0, x1, y1], …]``: character spans of ``text`` and their boxes.
+    segments: Mapped[list[list[float]]] = mapped_column(JSON, default=list)
+    ocr_confidence: Mapped[float | None]
+
+    document: Mapped[Document] = relationship(back_populates="pages")
+
+
+class ProcessingEvent(Base):
+    """One line of a document's processing history: a stage started, succeeded, failed or was deferred."""
+
+    __tablename__ = "processing_events"
+    __table_args__ = (Index("ix_processing_events_document_id_id", "document_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    attempt: Mapped[int] = mapped_column(Integer, default=1)
+    stage: Mapped[str] = mapped_column(String(40))
+    outcome: Mapped[str] = mapped_column(String(20))
+    duration_ms: Mapped[float | None]
+    error_code: Mapped[str | None] = mapped_column(String(60))
+    message: Mapped[str | None] = mapped_column(Text)
+    worker: Mapped[str | None] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

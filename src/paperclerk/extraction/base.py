@@ -1,0 +1,76 @@
+"""What every extractor returns: pages of text, each with positioned segments, plus attachments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+PDF = "application/pdf"
+PNG = "image/png"
+JPEG = "image/jpeg"
+TIFF = "image/tiff"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+HTML = "text/html"
+TEXT = "text/plain"
+EMAIL = "message/rfc822"
+
+IMAGE_TYPES = frozenset({PNG, JPEG, TIFF})
+SUPPORTED_TYPES = frozenset({PDF, PNG, JPEG, TIFF, DOCX, HTML, TEXT, EMAIL})
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on untrusted content; crossing one fails the document with FILE_TOO_COMPLEX."""
+
+    max_pages: int = 2000
+    max_image_pixels: int = 100_000_000
+    max_archive_ratio: int = 200
+    max_unpacked_bytes: int = 500 * 1024 * 1024
+    ocr_dpi: int = 200
+
+
+@dataclass(frozen=True)
+class TextSegment:
+    """A run of text (a line, usually) and where it sits on its page.
+
+    ``start``/``end`` are character offsets into ``ExtractedPage.text``; ``bbox`` is
+    ``(x0, y0, x1, y1)`` with the origin at the top-left, in the page's own unit
+    (PDF points for PDFs, pixels for images).
+    """
+
+    start: int
+    end: int
+    bbox: tuple[float, float, float, float]
+
+
+@dataclass
+class ExtractedPage:
+    number: int  # 1-based
+    text: str
+    method: str  # text_layer | ocr | docx | html | text | email
+    width: float | None = None
+    height: float | None = None
+    segments: list[TextSegment] = field(default_factory=list)
+    ocr_confidence: float | None = None
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    data: bytes
+
+
+@dataclass
+class Extraction:
+    media_type: str
+    pages: list[ExtractedPage]
+    attachments: list[Attachment] = field(default_factory=list)
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(page.text for page in self.pages)
+
+
+class NeedsOCR(Exception):
+    """Raised when OCR is not allowed in this run and the file needs it (the job moves to the OCR queue)."""

@@ -1,0 +1,28 @@
+"""Alembic environment: runs migrations on paperclerk's own engine (SQLite or PostgreSQL)."""
+
+from alembic import context
+
+from paperclerk import plugins
+from paperclerk.core.db import Base, get_engine
+
+plugins.load()
+target_metadata = Base.metadata
+
+
+def run_migrations() -> None:
+    connectable = context.config.attributes.get("connection")
+    if connectable is not None:
+        _run(connectable)
+        return
+    with get_engine().connect() as connection:
+        _run(connection)
+
+
+def _run(connection):  # type: ignore[no-untyped-def]
+    context.configure(connection=connection, target_metadata=target_metadata,
+                      render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+run_migrations()

@@ -1,0 +1,54 @@
+"""Prometheus metrics: HTTP latency, documents processed, stage durations, queue depth."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from prometheus_client import REGISTRY, Counter, Histogram
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+log = logging.getLogger(__name__)
+
+HTTP_REQUEST_DURATION = Histogram(
+    "paperclerk_http_request_duration_seconds",
+    "HTTP request duration by route template, method and status.",
+    ["method", "route", "status"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+DOCUMENTS_PROCESSED = Counter(
+    "paperclerk_documents_processed_total",
+    "Documents that reached a final state, by document kind and outcome.",
+    ["kind", "outcome"],
+)
+STAGE_DURATION = Histogram(
+    "paperclerk_pipeline_stage_duration_seconds",
+    "Duration of each pipeline stage.",
+    ["stage"],
+    buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+)
+
+
+class QueueDepthCollector(Collector):
+    """Jobs waiting per queue, read from the job table at scrape time (true in every mode)."""
+
+    def describe(self) -> list[GaugeMetricFamily]:
+        # Registration must not touch the database (it may not be migrated yet).
+        return [GaugeMetricFamily("paperclerk_queue_depth", "Jobs queued and waiting, by queue.", labels=["queue"])]
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        from paperclerk.core.db import session_scope
+        from paperclerk.core.jobs import queue_depth
+
+        gauge = GaugeMetricFamily("paperclerk_queue_depth", "Jobs queued and waiting, by queue.", labels=["queue"])
+        try:
+            with session_scope(readonly=True) as session:
+                for queue, depth in queue_depth(session).items():
+                    gauge.add_metric([queue], depth)
+        except Exception:
+            log.warning("queue depth unavailable", exc_info=True)
+        yield gauge
+
+
+REGISTRY.register(QueueDepthCollector())

@@ -1,0 +1,1 @@
+"""The document pipeline: extract → classify → analyze → index → route, knowing no domain."""

@@ -1,0 +1,1 @@
+"""Full-text search: SQLite FTS5 when embedded, PostgreSQL tsvector + GIN when scaled out."""

@@ -1,0 +1,53 @@
+"""Search route: ranked full-text results with highlighted snippets and the document filters."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from paperclerk.core.db import read_session
+from paperclerk.documents.api import document_filter
+from paperclerk.documents.filters import DocumentFilter
+from paperclerk.search import index
+
+router = APIRouter(prefix="/api/v1/search", tags=["search"])
+
+
+class SearchHitOut(BaseModel):
+    document_id: str
+    filename: str
+    kind: str | None
+    status: str
+    created_at: datetime
+    score: float
+    #: HTML-escaped text around the matches, matches wrapped in ``<mark>``.
+    snippet: str
+
+
+class SearchResults(BaseModel):
+    query: str
+    total: int
+    limit: int
+    offset: int
+    took_ms: float
+    items: list[SearchHitOut]
+
+
+@router.get("", response_model=SearchResults, summary="Full-text search over every document's text")
+def search(
+    session: Annotated[Session, Depends(read_session)],
+    filters: Annotated[DocumentFilter, Depends(document_filter)],
+    q: Annotated[str, Query(min_length=1, max_length=500, description='words, "a phrase", OR, -exclude')],
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+) -> SearchResults:
+    started = time.perf_counter()
+    hits, total = index.search(session, q, filters=filters, limit=limit, offset=offset)
+    return SearchResults(query=q, total=total, limit=limit, offset=offset,
+                         took_ms=round((time.perf_counter() - started) * 1000, 2),
+                         items=[SearchHitOut(**hit.__dict__) for hit in hits])
