@@ -104,13 +104,19 @@ def process(run: JobRun) -> None:
         _save(session, context, run, settings)
 
 
+def storable(text: str) -> str:
+    """Text as every database can hold it: NUL becomes U+FFFD (same length, so spans stay valid)."""
+    return text.replace("\x00", "\ufffd")
+
+
 def _save(session: Session, context: PipelineContext, run: JobRun, settings: Settings) -> None:
     extraction = context.extraction
     assert extraction is not None
     document = documents.get(session, context.document.id)
     session.execute(delete(Page).where(Page.document_id == document.id))
     session.add_all(
-        Page(document_id=document.id, number=page.number, text=page.text, method=page.method, width=page.width,
+        Page(document_id=document.id, number=page.number, text=storable(page.text), method=page.method,
+             width=page.width,
              height=page.height, ocr_confidence=page.ocr_confidence,
              segments=[[s.start, s.end, *(round(v, 2) for v in s.bbox)] for s in page.segments])
         for page in extraction.pages
@@ -119,7 +125,7 @@ def _save(session: Session, context: PipelineContext, run: JobRun, settings: Set
         analyzer.save(session, document, result)
     _timed(context, "index", lambda: index.upsert(
         session, document_id=document.id, title=str(extraction.metadata.get("title") or document.filename),
-        body=extraction.text))
+        body=storable(extraction.text)))
     for attachment in extraction.attachments:
         documents.receive_bytes(session, attachment.data, filename=attachment.filename, source="email",
                                 settings=settings, parent_id=document.id)

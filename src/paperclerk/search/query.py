@@ -15,8 +15,11 @@ _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def validate(query: str) -> str:
-    query = query.strip()
+    query = _CONTROL.sub(" ", query).strip()
     if not query or not _WORD.search(query):
         raise InvalidRequest("Type at least one word to search for.", code="QUERY_EMPTY")
     if len(query) > MAX_QUERY_CHARS:
