@@ -59,7 +59,8 @@ def serve(
     if samples:
         _load_samples()
     host, port = host or settings.host, port or settings.port
-    console.print(f"paperclerk is running at [bold]http://{host}:{port}[/bold]  (API docs: http://{host}:{port}/docs)")
+    console.print(f"paperclerk is running at [bold]http://{host}:{port}[/bold]  (API docs: http://{host}:{port}/docs)",
+                  soft_wrap=True)
     uvicorn.run(create_app(embedded_workers=not settings.broker_url), host=host, port=port,
                 log_config=None, access_log=False)
 
@@ -168,10 +169,7 @@ def _ingest_paths(files: list[Path], *, source: str, wait: bool, show_progress: 
             except FileRejected as refusal:
                 rejected.append((str(file), refusal.code, refusal.message))
             progress.advance(task)
-        if wait and document_ids:
-            outcome = _wait_for(document_ids, progress)
-        else:
-            outcome = Counter()
+        outcome = _wait_for(document_ids, progress) if wait and document_ids else Counter()
     if pool is not None:
         pool.stop()
     if show_progress:

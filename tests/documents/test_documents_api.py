@@ -14,7 +14,8 @@ INVOICE_TEXT = "INVOICE\nInvoice number INV-2041\nBill to: Acme Corp\nSubtotal 1
 def test_upload_answers_202_at_once_with_ids_then_processes(env):
     pdf = samples.text_pdf([INVOICE_TEXT, "Payment terms: 30 days. Thank you for your business."])
     with api_client() as client:
-        body = upload(client, ("invoice.pdf", pdf), ("note.txt", b"The staff was friendly and I recommend the service."))
+        body = upload(client, ("invoice.pdf", pdf),
+                      ("note.txt", b"The staff was friendly and I recommend the service."))
         assert [d["status"] for d in body["documents"]] == ["queued", "queued"]
         assert body["rejected"] == []
         docs = upload_and_wait(client, ("again.pdf", pdf))  # same bytes: the stored document comes back

@@ -17,8 +17,8 @@ def small_limit(env, monkeypatch):
 
 def test_oversized_upload_is_refused_from_content_length(small_limit):
     with api_client() as client:
-        response = client.post("/api/v1/documents",
-                               files=[("files", ("big.pdf", b"%PDF-1.7\n" + b"0" * (2 * 1024 * 1024), "application/pdf"))])
+        big = b"%PDF-1.7\n" + b"0" * (2 * 1024 * 1024)
+        response = client.post("/api/v1/documents", files=[("files", ("big.pdf", big, "application/pdf"))])
         error = assert_error(response, 413, "FILE_TOO_LARGE")
         assert error["details"]["max_upload_mb"] == 1
         assert client.get("/api/v1/documents").json()["total"] == 0
@@ -45,7 +45,8 @@ def test_oversized_chunked_upload_is_refused_while_streaming(small_limit):
 
 def test_unsupported_type_is_415(env):
     with api_client() as client:
-        assert_error(client.post("/api/v1/documents", files=[("files", ("a.gif", b"GIF89a" + b"\x00" * 100, "image/gif"))]),
+        gif = b"GIF89a" + b"\x00" * 100
+        assert_error(client.post("/api/v1/documents", files=[("files", ("a.gif", gif, "image/gif"))]),
                      415, "FILE_UNSUPPORTED")
         assert_error(client.post("/api/v1/documents", files=[("files", ("x.exe", b"\x7fELF" + b"\x01" * 200, "x"))]),
                      415, "FILE_UNSUPPORTED")

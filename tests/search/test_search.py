@@ -23,7 +23,7 @@ def indexed(any_env):
 
 
 def test_ranked_results_with_highlighted_snippets(indexed):
-    client, docs = indexed
+    client, _ = indexed
     body = client.get("/api/v1/search", params={"q": "lease"}).json()
     assert body["total"] == 3
     names = [hit["filename"] for hit in body["items"]]
@@ -47,7 +47,7 @@ def test_all_words_must_match_and_phrases_and_exclusion_work(indexed):
 
 
 def test_search_filters_by_kind_and_status(indexed):
-    client, docs = indexed
+    client, _ = indexed
     invoices = client.get("/api/v1/search", params={"q": "lease", "kind": "invoice"}).json()
     assert [hit["filename"] for hit in invoices["items"]] == ["invoice.pdf"]
     assert client.get("/api/v1/search", params={"q": "lease", "status": "failed"}).json()["total"] == 0

@@ -31,7 +31,8 @@ router = APIRouter(prefix="/api/v1/documents", tags=["documents"])
 
 
 def document_filter(
-    status: Annotated[DocumentStatus | None, Query(description="queued, processing, processed, needs_review, failed")] = None,
+    status: Annotated[DocumentStatus | None, Query(description="queued, processing, processed, needs_review, failed")
+                      ] = None,
     kind: Annotated[str | None, Query(max_length=40, description="invoice, contract, judgment, …")] = None,
     created_after: Annotated[datetime | None, Query(description="ISO date or datetime, inclusive")] = None,
     created_before: Annotated[datetime | None, Query(description="ISO date or datetime, exclusive")] = None,

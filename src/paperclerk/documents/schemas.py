@@ -34,7 +34,9 @@ class DocumentSummary(BaseModel):
 
     @classmethod
     def of(cls, document: Document) -> DocumentSummary:
-        error = ErrorInfo(code=document.error_code, message=document.error_message or "") if document.error_code else None
+        error = None
+        if document.error_code:
+            error = ErrorInfo(code=document.error_code, message=document.error_message or "")
         return cls.model_validate({**_columns(document), "error": error})
 
 

@@ -50,8 +50,10 @@ class RequestContextMiddleware:
         finally:
             elapsed = time.perf_counter() - started
             route = _route_template(scope)
-            HTTP_REQUEST_DURATION.labels(method=scope["method"], route=route, status=str(status)).observe(elapsed)
-            log.info("request", extra={"request_id": request_id, "method": scope["method"], "path": scope["path"], "route": route,
+            HTTP_REQUEST_DURATION.labels(method=scope["method"], route=route, status=str(status)
+                                         ).observe(elapsed)
+            log.info("request", extra={"request_id": request_id, "method": scope["method"], "path": scope["path"],
+                                       "route": route,
                                        "status": status, "latency_ms": round(elapsed * 1000, 2),
                                        "client": (scope.get("client") or ("", 0))[0]})
             request_id_var.reset(token)

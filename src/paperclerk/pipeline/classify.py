@@ -60,6 +60,11 @@ add_cues("feedback", {
 })
 
 
+def kinds() -> list[str]:
+    """Every kind the classifier can give, ``other`` last."""
+    return [*sorted(_CUES), OTHER]
+
+
 def classify(text: str) -> tuple[str, dict[str, float]]:
     """Return the kind and every kind's score (scores explain the choice in the history)."""
     sample = text[:SAMPLE_CHARS]

@@ -8,6 +8,7 @@ or style anywhere, so a ``default-src 'self'`` Content-Security-Policy holds.
 from __future__ import annotations
 
 import math
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -61,6 +62,10 @@ def _when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "—"
 
 
+def _clock(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M:%S") if moment else "—"
+
+
 def _iso(moment: datetime | None) -> str:
     return moment.isoformat() if moment else ""
 
@@ -69,6 +74,24 @@ def _ms(value: float | None) -> str:
     if value is None:
         return "—"
     return f"{value:,.0f} ms" if value >= 10 else f"{value:.1f} ms"
+
+
+_PDF_DATE = re.compile(r"^D:(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?")
+
+
+def _meta(value: Any) -> str:
+    """A file-metadata value for people: PDF dates (``D:20240314093000Z``) become ISO-like dates."""
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {_meta(item)}" for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(_meta(item) for item in value)
+    text = "" if value is None else str(value)
+    match = _PDF_DATE.match(text)
+    if match:
+        year, month, day, hour, minute, second = match.groups()
+        date = f"{year}-{month}-{day}"
+        return f"{date} {hour}:{minute}:{second or '00'}" if hour else date
+    return text
 
 
 def _label(value: str | None) -> str:
@@ -80,7 +103,7 @@ def _label(value: str | None) -> str:
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(filesize=_filesize, when=_when, iso=_iso, ms=_ms, label=_label)
+    env.filters.update(filesize=_filesize, when=_when, clock=_clock, meta=_meta, iso=_iso, ms=_ms, label=_label)
     env.globals.update(version=__version__, statuses=[(status.value, label) for status, label in STATUS_LABELS.items()],
                        final_statuses=sorted(FINAL_STATUSES))
     return env
@@ -113,7 +136,7 @@ def _page(value: str | None) -> int:
 
 
 def _kinds(selected: str | None) -> list[str]:
-    known = set(classify._CUES) | {classify.OTHER}
+    known = set(classify.kinds())
     if selected:
         known.add(selected)
     return sorted(known)

@@ -133,6 +133,13 @@
         })])];
       }
       body.replaceChildren.apply(body, rows);
+      data.items.forEach(function (doc) {
+        document.querySelectorAll("[data-upload-result][data-document-id]").forEach(function (item) {
+          if (item.getAttribute("data-document-id") !== doc.id) { return; }
+          var old = item.querySelector("[data-status-badge]");
+          if (old && old.textContent !== label(doc.status)) { old.replaceWith(badge(doc.status)); }
+        });
+      });
       if (totalNode) { totalNode.textContent = String(data.total); }
       if (rangeNode) {
         rangeNode.textContent = data.total && data.items.length
@@ -255,11 +262,12 @@
           return response.json().catch(function () { return null; }).then(function (body) {
             if (response.ok && body && body.documents && body.documents.length) {
               var doc = body.documents[0];
-              var link = el("a", { href: "/documents/" + encodeURIComponent(doc.id), text: "view" });
+              var link = el("a", { href: "/documents/" + encodeURIComponent(doc.id), text: "Open" });
+              item.setAttribute("data-document-id", doc.id);
               if (doc.duplicate) {
-                settle(item, "duplicate", ["Already in the inbox (same content) · ", link]);
+                settle(item, "duplicate", ["Already in the inbox (same content) ", badge(doc.status), " ", link]);
               } else {
-                settle(item, "accepted", [label(doc.status) + " · ", link]);
+                settle(item, "accepted", ["Uploaded ", badge(doc.status), " ", link]);
               }
             } else {
               var error = body && body.rejected && body.rejected.length ? body.rejected[0].error : errorOf(body, response);

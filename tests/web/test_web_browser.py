@@ -1,0 +1,219 @@
+"""The web pages in a real headless Chromium against a real server, under a strict CSP.
+
+Uploads through the page's file input, watches the list update itself, opens a document,
+retries a failed one and searches. Screenshots go to ``test-artifacts/web/``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from paperclerk import samples
+from tests.conftest import Env
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
+CSP = "default-src 'self'"
+INVOICE = ("INVOICE\nInvoice number: 4711\nBill to: Example Corp, 1 Main Street\n\n"
+           "Consulting services, March 2024      1,000.00 EUR\nVAT 25%                                250.00 EUR\n"
+           "Amount due: 1,250.00 EUR\nPayment due date: 2024-04-30")
+NOTES = "Meeting notes\n\nThe quarterly review moved to Thursday.\nBring the signed contract."
+
+pytestmark = pytest.mark.browser
+
+
+class StrictCSP:
+    """Adds the Content-Security-Policy the product will enforce, so violations show up here first."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        async def send_with_csp(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", []).append((b"content-security-policy", CSP.encode()))
+            await send(message)
+
+        await self.app(scope, receive, send_with_csp)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def server(env: Env) -> Iterator[str]:
+    """A real uvicorn server with embedded workers on a free loopback port (data dir from ``env``)."""
+    import uvicorn
+
+    from paperclerk.app import create_app
+
+    app = create_app(embedded_workers=True)
+    app.add_middleware(StrictCSP)
+    port = _free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False, lifespan="on")
+    uv_server = uvicorn.Server(config)
+    thread = threading.Thread(target=uv_server.run, name="uvicorn-test", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not uv_server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("the test server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    uv_server.should_exit = True
+    thread.join(timeout=15)
+
+
+@pytest.fixture
+def browser_page() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        message = f"Chromium is not installed at {CHROMIUM}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"],
+        )
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        try:
+            yield page
+        finally:
+            context.close()
+            browser.close()
+
+
+def shot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_upload_watch_open_retry_and_search(server: str, browser_page: Any) -> None:
+    from playwright.sync_api import expect
+
+    page = browser_page
+    problems: list[str] = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+
+    page.goto(server + "/")
+    expect(page.locator("h1")).to_have_text("Inbox")
+    expect(page.locator(".empty-row")).to_contain_text("No documents yet")
+    shot(page, "01-inbox-empty")
+
+    # Marks this page load: if the list were refreshed by reloading, the mark would be gone.
+    page.evaluate("window.paperclerkTestMark = 'same-page'")
+    page.set_input_files("#upload-input", files=[
+        {"name": "invoice-4711.pdf", "mimeType": "application/pdf", "buffer": samples.text_pdf([INVOICE])},
+        {"name": "meeting-notes.txt", "mimeType": "text/plain", "buffer": NOTES.encode()},
+        {"name": "broken.pdf", "mimeType": "application/pdf", "buffer": samples.truncated_pdf()},
+        {"name": "empty.txt", "mimeType": "text/plain", "buffer": b""},
+    ])
+
+    results = page.locator("[data-upload-result]")
+    expect(results).to_have_count(4)
+    expect(page.locator("[data-upload-result].is-pending")).to_have_count(0)
+    rejected = page.locator("[data-upload-result][data-outcome=rejected]")
+    expect(rejected).to_have_count(1)
+    expect(rejected).to_contain_text("empty.txt")
+    expect(rejected).to_contain_text("FILE_EMPTY")
+    expect(rejected).to_contain_text("The file is empty")
+    expect(page.locator("[data-upload-result][data-outcome=accepted]")).to_have_count(3)
+
+    # The list shows the new documents and their final statuses without a reload.
+    rows = page.locator("[data-documents-body] tr[data-id]")
+    expect(rows).to_have_count(3, timeout=15_000)
+    invoice_row = rows.filter(has_text="invoice-4711.pdf")
+    notes_row = rows.filter(has_text="meeting-notes.txt")
+    broken_row = rows.filter(has_text="broken.pdf")
+    expect(invoice_row).to_have_attribute("data-status", "processed", timeout=60_000)
+    expect(notes_row).to_have_attribute("data-status", "processed", timeout=60_000)
+    expect(broken_row).to_have_attribute("data-status", "failed", timeout=60_000)
+    expect(invoice_row.locator(".badge")).to_have_text("Processed")
+    expect(invoice_row).to_contain_text("Invoice")
+    expect(broken_row.locator(".error-code")).not_to_be_empty()
+    expect(page.locator("[data-total]")).to_have_text("3")
+    expect(results.filter(has_text="invoice-4711.pdf").locator(".badge")).to_have_text("Processed")
+    expect(results.filter(has_text="broken.pdf").locator(".badge")).to_have_text("Failed")
+    expect(page.locator("[data-live]")).to_be_hidden()
+    assert page.evaluate("window.paperclerkTestMark") == "same-page", "the inbox reloaded instead of updating live"
+    shot(page, "02-inbox-processed")
+
+    # The document page: metadata, the text per page, the processing history.
+    invoice_row.locator("a").click()
+    expect(page.locator("h1.doc-title")).to_have_text("invoice-4711.pdf")
+    expect(page.locator("[data-document]")).to_have_attribute("data-status", "processed")
+    expect(page.locator("[data-page]")).to_have_count(1)
+    page_text = page.locator(".page-text").first
+    expect(page_text).to_contain_text("Invoice number: 4711")
+    expect(page_text).to_contain_text("Amount due: 1,250.00 EUR")
+    assert "Invoice number: 4711\nBill to" in page_text.inner_text()  # line breaks preserved
+    history = page.locator("[data-history] tbody tr")
+    assert history.count() >= 2
+    expect(page.locator("[data-history]")).to_contain_text("intake")
+    expect(page.locator("[data-history]")).to_contain_text("succeeded")
+    expect(page.locator(".facts").first).to_contain_text("application/pdf")
+    with page.expect_download() as download:
+        page.locator("[data-download]").click()
+    assert download.value.suggested_filename == "invoice-4711.pdf"
+    shot(page, "03-document")
+
+    # A failed document: the error is prominent and Retry runs it again.
+    page.goto(server + "/")
+    page.locator("[data-documents-body] tr", has_text="broken.pdf").locator("a").click()
+    error = page.locator("[data-error]")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("Processing failed")
+    code = error.locator("code").inner_text()
+    assert code.isupper() and "_" in code
+    shot(page, "04-document-failed")
+    error.get_by_role("button", name="Retry").click()
+    expect(page.locator("[data-history]")).to_contain_text("retry requested", timeout=30_000)
+    expect(page.locator("[data-document]")).to_have_attribute("data-status", "failed", timeout=60_000)
+
+    # Search from the search box in the top bar.
+    page.fill("#topsearch-q", "invoice")
+    page.press("#topsearch-q", "Enter")
+    page.wait_for_url("**/search?q=invoice")
+    expect(page.locator("[data-results-total]")).to_contain_text("1 result")
+    hit = page.locator("[data-hit]").first
+    expect(hit).to_contain_text("invoice-4711.pdf")
+    expect(hit.locator("mark").first).to_have_text("Invoice", ignore_case=True)
+    shot(page, "05-search")
+
+    page.fill("#search-q", "-nothing")
+    page.press("#search-q", "Enter")
+    expect(page.locator("[data-search-error]")).to_contain_text("at least one word")
+
+    page.goto(server + "/documents/does-not-exist")
+    expect(page.locator("h1")).to_have_text("Page not found")
+    shot(page, "06-not-found")
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(server + "/")
+    expect(page.locator("[data-documents-body] tr[data-id]")).to_have_count(3)
+    shot(page, "07-inbox-narrow")
+
+    csp = [problem for problem in problems if "Content Security Policy" in problem or "page error" in problem]
+    assert not csp, csp
+    # Expected: the 400 of the empty upload and the 404 of the unknown document.
+    unexpected = [problem for problem in problems
+                  if not ("Failed to load resource" in problem and ("400" in problem or "404" in problem))]
+    assert not unexpected, unexpected
