@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartException
 
@@ -61,6 +61,12 @@ def error_response(status: int, code: str, message: str, details: dict[str, Any]
                         content={"error": {"code": code, "message": message, "details": details or {}}})
 
 
+def _wants_page(request: Request) -> bool:
+    """A person's browser asking for a page (not an API client, not a static file)."""
+    machine_paths = ("/api/", "/health/", "/metrics", "/static/", "/openapi.json", "/docs")
+    return "text/html" in request.headers.get("accept", "") and not request.url.path.startswith(machine_paths)
+
+
 def _causes(exc: BaseException) -> Iterator[BaseException]:
     cause = exc.__cause__ or exc.__context__
     while cause is not None:
@@ -82,7 +88,9 @@ def _add_error_handlers(app: FastAPI) -> None:
         return error_response(422, "VALIDATION_ERROR", "The request is not valid.", {"errors": errors})
 
     @app.exception_handler(StarletteHTTPException)
-    async def on_http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def on_http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404 and _wants_page(request):
+            return pages.not_found(request, "There is no page at this address.")
         causes = list(_causes(exc))
         for cause in causes:
             if isinstance(cause, PaperclerkError):  # e.g. the upload limit hit while parsing a multipart body

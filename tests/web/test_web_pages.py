@@ -258,3 +258,13 @@ def test_hostile_names_and_text_are_escaped(client: TestClient) -> None:
     assert "&lt;img src=x onerror=alert(2)&gt; &amp; co" in pages[1]
     assert "bad &lt;script&gt;alert(1)&lt;/script&gt;" in pages[2]
     assert "<mark>" in pages[3] and "&lt;script&gt;" in pages[3]
+
+
+def test_unknown_page_address_is_an_html_404_but_api_stays_json(env):
+    from tests.helpers import api_client
+
+    with api_client() as client:
+        page = client.get("/no-such-page", headers={"accept": "text/html"})
+        api = client.get("/api/v1/no-such-route", headers={"accept": "text/html"})
+    assert page.status_code == 404 and "text/html" in page.headers["content-type"]
+    assert api.status_code == 404 and api.json()["error"]["code"] == "NOT_FOUND"

@@ -156,7 +156,7 @@ def _pager(path: str, params: dict[str, Any], page: int, total: int, size: int) 
             "next": link(page + 1) if page < pages else None}
 
 
-def _not_found(request: Request, message: str) -> HTMLResponse:
+def not_found(request: Request, message: str) -> HTMLResponse:
     return templates.TemplateResponse(request, "404.html", {"message": message}, status_code=404)
 
 
@@ -185,7 +185,7 @@ def document_page(request: Request, document_id: str,
     try:
         document = service.get(session, document_id, with_pages=True)
     except NotFound:
-        return _not_found(request, "There is no document with this id. It may have been deleted, "
+        return not_found(request, "There is no document with this id. It may have been deleted, "
                                    "or the link may be incomplete.")
     parent = None
     if document.parent_id:
@@ -207,7 +207,7 @@ def retry_page(request: Request, document_id: str) -> Response:
         with session_scope() as session:
             service.retry(session, document_id)
     except NotFound:
-        return _not_found(request, "There is no document with this id.")
+        return not_found(request, "There is no document with this id.")
     except Conflict:
         return RedirectResponse(f"/documents/{document_id}?notice=not-failed", status_code=303)
     return RedirectResponse(f"/documents/{document_id}", status_code=303)
