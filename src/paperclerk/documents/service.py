@@ -89,14 +89,18 @@ def spool(stream: BinaryIO, *, settings: Settings) -> Iterator[SpooledFile]:
 
 def receive(session: Session, spooled: SpooledFile, *, filename: str | None, source: str,
             settings: Settings, parent_id: str | None = None) -> Intake:
-    """Store a new file once and queue it for processing; the same bytes again return the first copy."""
-    existing = _by_sha256(session, spooled.sha256)
-    if existing is not None:
-        return Intake(existing, duplicate=True)
+    """Store a new file once and queue it for processing; the same bytes again return the first copy.
+
+    The file is checked and stored before the first query, so that (on SQLite) the write lock is
+    not held while bytes are copied; storing is content-addressed, so a duplicate costs nothing.
+    """
     if spooled.size == 0:
         raise FileEmpty("The file is empty (0 bytes).")
     media_type = detect_media_type(spooled.path)
     get_store().put(spooled.sha256, spooled.path)
+    existing = _by_sha256(session, spooled.sha256)
+    if existing is not None:
+        return Intake(existing, duplicate=True)
     document = Document(sha256=spooled.sha256, filename=sanitize_filename(filename), media_type=media_type,
                         size_bytes=spooled.size, source=source, parent_id=parent_id,
                         status=DocumentStatus.QUEUED)
