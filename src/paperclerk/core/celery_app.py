@@ -37,7 +37,10 @@ def make_celery(settings: Settings) -> Celery:
         task_default_queue=queue_name(jobs.Queue.DEFAULT),
         task_time_limit=settings.job_time_limit_seconds + 30,
         task_soft_time_limit=settings.job_time_limit_seconds,
-        broker_transport_options={"visibility_timeout": settings.broker_visibility_timeout},
+        # kombu only scans for messages past their visibility timeout every 10th restore tick (~100 s);
+        # scan on every tick (10 s) so that a dead worker's messages come back about when configured.
+        broker_transport_options={"visibility_timeout": settings.broker_visibility_timeout,
+                                  "unacked_restore_throttle": 1},
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
         worker_send_task_events=True,
