@@ -55,12 +55,20 @@ class Env:
             "PAPERCLERK_STORAGE_URL": self.storage_url,
             "PAPERCLERK_LOG_JSON": "true",
             "PAPERCLERK_JOB_RETRY_BASE_SECONDS": "0.2",
+            "PAPERCLERK_SECRET_KEY": "test-secret-key-of-more-than-thirty-two-characters",
+            # cheap argon2: the policy is under test, not the cost
+            "PAPERCLERK_PASSWORD_TIME_COST": "1",
+            "PAPERCLERK_PASSWORD_MEMORY_KIB": "1024",
+            "PAPERCLERK_PASSWORD_PARALLELISM": "1",
+            "PAPERCLERK_RATE_LIMIT_ENABLED": "false",
         }
 
 
 def reset_caches() -> None:
+    from paperclerk.auth import settings as auth_settings
     from paperclerk.core.celery_app import get_celery
 
+    auth_settings.reset()
     db.reset()
     storage.get_store.cache_clear()
     get_celery.cache_clear()

@@ -15,12 +15,19 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartException
 
 from paperclerk import __version__, plugins
+from paperclerk.auth.api import router as accounts_router
+from paperclerk.auth.api import session_router
+from paperclerk.auth.ratelimit import RateLimitMiddleware
+from paperclerk.auth.settings import check_production_secrets, get_auth_settings
+from paperclerk.auth.web import CSRFMiddleware
+from paperclerk.auth.web import router as auth_web_router
 from paperclerk.config import get_settings
 from paperclerk.core.errors import PaperclerkError
 from paperclerk.core.worker import start_job_backend
 from paperclerk.documents.api import router as documents_router
 from paperclerk.ops.health import router as health_router
 from paperclerk.ops.middleware import RequestContextMiddleware, UploadLimitMiddleware
+from paperclerk.ops.security import SecurityHeadersMiddleware, setup_cors
 from paperclerk.search.api import router as search_router
 from paperclerk.web import pages
 
@@ -31,9 +38,14 @@ HTTP_CODES = {400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "N
               422: "VALIDATION_ERROR", 429: "RATE_LIMITED"}
 
 
+#: Every router under /api/v1; each route declares who may call it (see tests/test_access_matrix.py).
+API_ROUTERS = (session_router, accounts_router, documents_router, search_router)
+
+
 def create_app(*, embedded_workers: bool = False) -> FastAPI:
     """Build the app; ``embedded_workers`` runs job worker threads in this process (``serve``)."""
     settings = get_settings()
+    check_production_secrets(get_auth_settings())
     plugins.load()
 
     @asynccontextmanager
@@ -45,11 +57,17 @@ def create_app(*, embedded_workers: bool = False) -> FastAPI:
 
     app = FastAPI(title="paperclerk", version=__version__, lifespan=lifespan,
                   description="Documents in; checked, searchable, reviewable data out.")
-    app.include_router(documents_router)
-    app.include_router(search_router)
+    for router in API_ROUTERS:
+        app.include_router(router)
+    app.include_router(auth_web_router)
     app.include_router(health_router)
     app.include_router(pages.router)
     app.mount("/static", pages.static_files(), name="static")
+    # Outermost last: request context → upload limit → security headers → CORS → rate limit → CSRF.
+    app.add_middleware(CSRFMiddleware)
+    app.add_middleware(RateLimitMiddleware)
+    setup_cors(app)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(UploadLimitMiddleware, max_bytes=settings.max_upload_bytes)
     app.add_middleware(RequestContextMiddleware)
     _add_error_handlers(app)

@@ -13,11 +13,15 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from paperclerk.auth.cli import apikeys_app, orgs_app, users_app
 from paperclerk.config import get_settings
 
 app = typer.Typer(help="paperclerk: documents in; checked, searchable, reviewable data out.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(orgs_app, name="orgs")
+app.add_typer(apikeys_app, name="apikeys")
 console = Console()
 err_console = Console(stderr=True)
 
@@ -29,6 +33,32 @@ def main() -> None:
 def _fail(message: str, code: int = 1) -> None:
     err_console.print(f"[red]error:[/red] {message}")
     raise typer.Exit(code)
+
+
+OrgOption = Annotated[str | None, typer.Option("--org", help="Organisation slug or id (default: the only one)")]
+
+
+def _organization(reference: str | None) -> str:
+    """The organisation a command acts in: the named one, else the only one (created on a fresh install)."""
+    from paperclerk.auth import service as accounts
+    from paperclerk.auth.principal import system_actor
+    from paperclerk.core.db import session_scope
+    from paperclerk.core.errors import NotFound
+
+    with session_scope() as session:
+        if reference:
+            try:
+                return accounts.get_organization(session, reference).id
+            except NotFound:
+                _fail(f"no organisation {reference!r}; see `paperclerk orgs list`")
+        organizations = list(accounts.list_organizations(session))
+        if len(organizations) > 1:
+            _fail("there are several organisations: choose one with --org")
+        if organizations:
+            return organizations[0].id
+        created = accounts.create_organization(session, "Default", slug="default", actor=system_actor("cli"))
+        err_console.print("created organisation 'default'")
+        return created.id
 
 
 @db_app.command("upgrade")
@@ -66,11 +96,18 @@ def serve(
 
 
 def _load_samples() -> None:
+    """The demo organisation, its administrator (credentials printed once) and the sample documents."""
     from paperclerk import samples
+    from paperclerk.auth.cli import DEMO_SLUG, bootstrap_demo
 
+    credentials = bootstrap_demo()
+    if credentials is not None:
+        console.print(f"demo login (shown once, keep it): [bold]{credentials.email}[/bold] / "
+                      f"[bold]{credentials.password}[/bold]  (organisation {credentials.organization})", soft_wrap=True)
     directory = get_settings().data_dir / "samples"
     paths = samples.write_samples(directory)
-    summary = _ingest_paths(paths, source="sample", wait=False, show_progress=False)
+    summary = _ingest_paths(paths, organization_id=_organization(DEMO_SLUG), source="sample", wait=False,
+                            show_progress=False)
     console.print(f"samples: {summary['accepted']} new, {summary['duplicates']} already loaded")
 
 
@@ -129,6 +166,7 @@ def _collect(paths: list[Path]) -> list[Path]:
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders (folders are read recursively)")],
     wait: Annotated[bool, typer.Option(help="Wait until every document is processed")] = True,
+    org: OrgOption = None,
 ) -> None:
     """Add files to paperclerk; with --wait (default) process them here and print a summary."""
     from paperclerk.core.schema import upgrade
@@ -140,18 +178,21 @@ def ingest(
     files = _collect(paths)
     if not files:
         _fail("no files found")
-    summary = _ingest_paths(files, source="cli", wait=wait, show_progress=True)
+    summary = _ingest_paths(files, organization_id=_organization(org), source="cli", wait=wait, show_progress=True)
     if summary["failed"]:
         raise typer.Exit(2)
 
 
-def _ingest_paths(files: list[Path], *, source: str, wait: bool, show_progress: bool) -> dict[str, int]:
+def _ingest_paths(files: list[Path], *, organization_id: str, source: str, wait: bool,
+                  show_progress: bool) -> dict[str, int]:
+    from paperclerk.auth.principal import system_actor
     from paperclerk.core.db import session_scope
     from paperclerk.core.errors import FileRejected
     from paperclerk.core.worker import start_job_backend
     from paperclerk.documents import service
 
     settings = get_settings()
+    actor = system_actor(source, organization_id=organization_id)
     pool = start_job_backend(settings, embedded_workers=wait)
     document_ids: set[str] = set()
     rejected: list[tuple[str, str, str]] = []
@@ -163,7 +204,8 @@ def _ingest_paths(files: list[Path], *, source: str, wait: bool, show_progress: 
             try:
                 with file.open("rb") as stream, service.spool(stream, settings=settings) as spooled, \
                         session_scope() as session:
-                    intake = service.receive(session, spooled, filename=file.name, source=source, settings=settings)
+                    intake = service.receive(session, spooled, organization_id=organization_id, filename=file.name,
+                                             source=source, settings=settings, actor=actor)
                     document_ids.add(intake.document.id)
                     duplicates += intake.duplicate
             except FileRejected as refusal:
@@ -243,6 +285,7 @@ def search(
     limit: Annotated[int, typer.Option(min=1, max=100)] = 10,
     status: Annotated[str | None, typer.Option()] = None,
     kind: Annotated[str | None, typer.Option()] = None,
+    org: OrgOption = None,
 ) -> None:
     """Full-text search; prints ranked documents with highlighted snippets."""
     from paperclerk.core.db import session_scope
@@ -252,7 +295,8 @@ def search(
 
     try:
         with session_scope(readonly=True) as session:
-            hits, total = index.search(session, query, filters=DocumentFilter(status=status, kind=kind),
+            filters = DocumentFilter(organization_id=_organization(org), status=status, kind=kind)
+            hits, total = index.search(session, query, filters=filters,
                                        limit=limit, offset=0)
     except PaperclerkError as exc:
         _fail(f"{exc.code}: {exc.message}")
@@ -270,6 +314,7 @@ def list_documents(
     status: Annotated[str | None, typer.Option()] = None,
     kind: Annotated[str | None, typer.Option()] = None,
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
+    org: OrgOption = None,
 ) -> None:
     """List documents, newest first, with their status and error."""
     from paperclerk.core.db import session_scope
@@ -277,8 +322,8 @@ def list_documents(
     from paperclerk.documents.filters import DocumentFilter
 
     with session_scope(readonly=True) as session:
-        items, total = service.list_documents(session, filters=DocumentFilter(status=status, kind=kind),
-                                              limit=limit, offset=0)
+        filters = DocumentFilter(organization_id=_organization(org), status=status, kind=kind)
+        items, total = service.list_documents(session, filters=filters, limit=limit, offset=0)
     table = Table(title=f"{total} document(s)")
     for column in ("id", "file", "status", "kind", "pages", "error"):
         table.add_column(column)
@@ -289,7 +334,7 @@ def list_documents(
 
 
 @app.command()
-def show(document_id: str) -> None:
+def show(document_id: str, org: OrgOption = None) -> None:
     """One document: status, error, pages and processing history."""
     from paperclerk.core.db import session_scope
     from paperclerk.core.errors import NotFound
@@ -297,7 +342,7 @@ def show(document_id: str) -> None:
 
     try:
         with session_scope(readonly=True) as session:
-            doc = service.get(session, document_id, with_pages=True)
+            doc = service.get(session, document_id, organization_id=_organization(org), with_pages=True)
             console.print(f"[bold]{doc.filename}[/bold]  {doc.id}\nstatus: {doc.status}   kind: {doc.kind}   "
                           f"language: {doc.language}   pages: {doc.page_count}   type: {doc.media_type}")
             if doc.error_code:
@@ -315,19 +360,23 @@ def show(document_id: str) -> None:
 
 
 @app.command()
-def retry(document_ids: Annotated[list[str], typer.Argument(help="Ids of failed documents")]) -> None:
+def retry(document_ids: Annotated[list[str], typer.Argument(help="Ids of failed documents")],
+          org: OrgOption = None) -> None:
     """Queue failed documents for processing again (a running server or worker picks them up)."""
+    from paperclerk.auth.principal import system_actor
     from paperclerk.core.db import session_scope
     from paperclerk.core.errors import PaperclerkError
     from paperclerk.core.worker import start_job_backend
     from paperclerk.documents import service
 
     start_job_backend(get_settings(), embedded_workers=False)
+    organization_id = _organization(org)
+    actor = system_actor("cli", organization_id=organization_id)
     problems = 0
     for document_id in document_ids:
         try:
             with session_scope() as session:
-                service.retry(session, document_id)
+                service.retry(session, document_id, organization_id=organization_id, actor=actor)
             console.print(f"{document_id}: queued")
         except PaperclerkError as exc:
             problems += 1

@@ -11,6 +11,7 @@ MODEL_MODULES = (
     "paperclerk.core.jobs",
     "paperclerk.core.events",
     "paperclerk.documents.models",
+    "paperclerk.auth.models",
 )
 #: Modules that register tasks and analyzers when imported.
 TASK_MODULES = ("paperclerk.pipeline.run",)

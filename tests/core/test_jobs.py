@@ -50,7 +50,8 @@ def events_marker(session, run: JobRun) -> None:  # type: ignore[no-untyped-def]
     """The task's 'result': an event row written in the same transaction as complete()."""
     from paperclerk.core import events
 
-    events.record(session, "test.result", subject_type="job", subject_id=run.job_id, payload={"worker": run.worker})
+    events.record(session, "test.result", organization_id=None, subject_type="job", subject_id=run.job_id,
+                  payload={"worker": run.worker})
 
 
 def results(job_id: str) -> int:

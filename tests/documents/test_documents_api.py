@@ -145,3 +145,17 @@ def test_openapi_docs_are_served(env):
         schema = client.get("/openapi.json").json()
     assert {"/api/v1/documents", "/api/v1/documents/{document_id}", "/api/v1/search",
             "/health/ready"} <= set(schema["paths"])
+
+
+def test_uploads_and_retries_are_in_the_audit_trail(env):
+    with api_client() as client:
+        [doc] = upload_and_wait(client, ("locked.pdf", samples.encrypted_pdf()))
+        client.post(f"/api/v1/documents/{doc['id']}/retry")
+        entries = client.get("/api/v1/audit").json()["items"]
+    by_action = {entry["action"]: entry for entry in entries}
+    upload_entry, retry_entry = by_action["document.upload"], by_action["document.retry"]
+    assert upload_entry["subject_id"] == retry_entry["subject_id"] == doc["id"]
+    assert upload_entry["actor_label"].startswith("api key tests admin")
+    assert upload_entry["after"]["filename"] == "locked.pdf" and upload_entry["after"]["sha256"] == doc["sha256"]
+    assert retry_entry["before"] == {"status": "failed", "error_code": "FILE_ENCRYPTED"}
+    assert retry_entry["after"] == {"status": "queued"}

@@ -9,6 +9,7 @@ from paperclerk.core.db import session_scope
 from paperclerk.core.jobs import Job
 from tests.celery_workers import Processes
 from tests.conftest import Env, wait_until_final
+from tests.helpers import api_key
 from tests.s3_server import free_port, wait_for_port
 from tests.scaled.support import (
     LEASE_SECONDS,
@@ -33,7 +34,7 @@ def test_serve_killed_mid_batch_finishes_every_document_once(env: Env, processes
     monkeypatch.setenv("PAPERCLERK_JOB_LEASE_SECONDS", LEASE_SECONDS)
     batch = mixed_batch(pdfs=22, scans=8)
     server = start_serve(processes, "serve-1")
-    response = httpx.post(f"{server}/api/v1/documents", timeout=60,
+    response = httpx.post(f"{server}/api/v1/documents", timeout=60, headers={"X-API-Key": api_key()},
                           files=[("files", (s.name, s.data, "application/octet-stream")) for s in batch])
     assert response.status_code == 202, response.text
     ids = [document["id"] for document in response.json()["documents"]]

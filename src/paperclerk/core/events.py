@@ -28,6 +28,7 @@ class Event(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     name: Mapped[str] = mapped_column(String(80), index=True)
+    organization_id: Mapped[str | None] = mapped_column(String(36), index=True)
     subject_type: Mapped[str] = mapped_column(String(40))
     subject_id: Mapped[str] = mapped_column(String(36), index=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -39,9 +40,10 @@ def subscribe(name: str, subscriber: Subscriber) -> None:
     _subscribers[name].append(subscriber)
 
 
-def record(session: Session, name: str, *, subject_type: str, subject_id: str,
+def record(session: Session, name: str, *, organization_id: str | None, subject_type: str, subject_id: str,
            payload: dict[str, Any] | None = None) -> Event:
-    event = Event(name=name, subject_type=subject_type, subject_id=subject_id, payload=payload or {})
+    event = Event(name=name, organization_id=organization_id, subject_type=subject_type, subject_id=subject_id,
+                  payload=payload or {})
     session.add(event)
     after_commit(session, lambda: _dispatch(event))
     return event

@@ -6,10 +6,12 @@ from datetime import UTC, datetime
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, File, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import FileResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session
 
+from paperclerk.auth.dependencies import request_ip, require
+from paperclerk.auth.principal import Principal
 from paperclerk.config import get_settings
 from paperclerk.core.db import read_session, session_scope
 from paperclerk.core.errors import FileRejected, InvalidRequest
@@ -31,13 +33,15 @@ router = APIRouter(prefix="/api/v1/documents", tags=["documents"])
 
 
 def document_filter(
+    principal: Annotated[Principal, Depends(require("documents:read"))],
     status: Annotated[DocumentStatus | None, Query(description="queued, processing, processed, needs_review, failed")
                       ] = None,
     kind: Annotated[str | None, Query(max_length=40, description="invoice, contract, judgment, …")] = None,
     created_after: Annotated[datetime | None, Query(description="ISO date or datetime, inclusive")] = None,
     created_before: Annotated[datetime | None, Query(description="ISO date or datetime, exclusive")] = None,
 ) -> DocumentFilter:
-    return DocumentFilter(status=status, kind=kind, created_after=_aware(created_after),
+    return DocumentFilter(organization_id=principal.tenant, status=status, kind=kind,
+                           created_after=_aware(created_after),
                           created_before=_aware(created_before))
 
 
@@ -48,11 +52,12 @@ def _aware(moment: datetime | None) -> datetime | None:
 @router.post("", status_code=202, response_model=UploadResult,
              summary="Upload one or many files; processing is asynchronous",
              responses={413: {"description": "Over the upload limit"}, 415: {"description": "Unsupported type"}})
-def upload(files: Annotated[list[UploadFile], File(description="One or more files")]) -> UploadResult:
-    return receive_uploads(files, source="api")
+def upload(files: Annotated[list[UploadFile], File(description="One or more files")], request: Request,
+           principal: Annotated[Principal, Depends(require("documents:upload"))]) -> UploadResult:
+    return receive_uploads(files, source="api", principal=principal, ip=request_ip(request))
 
 
-def receive_uploads(files: list[UploadFile], *, source: str) -> UploadResult:
+def receive_uploads(files: list[UploadFile], *, source: str, principal: Principal, ip: str | None) -> UploadResult:
     """Store each file in its own transaction; refuse the request only if every file was refused."""
     settings = get_settings()
     if not files:
@@ -62,8 +67,9 @@ def receive_uploads(files: list[UploadFile], *, source: str) -> UploadResult:
     for upload_file in files:
         try:
             with service.spool(upload_file.file, settings=settings) as spooled, session_scope() as session:
-                intake = service.receive(session, spooled, filename=upload_file.filename, source=source,
-                                         settings=settings)
+                intake = service.receive(session, spooled, organization_id=principal.tenant,
+                                         filename=upload_file.filename, source=source, settings=settings,
+                                         actor=principal, ip=ip)
                 document = intake.document
                 accepted.append(UploadedDocument(id=document.id, filename=document.filename,
                                                  status=document.status, duplicate=intake.duplicate))
@@ -90,15 +96,17 @@ def list_documents(
 
 
 @router.get("/{document_id}", response_model=DocumentDetail, summary="A document: metadata, pages, history")
-def get_document(document_id: str, session: Annotated[Session, Depends(read_session)]) -> DocumentDetail:
-    document = service.get(session, document_id, with_pages=True)
-    return detail_of(document, service.children(session, document.id))
+def get_document(document_id: str, session: Annotated[Session, Depends(read_session)],
+                 principal: Annotated[Principal, Depends(require("documents:read"))]) -> DocumentDetail:
+    document = service.get(session, document_id, organization_id=principal.tenant, with_pages=True)
+    return detail_of(document, service.children(session, document))
 
 
 @router.get("/{document_id}/file", summary="The original file, byte for byte",
             response_class=Response, responses={200: {"content": {"application/octet-stream": {}}}})
-def get_file(document_id: str, session: Annotated[Session, Depends(read_session)]) -> Response:
-    document = service.get(session, document_id)
+def get_file(document_id: str, session: Annotated[Session, Depends(read_session)],
+             principal: Annotated[Principal, Depends(require("documents:read"))]) -> Response:
+    document = service.get(session, document_id, organization_id=principal.tenant)
     store = get_store()
     headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=3600"}
     if isinstance(store, LocalBlobStore):
@@ -117,6 +125,8 @@ def _attachment(filename: str) -> str:
 
 @router.post("/{document_id}/retry", status_code=202, response_model=DocumentSummary,
              summary="Process a failed document again")
-def retry(document_id: str) -> DocumentSummary:
+def retry(document_id: str, request: Request,
+          principal: Annotated[Principal, Depends(require("documents:retry"))]) -> DocumentSummary:
     with session_scope() as session:
-        return DocumentSummary.of(service.retry(session, document_id))
+        return DocumentSummary.of(service.retry(session, document_id, organization_id=principal.tenant,
+                                                actor=principal, ip=request_ip(request)))

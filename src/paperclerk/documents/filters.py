@@ -12,13 +12,16 @@ from paperclerk.documents.models import Document
 
 @dataclass(frozen=True)
 class DocumentFilter:
+    """Always scoped to one organisation: no query sees another tenant's documents."""
+
+    organization_id: str
     status: str | None = None
     kind: str | None = None
     created_after: datetime | None = None
     created_before: datetime | None = None
 
     def clauses(self) -> list[ColumnElement[bool]]:
-        clauses: list[ColumnElement[bool]] = []
+        clauses: list[ColumnElement[bool]] = [Document.organization_id == self.organization_id]
         if self.status:
             clauses.append(Document.status == self.status)
         if self.kind:

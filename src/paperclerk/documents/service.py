@@ -18,6 +18,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from paperclerk.auth.principal import Principal
+from paperclerk.auth.service import record_audit
 from paperclerk.config import Settings
 from paperclerk.core import events, jobs
 from paperclerk.core.errors import Conflict, FileEmpty, FileTooLarge, NotFound
@@ -87,8 +89,9 @@ def spool(stream: BinaryIO, *, settings: Settings) -> Iterator[SpooledFile]:
         Path(name).unlink(missing_ok=True)
 
 
-def receive(session: Session, spooled: SpooledFile, *, filename: str | None, source: str,
-            settings: Settings, parent_id: str | None = None) -> Intake:
+def receive(session: Session, spooled: SpooledFile, *, organization_id: str, filename: str | None, source: str,
+            settings: Settings, parent_id: str | None = None, actor: Principal | None = None,
+            ip: str | None = None) -> Intake:
     """Store a new file once and queue it for processing; the same bytes again return the first copy.
 
     The file is checked and stored before the first query, so that (on SQLite) the write lock is
@@ -98,40 +101,49 @@ def receive(session: Session, spooled: SpooledFile, *, filename: str | None, sou
         raise FileEmpty("The file is empty (0 bytes).")
     media_type = detect_media_type(spooled.path)
     get_store().put(spooled.sha256, spooled.path)
-    existing = _by_sha256(session, spooled.sha256)
+    existing = _by_sha256(session, organization_id, spooled.sha256)
     if existing is not None:
         return Intake(existing, duplicate=True)
-    document = Document(sha256=spooled.sha256, filename=sanitize_filename(filename), media_type=media_type,
-                        size_bytes=spooled.size, source=source, parent_id=parent_id,
+    document = Document(organization_id=organization_id, sha256=spooled.sha256, filename=sanitize_filename(filename),
+                        media_type=media_type, size_bytes=spooled.size, source=source, parent_id=parent_id,
                         status=DocumentStatus.QUEUED)
     try:
         with session.begin_nested():
             session.add(document)
             session.flush()
     except IntegrityError:  # the same bytes arrived concurrently
-        return Intake(_by_sha256(session, spooled.sha256), duplicate=True)  # type: ignore[arg-type]
+        return Intake(_by_sha256(session, organization_id, spooled.sha256), duplicate=True)  # type: ignore[arg-type]
     add_history(session, document.id, stage="intake", outcome="received",
                 message=f"{spooled.size} bytes, {media_type}, from {source}")
     queue = Queue.OCR if media_type in IMAGE_TYPES else Queue.DEFAULT
     jobs.enqueue(session, task=PROCESS_TASK, subject_id=document.id, queue=queue,
                  max_attempts=settings.job_max_attempts)
-    events.record(session, "document.received", subject_type="document", subject_id=document.id,
+    events.record(session, "document.received", organization_id=organization_id, subject_type="document",
+                  subject_id=document.id,
                   payload={"filename": document.filename, "media_type": media_type, "source": source})
+    if actor is not None:
+        record_audit(session, actor, "document.upload", ("document", document.id), ip=ip,
+                     organization_id=organization_id,
+                     after={"filename": document.filename, "sha256": document.sha256, "media_type": media_type,
+                            "size_bytes": document.size_bytes, "source": source})
     return Intake(document, duplicate=False)
 
 
-def receive_bytes(session: Session, data: bytes, *, filename: str | None, source: str, settings: Settings,
-                  parent_id: str | None = None) -> Intake:
+def receive_bytes(session: Session, data: bytes, *, organization_id: str, filename: str | None, source: str,
+                  settings: Settings, parent_id: str | None = None) -> Intake:
     with spool(io.BytesIO(data), settings=settings) as spooled:
-        return receive(session, spooled, filename=filename, source=source, settings=settings, parent_id=parent_id)
+        return receive(session, spooled, organization_id=organization_id, filename=filename, source=source,
+                       settings=settings, parent_id=parent_id)
 
 
-def _by_sha256(session: Session, sha256: str) -> Document | None:
-    return session.scalars(select(Document).where(Document.sha256 == sha256)).first()
+def _by_sha256(session: Session, organization_id: str, sha256: str) -> Document | None:
+    return session.scalars(select(Document).where(Document.organization_id == organization_id,
+                                                  Document.sha256 == sha256)).first()
 
 
-def get(session: Session, document_id: str, *, with_pages: bool = False) -> Document:
-    query = select(Document).where(Document.id == document_id)
+def get(session: Session, document_id: str, *, organization_id: str, with_pages: bool = False) -> Document:
+    """One of the organisation's documents; another organisation's is 'not found', never 'forbidden'."""
+    query = select(Document).where(Document.id == document_id, Document.organization_id == organization_id)
     if with_pages:
         query = query.options(selectinload(Document.pages), selectinload(Document.history))
     document = session.scalars(query).first()
@@ -150,20 +162,26 @@ def list_documents(session: Session, *, filters: DocumentFilter, limit: int, off
     return list(items), total
 
 
-def children(session: Session, document_id: str) -> list[Document]:
-    return list(session.scalars(select(Document).where(Document.parent_id == document_id).order_by(Document.filename)))
+def children(session: Session, document: Document) -> list[Document]:
+    return list(session.scalars(select(Document).where(
+        Document.parent_id == document.id, Document.organization_id == document.organization_id
+    ).order_by(Document.filename)))
 
 
-def retry(session: Session, document_id: str) -> Document:
+def retry(session: Session, document_id: str, *, organization_id: str, actor: Principal,
+          ip: str | None = None) -> Document:
     """Process a failed document again, from the start, with a fresh attempt budget."""
-    document = get(session, document_id)
+    document = get(session, document_id, organization_id=organization_id)
     if document.status != DocumentStatus.FAILED:
         raise Conflict(f"Only failed documents can be retried; this one is {document.status}.",
                        code="DOCUMENT_NOT_FAILED", details={"status": document.status})
+    before = {"status": document.status, "error_code": document.error_code}
     document.status = DocumentStatus.QUEUED
     document.error_code = None
     document.error_message = None
-    add_history(session, document.id, stage="intake", outcome="retry_requested")
+    add_history(session, document.id, stage="intake", outcome="retry_requested", message=f"by {actor.label}")
+    record_audit(session, actor, "document.retry", ("document", document.id), ip=ip,
+                 organization_id=organization_id, before=before, after={"status": document.status})
     job = session.scalars(select(Job).where(Job.task == PROCESS_TASK, Job.subject_id == document.id)).first()
     if job is None:
         jobs.enqueue(session, task=PROCESS_TASK, subject_id=document.id)

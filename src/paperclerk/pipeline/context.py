@@ -12,6 +12,7 @@ from paperclerk.pipeline.analyzers import AnalysisResult, Analyzer
 @dataclass(frozen=True)
 class DocumentFacts:
     id: str
+    organization_id: str
     sha256: str
     filename: str
     media_type: str

@@ -93,7 +93,8 @@ def process(run: JobRun) -> None:
         document.status = DocumentStatus.PROCESSING
         documents.add_history(session, document.id, stage="pipeline", outcome="started", attempt=run.attempt,
                               worker=run.worker, message=f"{run.queue} queue")
-        facts = DocumentFacts(document.id, document.sha256, document.filename, document.media_type)
+        facts = DocumentFacts(document.id, document.organization_id, document.sha256, document.filename,
+                              document.media_type)
     with get_store().local_path(facts.sha256) as path:
         context = PipelineContext(document=facts, path=path, allow_ocr=run.queue == Queue.OCR,
                                   limits=limits_from(settings))
@@ -112,7 +113,7 @@ def storable(text: str) -> str:
 def _save(session: Session, context: PipelineContext, run: JobRun, settings: Settings) -> None:
     extraction = context.extraction
     assert extraction is not None
-    document = documents.get(session, context.document.id)
+    document = documents.get(session, context.document.id, organization_id=context.document.organization_id)
     session.execute(delete(Page).where(Page.document_id == document.id))
     session.add_all(
         Page(document_id=document.id, number=page.number, text=storable(page.text), method=page.method,
@@ -127,8 +128,8 @@ def _save(session: Session, context: PipelineContext, run: JobRun, settings: Set
         session, document_id=document.id, title=str(extraction.metadata.get("title") or document.filename),
         body=storable(extraction.text)))
     for attachment in extraction.attachments:
-        documents.receive_bytes(session, attachment.data, filename=attachment.filename, source="email",
-                                settings=settings, parent_id=document.id)
+        documents.receive_bytes(session, attachment.data, organization_id=document.organization_id,
+                                filename=attachment.filename, source="email", settings=settings, parent_id=document.id)
     document.page_count = len(extraction.pages)
     document.language = context.language
     document.kind = context.kind
@@ -142,7 +143,8 @@ def _save(session: Session, context: PipelineContext, run: JobRun, settings: Set
                               duration_ms=duration, worker=run.worker, message=_stage_note(stage, context))
     documents.add_history(session, document.id, stage="pipeline", outcome=document.status, attempt=run.attempt,
                           duration_ms=round(sum(context.timings.values()), 2), worker=run.worker)
-    events.record(session, "document.processed", subject_type="document", subject_id=document.id,
+    events.record(session, "document.processed", organization_id=document.organization_id, subject_type="document",
+                  subject_id=document.id,
                   payload={"kind": document.kind, "status": document.status, "pages": document.page_count})
     kind, status, timings = document.kind or "other", document.status, dict(context.timings)
     after_commit(session, lambda: _observe(kind, status, timings))
@@ -180,7 +182,8 @@ def record_failure(session: Session, run: JobRun, error: PaperclerkError) -> Non
     document.error_message = error.message
     documents.add_history(session, document.id, stage=str(error.details.get("stage", "pipeline")), outcome="failed",
                           attempt=run.attempt, error_code=error.code, message=error.message, worker=run.worker)
-    events.record(session, "document.failed", subject_type="document", subject_id=document.id,
+    events.record(session, "document.failed", organization_id=document.organization_id, subject_type="document",
+                  subject_id=document.id,
                   payload={"error_code": error.code})
     kind = document.kind or "unknown"
     after_commit(session, lambda: DOCUMENTS_PROCESSED.labels(kind=kind, outcome="failed").inc())

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from paperclerk.auth.dependencies import require
 from paperclerk.core.db import read_session
 from paperclerk.documents.api import document_filter
 from paperclerk.documents.filters import DocumentFilter
@@ -38,7 +39,8 @@ class SearchResults(BaseModel):
     items: list[SearchHitOut]
 
 
-@router.get("", response_model=SearchResults, summary="Full-text search over every document's text")
+@router.get("", response_model=SearchResults, summary="Full-text search over the organisation's documents",
+            dependencies=[Depends(require("search:read"))])
 def search(
     session: Annotated[Session, Depends(read_session)],
     filters: Annotated[DocumentFilter, Depends(document_filter)],

@@ -1,0 +1,180 @@
+"""Who may call what: every API route for every role, and every object route from another organisation.
+
+A route declares its permission next to itself (``Depends(require("documents:read"))``); this
+test reads those declarations from the app. Adding a route means adding one line to ``CALLS``
+(how to call it) — the first test fails, naming the route, until that line exists.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from paperclerk import samples
+from paperclerk.app import API_ROUTERS, create_app
+from paperclerk.auth import service as accounts
+from paperclerk.auth.permissions import ROLES, role_allows
+from paperclerk.core.db import session_scope
+from tests.conftest import wait_until_final
+from tests.helpers import api_key, organization_id
+
+#: Routes anybody may call (they authenticate the caller themselves).
+PUBLIC = {("POST", "/api/v1/auth/login"), ("POST", "/api/v1/auth/refresh"), ("POST", "/api/v1/auth/logout")}
+
+
+@dataclass
+class World:
+    """Organisation ``acme`` with a processed and a failed document, a user and a spare key; ``rival`` next door."""
+
+    document_id: str
+    failed_document_id: str
+    user_id: str
+    spare_key_id: str
+
+
+Call = Callable[[World], tuple[str, dict[str, Any]]]
+
+
+def _unique_text() -> dict[str, Any]:
+    return {"files": [("files", (f"{uuid.uuid4()}.txt", uuid.uuid4().bytes * 4, "text/plain"))]}
+
+
+CALLS: dict[tuple[str, str], Call] = {
+    ("POST", "/api/v1/documents"): lambda w: ("/api/v1/documents", _unique_text()),
+    ("GET", "/api/v1/documents"): lambda w: ("/api/v1/documents", {}),
+    ("GET", "/api/v1/documents/{document_id}"): lambda w: (f"/api/v1/documents/{w.document_id}", {}),
+    ("GET", "/api/v1/documents/{document_id}/file"): lambda w: (f"/api/v1/documents/{w.document_id}/file", {}),
+    ("POST", "/api/v1/documents/{document_id}/retry"):
+        lambda w: (f"/api/v1/documents/{w.failed_document_id}/retry", {}),
+    ("GET", "/api/v1/search"): lambda w: ("/api/v1/search?q=matrix", {}),
+    ("GET", "/api/v1/auth/me"): lambda w: ("/api/v1/auth/me", {}),
+    ("POST", "/api/v1/auth/login"): lambda w: ("/api/v1/auth/login", {"json": {"email": "a@b.example",
+                                                                               "password": "wrong"}}),
+    ("POST", "/api/v1/auth/refresh"): lambda w: ("/api/v1/auth/refresh", {"json": {"refresh_token": "x"}}),
+    ("POST", "/api/v1/auth/logout"): lambda w: ("/api/v1/auth/logout", {"json": {}}),
+    ("GET", "/api/v1/users"): lambda w: ("/api/v1/users", {}),
+    ("POST", "/api/v1/users"): lambda w: ("/api/v1/users", {"json": {"email": f"{uuid.uuid4().hex}@acme.example"}}),
+    ("POST", "/api/v1/users/{user_id}/disable"): lambda w: (f"/api/v1/users/{w.user_id}/disable", {}),
+    ("POST", "/api/v1/users/{user_id}/reset-password"):
+        lambda w: (f"/api/v1/users/{w.user_id}/reset-password", {"json": {}}),
+    ("POST", "/api/v1/users/{user_id}/role"):
+        lambda w: (f"/api/v1/users/{w.user_id}/role", {"json": {"role": "viewer"}}),
+    ("GET", "/api/v1/apikeys"): lambda w: ("/api/v1/apikeys", {}),
+    ("POST", "/api/v1/apikeys"): lambda w: ("/api/v1/apikeys", {"json": {"name": "matrix"}}),
+    ("DELETE", "/api/v1/apikeys/{key_id}"): lambda w: (f"/api/v1/apikeys/{w.spare_key_id}", {}),
+    ("GET", "/api/v1/audit"): lambda w: ("/api/v1/audit", {}),
+}
+
+
+def api_routes() -> list[APIRoute]:
+    return [route for router in API_ROUTERS for route in router.routes if isinstance(route, APIRoute)]
+
+
+def declared_permissions(route: APIRoute) -> set[str]:
+    found: set[str] = set()
+    pending = [route.dependant]
+    while pending:
+        dependant = pending.pop()
+        permission = getattr(dependant.call, "permission", None)
+        if permission:
+            found.add(permission)
+        pending.extend(dependant.dependencies)
+    return found
+
+
+ROUTES = sorted((method, route.path) for route in api_routes() for method in route.methods)
+PERMISSIONS = {(method, route.path): declared_permissions(route) for route in api_routes() for method in route.methods}
+
+
+def test_every_api_route_is_in_the_matrix():
+    published = {(method.upper(), path) for path, operations in create_app().openapi()["paths"].items()
+                 if path.startswith("/api/") for method in operations}
+    assert published == set(ROUTES), f"routes under /api/ outside API_ROUTERS: {published - set(ROUTES)}"
+    missing = [route for route in ROUTES if route not in CALLS]
+    assert not missing, f"add these routes to CALLS in {__file__}: {missing}"
+    assert not set(CALLS) - set(ROUTES), f"CALLS names routes that no longer exist: {set(CALLS) - set(ROUTES)}"
+    undeclared = [route for route in ROUTES if route not in PUBLIC and route != ("GET", "/api/v1/auth/me")
+                  and not PERMISSIONS[route]]
+    assert not undeclared, f"these routes declare no permission with require(...): {undeclared}"
+
+
+@pytest.fixture
+def world(env) -> World:
+    keys = {role: api_key("acme", role) for role in ROLES}
+    api_key("rival", "admin")
+    with TestClient(create_app(embedded_workers=True)) as client:
+        client.headers["X-API-Key"] = keys["admin"]
+        response = client.post("/api/v1/documents", files=[
+            ("files", ("matrix.txt", b"matrix document text", "text/plain")),
+            ("files", ("broken.pdf", samples.truncated_pdf(), "application/pdf"))])
+        document_id, failed_id = (doc["id"] for doc in response.json()["documents"])
+        wait_until_final([document_id, failed_id])
+    with session_scope() as session:
+        user = accounts.create_user(session, "victim@acme.example", "Correct-Horse-42-battery",
+                                    organization_id=organization_id("acme"), role="viewer")
+        spare, _ = accounts.create_api_key(session, organization_id("acme"), "viewer", "spare")
+        return World(document_id=document_id, failed_document_id=failed_id, user_id=user.id, spare_key_id=spare.id)
+
+
+def _call(client: TestClient, route: tuple[str, str], world: World, headers: dict[str, str]) -> Any:
+    url, kwargs = CALLS[route](world)
+    return client.request(route[0], url, headers=headers, **kwargs)
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route[0]} {route[1]}")
+def test_each_role_gets_exactly_its_access(world, route):
+    permissions = PERMISSIONS[route]
+    with TestClient(create_app(embedded_workers=False), raise_server_exceptions=False) as client:
+        anonymous = _call(client, route, world, {})
+        if route in PUBLIC:  # they judge the credentials in their body: never forbidden, never a crash
+            assert anonymous.status_code < 500 and anonymous.status_code != 403, anonymous.text
+            return
+        assert anonymous.status_code == 401, anonymous.text
+        assert anonymous.json()["error"]["code"] == "AUTH_REQUIRED"
+        for role in ROLES:
+            response = _call(client, route, world, {"X-API-Key": api_key("acme", role)})
+            allowed = all(role_allows(role, permission) for permission in permissions)
+            if allowed:
+                assert response.status_code not in (401, 403) and response.status_code < 500, \
+                    f"{role}: {response.status_code} {response.text}"
+            else:
+                assert response.status_code == 403, f"{role}: {response.status_code} {response.text}"
+                assert response.json()["error"]["code"] == "FORBIDDEN"
+
+
+OBJECT_ROUTES = [route for route in ROUTES if "{" in route[1]]
+
+
+@pytest.mark.parametrize("route", OBJECT_ROUTES, ids=lambda route: f"{route[0]} {route[1]}")
+def test_another_organisations_objects_are_not_found(world, route):
+    with TestClient(create_app(embedded_workers=False), raise_server_exceptions=False) as client:
+        response = _call(client, route, world, {"X-API-Key": api_key("rival", "admin")})
+    assert response.status_code == 404, response.text
+    assert response.json()["error"]["code"].endswith("NOT_FOUND")
+
+
+def test_lists_and_search_show_nothing_of_another_organisation(world):
+    with TestClient(create_app(embedded_workers=False), raise_server_exceptions=False) as client:
+        client.headers["X-API-Key"] = api_key("rival", "admin")
+        assert client.get("/api/v1/documents").json()["total"] == 0
+        assert client.get("/api/v1/search", params={"q": "matrix"}).json()["total"] == 0
+        assert all(user["email"] != "victim@acme.example" for user in client.get("/api/v1/users").json())
+        assert all(key["name"] != "spare" for key in client.get("/api/v1/apikeys").json())
+        audit = client.get("/api/v1/audit").json()
+        assert all(entry["subject_id"] not in (world.document_id, world.failed_document_id)
+                   for entry in audit["items"])
+
+
+def test_same_bytes_in_two_organisations_are_two_documents(env):
+    with TestClient(create_app(embedded_workers=False)) as client:
+        first = client.post("/api/v1/documents", headers={"X-API-Key": api_key("acme", "admin")},
+                            files=[("files", ("a.txt", b"shared bytes", "text/plain"))]).json()["documents"][0]
+        second = client.post("/api/v1/documents", headers={"X-API-Key": api_key("rival", "admin")},
+                             files=[("files", ("a.txt", b"shared bytes", "text/plain"))]).json()["documents"][0]
+    assert first["id"] != second["id"] and not second["duplicate"]
