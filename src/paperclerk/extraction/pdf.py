@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 from pathlib import Path
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
+from PIL.Image import Image
 
 from paperclerk.core.errors import ExtractionError
 from paperclerk.extraction.base import PDF, ExtractedPage, Extraction, Limits, NeedsOCR, TextSegment
@@ -19,23 +21,29 @@ Box = tuple[float, float, float, float]
 _MIN_TEXT_CHARS = 10
 _METADATA_KEYS = {"Title": "title", "Author": "author", "Subject": "subject", "Creator": "creator",
                   "Producer": "producer", "CreationDate": "created", "ModDate": "modified"}
+#: pdfium is not thread-safe, not even on different documents (concurrent calls crash the process):
+#: every call into it, anywhere in paperclerk, holds this lock. OCR runs outside it.
+PDFIUM_LOCK = threading.RLock()
 
 
 @register(PDF)
 def extract_pdf(path: Path, *, allow_ocr: bool, limits: Limits) -> Extraction:
-    document = _open(path)
+    with PDFIUM_LOCK:
+        document = _open(path)
     try:
-        count = len(document)
+        with PDFIUM_LOCK:
+            count = len(document)
+            metadata = {_METADATA_KEYS[key]: value for key, value in document.get_metadata_dict().items()
+                        if key in _METADATA_KEYS and value}
         if count > limits.max_pages:
             raise ExtractionError(f"The PDF has {count} pages; the limit is {limits.max_pages}.",
                                   code="FILE_TOO_COMPLEX", details={"pages": count})
         pages = [_read_page(document, index, allow_ocr=allow_ocr, limits=limits) for index in range(count)]
-        metadata = {_METADATA_KEYS[key]: value for key, value in document.get_metadata_dict().items()
-                    if key in _METADATA_KEYS and value}
     except pdfium.PdfiumError as exc:
         raise ExtractionError(f"The PDF is damaged: {exc}", code="FILE_CORRUPT") from exc
     finally:
-        document.close()
+        with PDFIUM_LOCK:
+            document.close()
     return Extraction(media_type=PDF, pages=pages, metadata=metadata)
 
 
@@ -56,22 +64,24 @@ def _open(path: Path) -> pdfium.PdfDocument:
 
 
 def _read_page(document: pdfium.PdfDocument, index: int, *, allow_ocr: bool, limits: Limits) -> ExtractedPage:
-    page = document[index]
-    try:
-        width, height = page.get_size()
-        textpage = page.get_textpage()
+    with PDFIUM_LOCK:
+        page = document[index]
         try:
-            raw_text = textpage.get_text_range()
-            if _has_text(raw_text) or not _has_images(page):
-                text, segments = _text_layer(textpage, raw_text, height)
-                return ExtractedPage(index + 1, text, "text_layer", width, height, segments)
+            width, height = page.get_size()
+            textpage = page.get_textpage()
+            try:
+                raw_text = textpage.get_text_range()
+                if _has_text(raw_text) or not _has_images(page):
+                    text, segments = _text_layer(textpage, raw_text, height)
+                    return ExtractedPage(index + 1, text, "text_layer", width, height, segments)
+            finally:
+                textpage.close()
+            if not allow_ocr:
+                raise NeedsOCR(f"Page {index + 1} is a scan without a text layer.")
+            image, scale = _render(page, width, height, limits)
         finally:
-            textpage.close()
-        if not allow_ocr:
-            raise NeedsOCR(f"Page {index + 1} is a scan without a text layer.")
-        return _ocr_page(page, index, width, height, limits)
-    finally:
-        page.close()
+            page.close()
+    return _ocr_page(image, scale, index, width, height)
 
 
 def _has_text(raw_text: str) -> bool:
@@ -117,16 +127,19 @@ def _union(textpage: pdfium.PdfTextPage, start: int, count: int, height: float) 
     return (left, height - top, right, height - bottom)
 
 
-def _ocr_page(page: pdfium.PdfPage, index: int, width: float, height: float, limits: Limits) -> ExtractedPage:
+def _render(page: pdfium.PdfPage, width: float, height: float, limits: Limits) -> tuple[Image, float]:
     scale = limits.ocr_dpi / 72
     if width * height * scale * scale > limits.max_image_pixels:
         scale = math.sqrt(limits.max_image_pixels / (width * height))
     bitmap = page.render(scale=scale, grayscale=True)
     try:
-        image = bitmap.to_pil()
-        result = ocr_image(image)
+        return bitmap.to_pil().copy(), scale  # a copy: the bitmap's buffer is freed on close
     finally:
         bitmap.close()
+
+
+def _ocr_page(image: Image, scale: float, index: int, width: float, height: float) -> ExtractedPage:
+    result = ocr_image(image)
     segments = [TextSegment(s.start, s.end, _scaled(s.bbox, 1 / scale)) for s in result.segments]
     return ExtractedPage(index + 1, result.text, "ocr", width, height, segments, result.confidence)
 
