@@ -92,7 +92,8 @@ def claim(job_id: str, name: str, lease: float = 30.0) -> Job | ClaimRefused:
 
 
 def run_of(job: Job, name: str) -> JobRun:
-    return JobRun(job_id=job.id, subject_id=job.subject_id, queue=job.queue, attempt=job.attempts, worker=name)
+    return JobRun(task=job.task, job_id=job.id, subject_id=job.subject_id, queue=job.queue, attempt=job.attempts,
+                  worker=name)
 
 
 def test_claim_next_takes_due_jobs_of_its_queues_oldest_first(task: Recorder) -> None:

@@ -79,3 +79,20 @@ def test_empty_and_oversized_queries_are_clear_errors(env):
         assert_error(client.get("/api/v1/search", params={"q": "   "}), 400, "QUERY_EMPTY")
         assert_error(client.get("/api/v1/search", params={"q": "x" * 501}), 422, "VALIDATION_ERROR")
         assert_error(client.get("/api/v1/search"), 422, "VALIDATION_ERROR")
+
+
+def test_reprocessing_replaces_the_index_entry(any_env):
+    from paperclerk.core.db import session_scope
+    from paperclerk.documents.filters import DocumentFilter
+    from paperclerk.search import index
+    from tests.helpers import organization_id
+
+    with api_client() as client:
+        [doc] = upload_and_wait(client, ("v.txt", b"first version oldword"))
+    filters = DocumentFilter(organization_id=organization_id())
+    with session_scope() as session:
+        index.upsert(session, document_id=doc["id"], title="v.txt", body="second version newword")
+    with session_scope(readonly=True) as session:
+        assert index.search(session, "oldword", filters=filters, limit=5, offset=0)[1] == 0
+        hits, total = index.search(session, "newword", filters=filters, limit=5, offset=0)
+    assert total == 1 and hits[0].document_id == doc["id"]

@@ -44,6 +44,7 @@ class LeaseLost(Exception):
 
 @dataclass(frozen=True)
 class JobRun:
+    task: str
     job_id: str
     subject_id: str
     queue: str
@@ -73,6 +74,8 @@ class TaskSpec:
     on_failure: Callable[[Session, JobRun, PaperclerkError], None]
     #: Records that a failed attempt will be retried.
     on_retry: Callable[[Session, JobRun, PaperclerkError, float], None]
+    #: Records that work started, inside the transaction that claimed the job (no extra write).
+    on_claim: Callable[[Session, JobRun], None] | None = None
 
 
 TASKS: dict[str, TaskSpec] = {}
@@ -176,6 +179,8 @@ def execute(job_id: str) -> str:
             return claimed.value
         run = _run_of(claimed, worker)
         abandoned = _abandon_if_exhausted(session, claimed, run)
+        if not abandoned:
+            _start(session, run)
     if abandoned:
         return "failed"
     return run_claimed(run, settings)
@@ -190,13 +195,22 @@ def claim_and_run_next(queues: Sequence[str], settings: Settings) -> bool:
             return False
         run = _run_of(job, worker)
         abandoned = _abandon_if_exhausted(session, job, run)
+        if not abandoned:
+            _start(session, run)
     if not abandoned:
         run_claimed(run, settings)
     return True
 
 
 def _run_of(job: Job, worker: str) -> JobRun:
-    return JobRun(job_id=job.id, subject_id=job.subject_id, queue=job.queue, attempt=job.attempts, worker=worker)
+    return JobRun(task=job.task, job_id=job.id, subject_id=job.subject_id, queue=job.queue, attempt=job.attempts,
+                  worker=worker)
+
+
+def _start(session: Session, run: JobRun) -> None:
+    on_claim = TASKS[run.task].on_claim
+    if on_claim is not None:
+        on_claim(session, run)
 
 
 def _abandon_if_exhausted(session: Session, job: Job, run: JobRun) -> bool:
@@ -212,9 +226,7 @@ def _abandon_if_exhausted(session: Session, job: Job, run: JobRun) -> bool:
 
 
 def run_claimed(run: JobRun, settings: Settings) -> str:
-    with session_scope(readonly=True) as session:
-        task = session.get(Job, run.job_id).task  # type: ignore[union-attr]
-    spec = TASKS[task]
+    spec = TASKS[run.task]
     keeper = _lease_keeper(settings)
     keeper.hold(run.job_id, run.worker)
     try:

@@ -19,6 +19,8 @@ THRESHOLD = 3.0
 class Cue:
     pattern: re.Pattern[str]
     weight: float
+    #: A word every match contains: a substring test skips the regex on most texts.
+    literal: str
 
 
 _CUES: dict[str, list[Cue]] = {}
@@ -27,7 +29,13 @@ _CUES: dict[str, list[Cue]] = {}
 def add_cues(kind: str, phrases: dict[str, float]) -> None:
     cues = _CUES.setdefault(kind, [])
     for phrase, weight in phrases.items():
-        cues.append(Cue(re.compile(rf"\b{phrase}\b", re.IGNORECASE), weight))
+        cues.append(Cue(re.compile(rf"\b{phrase}\b"), weight, _required_literal(phrase)))
+
+
+def _required_literal(phrase: str) -> str:
+    """The longest run of letters that every match of ``phrase`` must contain."""
+    required = re.sub(r"\(\?:[^)]*\)\??|.\?|\\w\*", " ", phrase)  # drop groups and optional characters
+    return max(re.findall(r"[^\W\d_]+", required), key=len)
 
 
 add_cues("invoice", {
@@ -67,9 +75,10 @@ def kinds() -> list[str]:
 
 def classify(text: str) -> tuple[str, dict[str, float]]:
     """Return the kind and every kind's score (scores explain the choice in the history)."""
-    sample = text[:SAMPLE_CHARS]
+    sample = text[:SAMPLE_CHARS].lower()
     scores = {
-        kind: round(sum(cue.weight * min(len(cue.pattern.findall(sample)), 3) for cue in cues), 2)
+        kind: round(sum(cue.weight * min(len(cue.pattern.findall(sample)), 3)
+                        for cue in cues if cue.literal in sample), 2)
         for kind, cues in _CUES.items()
     }
     # A law firm's bill is an invoice that also speaks of legal services.

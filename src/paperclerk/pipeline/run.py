@@ -83,18 +83,25 @@ def _timed(context: PipelineContext, stage: str, step: Callable[[], None]) -> No
         context.timings[stage] = round((time.perf_counter() - started) * 1000, 2)
 
 
-def process(run: JobRun) -> None:
-    settings = get_settings()
-    with session_scope() as session:
-        document = session.get(Document, run.subject_id)
-        if document is None:  # deleted while queued
-            run.complete(session)
-            return
+def record_start(session: Session, run: JobRun) -> None:
+    document = session.get(Document, run.subject_id)
+    if document is not None:
         document.status = DocumentStatus.PROCESSING
         documents.add_history(session, document.id, stage="pipeline", outcome="started", attempt=run.attempt,
                               worker=run.worker, message=f"{run.queue} queue")
-        facts = DocumentFacts(document.id, document.organization_id, document.sha256, document.filename,
-                              document.media_type)
+
+
+def process(run: JobRun) -> None:
+    settings = get_settings()
+    with session_scope(readonly=True) as session:
+        document = session.get(Document, run.subject_id)
+        if document is not None:
+            facts = DocumentFacts(document.id, document.organization_id, document.sha256, document.filename,
+                                  document.media_type)
+    if document is None:  # deleted while queued
+        with session_scope() as session:
+            run.complete(session)
+        return
     with get_store().local_path(facts.sha256) as path:
         context = PipelineContext(document=facts, path=path, allow_ocr=run.queue == Queue.OCR,
                                   limits=limits_from(settings))
@@ -199,4 +206,5 @@ def record_retry(session: Session, run: JobRun, error: PaperclerkError, delay: f
                           message=f"{error.message} — retrying in {delay:.0f} s", worker=run.worker)
 
 
-register_task(TaskSpec(name=documents.PROCESS_TASK, run=process, on_failure=record_failure, on_retry=record_retry))
+register_task(TaskSpec(name=documents.PROCESS_TASK, run=process, on_failure=record_failure, on_retry=record_retry,
+                       on_claim=record_start))

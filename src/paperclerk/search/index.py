@@ -25,6 +25,8 @@ HEADLINE_CHARS = 50_000
 _START, _STOP = "\x02", "\x03"
 
 search_index = table("search_index", column("document_id"), column("title"), column("body"))
+#: SQLite only: FTS5 finds a row fast by rowid alone, so each document's index rowid is kept here.
+search_rowids = table("search_rowids", column("rowid"), column("document_id"))
 
 
 @dataclass(frozen=True)
@@ -39,18 +41,27 @@ class SearchHit:
 
 
 def upsert(session: Session, *, document_id: str, title: str, body: str) -> None:
-    remove(session, document_id=document_id)
-    session.execute(insert(search_index).values(document_id=document_id, title=title,
-                                                body=body[:MAX_INDEXED_CHARS]))
+    values = {"document_id": document_id, "title": title, "body": body[:MAX_INDEXED_CHARS]}
+    if _is_postgres(session):
+        session.execute(delete(search_index).where(search_index.c.document_id == document_id))
+        session.execute(insert(search_index).values(**values))
+        return
+    rowid = session.scalar(select(search_rowids.c.rowid).where(search_rowids.c.document_id == document_id))
+    if rowid is None:
+        rowid = session.execute(insert(search_rowids).values(document_id=document_id)).lastrowid
+    else:
+        session.execute(text("DELETE FROM search_index WHERE rowid = :rowid"), {"rowid": rowid})
+    session.execute(text("INSERT INTO search_index (rowid, document_id, title, body) "
+                         "VALUES (:rowid, :document_id, :title, :body)"), {"rowid": rowid, **values})
 
 
-def remove(session: Session, *, document_id: str) -> None:
-    session.execute(delete(search_index).where(search_index.c.document_id == document_id))
+def _is_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
 
 
 def search(session: Session, query: str, *, filters: DocumentFilter, limit: int, offset: int
            ) -> tuple[list[SearchHit], int]:
-    if session.get_bind().dialect.name == "postgresql":
+    if _is_postgres(session):
         return _search_postgres(session, validate(query), filters, limit, offset)
     return _search_sqlite(session, to_fts5(query), filters, limit, offset)
 

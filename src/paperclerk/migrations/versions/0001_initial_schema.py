@@ -132,10 +132,13 @@ def _create_search_index() -> None:
             "CREATE VIRTUAL TABLE search_index USING fts5("
             "document_id UNINDEXED, title, body, tokenize = 'unicode61 remove_diacritics 2')"
         )
+        # FTS5 finds a row fast only by rowid: this maps documents to their index rowid.
+        op.execute("CREATE TABLE search_rowids (rowid INTEGER PRIMARY KEY, document_id VARCHAR(36) NOT NULL UNIQUE)")
 
 
 def downgrade() -> None:
     op.execute("DROP TABLE IF EXISTS search_index")
+    op.execute("DROP TABLE IF EXISTS search_rowids")
     with op.batch_alter_table('processing_events', schema=None) as batch_op:
         batch_op.drop_index('ix_processing_events_document_id_id')
 
