@@ -38,6 +38,15 @@ def test_login_page_renders_with_the_product_layout_and_a_pre_session(client: Te
     assert "Secure" not in cookie
 
 
+def test_login_page_looks_like_the_site_and_hands_scripts_the_same_token(client: TestClient) -> None:
+    page = client.get("/login")
+    meta = re.search(r'<meta name="csrf-token" content="([^"]+)">', page.text)
+    form = TOKEN.search(page.text)
+    assert meta and form and meta.group(1) == form.group(1)
+    assert '<link rel="stylesheet" href="/static/app.css' in page.text and 'class="card login"' in page.text
+    assert not re.search(r"\sstyle=|<style\b|<script(?![^>]*\bsrc=)|\son[a-z]+=", page.text)
+
+
 def test_login_sets_a_secure_session_cookie_that_authenticates(client: TestClient, admin: Account) -> None:
     token = _form_token(client)
     response = client.post("/login", data={"email": admin.email, "password": admin.password,

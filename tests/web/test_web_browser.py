@@ -1,7 +1,8 @@
 """The web pages in a real headless Chromium against a real server, under a strict CSP.
 
-Uploads through the page's file input, watches the list update itself, opens a document,
-retries a failed one and searches. Screenshots go to ``test-artifacts/web/``.
+Logs in through the login form, uploads through the page's file input, watches the list update
+itself, opens a document, retries a failed one, searches and logs out; then a viewer and a user
+of another organisation see what they may. Screenshots go to ``test-artifacts/web/``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from typing import Any
 import pytest
 
 from paperclerk import samples
-from tests.conftest import Env
+from tests.conftest import Env, wait_until_final
+from tests.helpers import api_key
+from tests.web.conftest import Account, create_account
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
@@ -105,16 +108,60 @@ def shot(page: Any, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def test_upload_watch_open_retry_and_search(server: str, browser_page: Any) -> None:
-    from playwright.sync_api import expect
-
-    page = browser_page
+def watch_console(page: Any) -> list[str]:
     problems: list[str] = []
     page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    return problems
 
+
+def assert_clean_console(problems: list[str], *expected_statuses: str) -> None:
+    csp = [problem for problem in problems if "Content Security Policy" in problem or "page error" in problem]
+    assert not csp, csp
+    unexpected = [problem for problem in problems
+                  if not ("Failed to load resource" in problem and any(code in problem for code in expected_statuses))]
+    assert not unexpected, unexpected
+
+
+def log_in(page: Any, account: Account, *, password: str | None = None) -> None:
+    """Fill in and submit the login form the page shows."""
+    page.fill("#login-email", account.email)
+    page.fill("#login-password", password or account.password)
+    page.get_by_role("button", name="Log in").click()
+
+
+def log_out(page: Any) -> None:
+    from playwright.sync_api import expect
+
+    page.locator("[data-logout]").get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/login")
+    expect(page.locator("h1")).to_have_text("Log in to paperclerk")
+
+
+def test_login_upload_watch_open_retry_search_and_logout(server: str, browser_page: Any) -> None:
+    from playwright.sync_api import expect
+
+    admin = create_account("admin@acme.example", "admin")
+    page = browser_page
+    problems = watch_console(page)
+
+    # Anonymous: the inbox sends us to the login page, which looks like the rest of the site.
     page.goto(server + "/")
+    page.wait_for_url("**/login?next=/")
+    expect(page.locator("h1")).to_have_text("Log in to paperclerk")
+    expect(page.locator(".topbar .mainnav")).to_have_count(0)
+    shot(page, "00-login")
+    log_in(page, admin, password="Not-the-password-1")
+    expect(page.locator("[data-login-error]")).to_contain_text("CREDENTIALS_INVALID")
+    expect(page.locator("#login-email")).to_have_value(admin.email)
+    shot(page, "00-login-error")
+    log_in(page, admin)
+    page.wait_for_url(server + "/")
+
     expect(page.locator("h1")).to_have_text("Inbox")
+    expect(page.locator("[data-account-email]")).to_have_text(admin.email)
+    expect(page.locator("[data-account-org]")).to_have_text(admin.organization_name)
+    expect(page.locator("[data-account-role]")).to_have_text("admin")
     expect(page.locator(".empty-row")).to_contain_text("No documents yet")
     shot(page, "01-inbox-empty")
 
@@ -175,7 +222,7 @@ def test_upload_watch_open_retry_and_search(server: str, browser_page: Any) -> N
     assert download.value.suggested_filename == "invoice-4711.pdf"
     shot(page, "03-document")
 
-    # A failed document: the error is prominent and Retry runs it again.
+    # A failed document: the error is prominent and Retry (the script, with X-CSRF-Token) runs it again.
     page.goto(server + "/")
     page.locator("[data-documents-body] tr", has_text="broken.pdf").locator("a").click()
     error = page.locator("[data-error]")
@@ -187,6 +234,7 @@ def test_upload_watch_open_retry_and_search(server: str, browser_page: Any) -> N
     error.get_by_role("button", name="Retry").click()
     expect(page.locator("[data-history]")).to_contain_text("retry requested", timeout=30_000)
     expect(page.locator("[data-document]")).to_have_attribute("data-status", "failed", timeout=60_000)
+    expect(page.locator("[data-history]")).to_contain_text(f"by {admin.email}")
 
     # Search from the search box in the top bar.
     page.fill("#topsearch-q", "invoice")
@@ -211,9 +259,85 @@ def test_upload_watch_open_retry_and_search(server: str, browser_page: Any) -> N
     expect(page.locator("[data-documents-body] tr[data-id]")).to_have_count(3)
     shot(page, "07-inbox-narrow")
 
-    csp = [problem for problem in problems if "Content Security Policy" in problem or "page error" in problem]
-    assert not csp, csp
-    # Expected: the 400 of the empty upload and the 404 of the unknown document.
-    unexpected = [problem for problem in problems
-                  if not ("Failed to load resource" in problem and ("400" in problem or "404" in problem))]
-    assert not unexpected, unexpected
+    # Logging out ends the session: the pages ask for a login again.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_out(page)
+    page.goto(server + "/search?q=invoice")
+    page.wait_for_url("**/login?next=/search%3Fq%3Dinvoice")
+    log_in(page, admin)
+    page.wait_for_url("**/search?q=invoice")
+    expect(page.locator("[data-results-total]")).to_contain_text("1 result")
+
+    # Expected: the 401 of the wrong password, the 400 of the empty upload, the 404 of the unknown document.
+    assert_clean_console(problems, "400", "401", "404")
+
+
+def test_a_viewer_and_another_organisation_see_what_they_may(server: str, browser_page: Any) -> None:
+    import httpx
+    from playwright.sync_api import expect
+
+    page = browser_page
+    problems = watch_console(page)
+    viewer = create_account("viewer@acme.example", "viewer")
+    outsider = create_account("admin@globex.example", "admin", organization="globex")
+    uploaded = httpx.post(server + "/api/v1/documents", headers={"X-API-Key": api_key("acme", "admin")}, files=[
+        ("files", ("invoice-4711.pdf", samples.text_pdf([INVOICE]), "application/pdf")),
+        ("files", ("broken.pdf", samples.truncated_pdf(), "application/pdf")),
+    ], timeout=30)
+    assert uploaded.status_code == 202, uploaded.text
+    invoice_id, broken_id = (document["id"] for document in uploaded.json()["documents"])
+    wait_until_final([invoice_id, broken_id])
+
+    # A viewer reads the organisation's documents but has no upload zone and no Retry button.
+    page.goto(server + f"/documents/{broken_id}")
+    page.wait_for_url(f"**/login?next=/documents/{broken_id}")
+    log_in(page, viewer)
+    page.wait_for_url(f"**/documents/{broken_id}")
+    expect(page.locator("[data-account-role]")).to_have_text("viewer")
+    expect(page.locator("[data-error]")).to_contain_text("Processing failed")
+    expect(page.get_by_role("button", name="Retry")).to_have_count(0)
+    expect(page.locator("[data-retry-denied]")).to_be_visible()
+    shot(page, "08-viewer-document-failed")
+    page.goto(server + "/")
+    expect(page.locator("[data-documents-body] tr[data-id]")).to_have_count(2)
+    expect(page.locator("[data-upload-form]")).to_have_count(0)
+    expect(page.locator("#upload-input")).to_have_count(0)
+    shot(page, "09-viewer-inbox")
+
+    # A hand-made retry form (the page's own CSRF token, so only the role is in the way) gets the 403 page.
+    page.evaluate("""(id) => {
+        const form = document.createElement("form");
+        form.method = "post";
+        form.action = "/documents/" + id + "/retry";
+        const token = document.createElement("input");
+        token.type = "hidden";
+        token.name = "csrf_token";
+        token.value = document.querySelector('meta[name="csrf-token"]').content;
+        form.appendChild(token);
+        document.body.appendChild(form);
+        form.submit();
+    }""", broken_id)
+    page.wait_for_url(f"**/documents/{broken_id}/retry")
+    expect(page.locator("[data-forbidden] h1")).to_have_text("You cannot retry documents")
+    shot(page, "10-viewer-forbidden")
+    log_out(page)
+
+    # Another organisation: an empty inbox, the 404 page for the first one's documents, nothing in search.
+    log_in(page, outsider)
+    page.wait_for_url(server + "/")
+    expect(page.locator("[data-account-org]")).to_have_text(outsider.organization_name)
+    expect(page.locator(".empty-row")).to_contain_text("No documents yet")
+    expect(page.locator("[data-total]")).to_have_text("0")
+    shot(page, "11-other-organisation-inbox")
+    for document_id in (invoice_id, broken_id):
+        page.goto(server + f"/documents/{document_id}")
+        expect(page.locator("h1")).to_have_text("Page not found")
+        expect(page.locator("main")).not_to_contain_text("invoice-4711.pdf")
+        expect(page.locator("main")).not_to_contain_text("broken.pdf")
+    shot(page, "12-other-organisation-404")
+    page.goto(server + "/search?q=invoice")
+    expect(page.locator("[data-no-results]")).to_be_visible()
+    expect(page.locator("[data-hit]")).to_have_count(0)
+    shot(page, "13-other-organisation-search")
+
+    assert_clean_console(problems, "403", "404")

@@ -1,33 +1,24 @@
-"""The HTML pages, rendered in-process: inbox, document page, search, 404 and escaping."""
+"""The HTML pages, rendered in-process: inbox, document page, search, 404 and escaping.
+
+Every test browses as a logged-in user (the session cookie of the real login form, with the
+page's CSRF token on every post), except where being anonymous is the point.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 
 from paperclerk import samples
-from paperclerk.app import create_app
 from paperclerk.core.db import session_scope
 from paperclerk.documents.models import Document, DocumentStatus
-from tests.conftest import Env, wait_until_final
+from tests.conftest import wait_until_final
+from tests.web.conftest import Account, page_token, upload
 
 INVOICE = "Invoice number 4711\nBill to: Example Corp\nAmount due: 1,250.00 EUR\nPayment due date: 2024-04-30"
 SCRIPT = "<script>alert(1)</script>"
-
-
-@pytest.fixture
-def client(env: Env) -> Iterator[TestClient]:
-    with TestClient(create_app(embedded_workers=True)) as test_client:
-        yield test_client
-
-
-def upload(client: TestClient, name: str, data: bytes, media_type: str = "application/octet-stream") -> str:
-    response = client.post("/api/v1/documents", files=[("files", (name, data, media_type))])
-    assert response.status_code == 202, response.text
-    return str(response.json()["documents"][0]["id"])
 
 
 def test_empty_inbox_has_upload_zone_filters_and_search(client: TestClient) -> None:
@@ -38,6 +29,11 @@ def test_empty_inbox_has_upload_zone_filters_and_search(client: TestClient) -> N
     assert '<input id="upload-input"' in html and 'type="file"' in html and "multiple" in html
     assert 'data-upload-url="/api/v1/documents"' in html
     assert "data-dropzone" in html
+    # The no-JS upload posts multipart: the token must be its first field; the script sends the meta's token.
+    token = re.search(r'<meta name="csrf-token" content="([^"]+)">', html)
+    assert token
+    assert re.search(r'data-upload-form data-upload-url="/api/v1/documents">\s*<input type="hidden" '
+                     rf'name="csrf_token" value="{re.escape(token.group(1))}">', html)
     assert 'name="status"' in html and 'name="kind"' in html
     assert '<form class="topsearch" action="/search"' in html
     assert "No documents yet" in html
@@ -47,7 +43,7 @@ def test_empty_inbox_has_upload_zone_filters_and_search(client: TestClient) -> N
 def test_pages_have_no_inline_script_style_or_handlers(client: TestClient) -> None:
     document_id = upload(client, "invoice.pdf", samples.text_pdf([INVOICE]))
     wait_until_final([document_id])
-    for path in ("/", f"/documents/{document_id}", "/search?q=invoice", "/search", "/documents/unknown"):
+    for path in ("/", f"/documents/{document_id}", "/search?q=invoice", "/search", "/documents/unknown", "/login"):
         html = client.get(path).text
         assert not re.search(r"<script(?![^>]*\bsrc=)", html), path
         assert not re.search(r"<style\b", html), path
@@ -134,8 +130,12 @@ def test_failed_document_shows_error_and_retry(client: TestClient) -> None:
     assert ">Retry</button>" in html
     assert '<code class="error-code" title="' in client.get("/").text
 
-    # The form fallback (no JavaScript) retries and comes back to the page.
-    response = client.post(f"/documents/{document_id}/retry", follow_redirects=False)
+    # The form fallback (no JavaScript) retries and comes back to the page; its first field is the token.
+    form = re.search(r'<form action="/documents/[^"]+/retry" method="post"[^>]*>\s*<input type="hidden" '
+                     r'name="csrf_token" value="([^"]+)">', html)
+    assert form, html
+    response = client.post(f"/documents/{document_id}/retry", data={"csrf_token": form.group(1)},
+                           follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"] == f"/documents/{document_id}"
     assert wait_until_final([document_id])[document_id] == "failed"
@@ -145,14 +145,15 @@ def test_failed_document_shows_error_and_retry(client: TestClient) -> None:
 def test_retry_fallback_on_a_processed_document_explains(client: TestClient) -> None:
     document_id = upload(client, "fine.txt", b"A perfectly fine note.")
     wait_until_final([document_id])
-    response = client.post(f"/documents/{document_id}/retry")
+    response = client.post(f"/documents/{document_id}/retry", data={"csrf_token": page_token(client)})
     assert response.status_code == 200
     assert "Only failed documents can be retried" in response.text
 
 
-def test_document_in_progress_is_marked_live(client: TestClient, env: Env) -> None:
+def test_document_in_progress_is_marked_live(client: TestClient, admin: Account) -> None:
     with session_scope() as session:
-        document = Document(sha256="0" * 64, filename="waiting.pdf", media_type="application/pdf", size_bytes=10,
+        document = Document(organization_id=admin.organization_id, sha256="0" * 64, filename="waiting.pdf",
+                            media_type="application/pdf", size_bytes=10,
                             source="api", status=DocumentStatus.PROCESSING)
         session.add(document)
         session.flush()
@@ -184,7 +185,8 @@ def test_unknown_document_is_a_friendly_html_404(client: TestClient) -> None:
     assert response.headers["content-type"].startswith("text/html")
     assert "Page not found" in response.text
     assert 'href="/"' in response.text
-    assert client.post("/documents/nope/retry").status_code == 404
+    missing = client.post("/documents/nope/retry", data={"csrf_token": page_token(client)})
+    assert missing.status_code == 404 and "Page not found" in missing.text
 
 
 def test_search_shows_highlighted_results(client: TestClient) -> None:
@@ -235,13 +237,14 @@ def test_search_without_a_query_invites_one(client: TestClient) -> None:
     assert "data-search-error" not in response.text
 
 
-def test_hostile_names_and_text_are_escaped(client: TestClient) -> None:
+def test_hostile_names_and_text_are_escaped(client: TestClient, admin: Account) -> None:
     text = f"Invoice {SCRIPT} number 7 <img src=x onerror=alert(2)> & co"
     document_id = upload(client, f"a{SCRIPT}&b'.txt", text.encode())
     wait_until_final([document_id])
     # A name that bypassed upload sanitising (e.g. from an older import) must be escaped by the templates.
     with session_scope() as session:
-        document = Document(sha256="f" * 64, filename=f"{SCRIPT}.pdf", media_type="application/pdf",
+        document = Document(organization_id=admin.organization_id, sha256="f" * 64, filename=f"{SCRIPT}.pdf",
+                            media_type="application/pdf",
                             size_bytes=1, source="api", status=DocumentStatus.FAILED, error_code="FILE_CORRUPT",
                             error_message=f"bad {SCRIPT}", kind=f"k{SCRIPT}")
         session.add(document)

@@ -3,16 +3,24 @@
 Server-rendered Jinja2 with autoescaping always on; the one script (``static/app.js``) adds
 uploads and live status updates on top of pages that already work without it. No inline script
 or style anywhere, so a ``default-src 'self'`` Content-Security-Policy holds.
+
+Every page needs a caller (the session cookie of the login page, or a token / API key) whose role
+grants the page's permission: an anonymous visitor is sent to ``/login?next=<this page>``, a
+caller without the permission gets the 403 page. Every query is scoped to ``principal.tenant``;
+another organisation's document is "not found", exactly like one that does not exist. Pages carry
+the CSRF token in ``<meta name="csrf-token">`` (for the script's ``X-CSRF-Token`` header) and as
+the first field of every form that posts.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import jinja2
 from fastapi import APIRouter, Depends, Request
@@ -22,6 +30,11 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
 from paperclerk import __version__
+from paperclerk.auth import service as accounts
+from paperclerk.auth.dependencies import authenticate_request, request_ip
+from paperclerk.auth.errors import Unauthorized
+from paperclerk.auth.principal import Principal
+from paperclerk.auth.web import csrf_token_for
 from paperclerk.config import get_settings
 from paperclerk.core.db import read_session, session_scope
 from paperclerk.core.errors import Conflict, InvalidRequest, NotFound
@@ -156,67 +169,161 @@ def _pager(path: str, params: dict[str, Any], page: int, total: int, size: int) 
             "next": link(page + 1) if page < pages else None}
 
 
-def not_found(request: Request, message: str) -> HTMLResponse:
-    return templates.TemplateResponse(request, "404.html", {"message": message}, status_code=404)
+# -- who is looking: authentication, permission, and what the top bar shows -----------------------------
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The logged-in caller as the templates see it (the top bar, which controls to show)."""
+
+    principal: Principal
+    organization: str
+
+    @property
+    def label(self) -> str:
+        return self.principal.label
+
+    @property
+    def role(self) -> str:
+        return self.principal.role
+
+    def can(self, permission: str) -> bool:
+        return self.principal.can(permission)
+
+
+PERMISSION_WORDS = {"documents:read": "view documents", "search:read": "search documents",
+                    "documents:retry": "retry documents", "documents:upload": "upload documents"}
+
+
+def _caller(request: Request) -> Principal | None:
+    """The caller, or ``None``: no credentials, or ones that no longer work (expired or logged out)."""
+    try:
+        return authenticate_request(request)
+    except Unauthorized:
+        return None
+
+
+def _viewer(principal: Principal) -> Viewer:
+    name = ""
+    if principal.organization_id is not None:
+        with session_scope(readonly=True) as session:
+            try:
+                name = accounts.get_organization(session, principal.organization_id).name
+            except NotFound:
+                name = ""
+    return Viewer(principal, name)
+
+
+def _login_redirect(request: Request, target: str | None = None) -> RedirectResponse:
+    if target is None:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
+
+
+def render(request: Request, template: str, context: dict[str, Any], *, viewer: Viewer | None,
+           status_code: int = 200) -> HTMLResponse:
+    """A page with what every page needs: the caller for the top bar and the CSRF token."""
+    values = {"me": viewer, "csrf_token": csrf_token_for(request) if viewer is not None else "", **context}
+    return templates.TemplateResponse(request, template, values, status_code=status_code)
+
+
+def forbidden(request: Request, viewer: Viewer, permission: str) -> HTMLResponse:
+    action = PERMISSION_WORDS.get(permission, permission)
+    return render(request, "403.html", {"permission": permission, "action": action}, viewer=viewer,
+                  status_code=403)
+
+
+def _gate(request: Request, permission: str, *, login_target: str | None = None) -> Viewer | Response:
+    """The viewer when they may use ``permission``; otherwise the response to send instead."""
+    principal = _caller(request)
+    if principal is None:
+        return _login_redirect(request, login_target)
+    viewer = _viewer(principal)
+    if principal.organization_id is None or not principal.can(permission):
+        return forbidden(request, viewer, permission)
+    return viewer
+
+
+def not_found(request: Request, message: str, viewer: Viewer | None = None) -> HTMLResponse:
+    """The 404 page (also the app's answer to any unknown address a browser asks for)."""
+    if viewer is None and (principal := _caller(request)) is not None:
+        viewer = _viewer(principal)
+    return render(request, "404.html", {"message": message}, viewer=viewer, status_code=404)
 
 
 # -- pages -------------------------------------------------------------------------------------------
 
 
-@router.get("/", response_class=HTMLResponse)
+@router.get("/", response_class=HTMLResponse, response_model=None)
 def index_page(request: Request, session: Annotated[Session, Depends(read_session)],
-               status: str | None = None, kind: str | None = None, page: str | None = None) -> HTMLResponse:
-    filters = DocumentFilter(status=_status(status), kind=_kind(kind))
+               status: str | None = None, kind: str | None = None, page: str | None = None) -> Response:
+    viewer = _gate(request, "documents:read")
+    if isinstance(viewer, Response):
+        return viewer
+    filters = DocumentFilter(organization_id=viewer.principal.tenant, status=_status(status), kind=_kind(kind))
     number = _page(page)
     items, total = service.list_documents(session, filters=filters, limit=INBOX_PAGE_SIZE,
                                           offset=(number - 1) * INBOX_PAGE_SIZE)
     params = {"status": filters.status, "kind": filters.kind}
-    return templates.TemplateResponse(request, "index.html", {
+    return render(request, "index.html", {
         "documents": [DocumentSummary.of(item) for item in items],
         "filters": filters, "kinds": _kinds(filters.kind),
         "pager": _pager("/", params, number, total, INBOX_PAGE_SIZE), "page_size": INBOX_PAGE_SIZE,
-        "max_upload_mb": get_settings().max_upload_mb,
-    })
+        "max_upload_mb": get_settings().max_upload_mb, "can_upload": viewer.can("documents:upload"),
+    }, viewer=viewer)
 
 
-@router.get("/documents/{document_id}", response_class=HTMLResponse)
+NO_DOCUMENT = "There is no document with this id. It may have been deleted, or the link may be incomplete."
+
+
+@router.get("/documents/{document_id}", response_class=HTMLResponse, response_model=None)
 def document_page(request: Request, document_id: str,
-                  session: Annotated[Session, Depends(read_session)]) -> HTMLResponse:
+                  session: Annotated[Session, Depends(read_session)]) -> Response:
+    viewer = _gate(request, "documents:read")
+    if isinstance(viewer, Response):
+        return viewer
+    tenant = viewer.principal.tenant
     try:
-        document = service.get(session, document_id, with_pages=True)
+        document = service.get(session, document_id, organization_id=tenant, with_pages=True)
     except NotFound:
-        return not_found(request, "There is no document with this id. It may have been deleted, "
-                                   "or the link may be incomplete.")
+        return not_found(request, NO_DOCUMENT, viewer)
     parent = None
     if document.parent_id:
         try:
-            parent = DocumentSummary.of(service.get(session, document.parent_id))
+            parent = DocumentSummary.of(service.get(session, document.parent_id, organization_id=tenant))
         except NotFound:
             parent = None
-    detail = detail_of(document, service.children(session, document.id))
-    return templates.TemplateResponse(request, "document.html", {
+    detail = detail_of(document, service.children(session, document))
+    return render(request, "document.html", {
         "doc": detail, "parent": parent, "is_final": detail.status in FINAL_STATUSES,
-        "notice": request.query_params.get("notice"),
-    })
+        "notice": request.query_params.get("notice"), "can_retry": viewer.can("documents:retry"),
+    }, viewer=viewer)
 
 
 @router.post("/documents/{document_id}/retry", response_model=None)
 def retry_page(request: Request, document_id: str) -> Response:
     """Retry without JavaScript (a plain form post); the script calls the API instead."""
+    viewer = _gate(request, "documents:retry", login_target=f"/documents/{quote(document_id, safe='')}")
+    if isinstance(viewer, Response):
+        return viewer
     try:
         with session_scope() as session:
-            service.retry(session, document_id)
+            service.retry(session, document_id, organization_id=viewer.principal.tenant, actor=viewer.principal,
+                          ip=request_ip(request))
     except NotFound:
-        return not_found(request, "There is no document with this id.")
+        return not_found(request, NO_DOCUMENT, viewer)
     except Conflict:
-        return RedirectResponse(f"/documents/{document_id}?notice=not-failed", status_code=303)
-    return RedirectResponse(f"/documents/{document_id}", status_code=303)
+        return RedirectResponse(f"/documents/{quote(document_id, safe='')}?notice=not-failed", status_code=303)
+    return RedirectResponse(f"/documents/{quote(document_id, safe='')}", status_code=303)
 
 
-@router.get("/search", response_class=HTMLResponse)
+@router.get("/search", response_class=HTMLResponse, response_model=None)
 def search_page(request: Request, session: Annotated[Session, Depends(read_session)], q: str | None = None,
-                status: str | None = None, kind: str | None = None, page: str | None = None) -> HTMLResponse:
-    filters = DocumentFilter(status=_status(status), kind=_kind(kind))
+                status: str | None = None, kind: str | None = None, page: str | None = None) -> Response:
+    viewer = _gate(request, "search:read")
+    if isinstance(viewer, Response):
+        return viewer
+    filters = DocumentFilter(organization_id=viewer.principal.tenant, status=_status(status), kind=_kind(kind))
     number = _page(page)
     context: dict[str, Any] = {"q": q or "", "filters": filters, "kinds": _kinds(filters.kind),
                                "hits": [], "error": None, "pager": None, "searched": q is not None}
@@ -229,4 +336,4 @@ def search_page(request: Request, session: Annotated[Session, Depends(read_sessi
         else:
             params = {"q": q, "status": filters.status, "kind": filters.kind}
             context.update(hits=hits, pager=_pager("/search", params, number, total, SEARCH_PAGE_SIZE))
-    return templates.TemplateResponse(request, "search.html", context)
+    return render(request, "search.html", context, viewer=viewer)

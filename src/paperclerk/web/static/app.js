@@ -63,9 +63,26 @@
     return el("span", { className: "badge badge-" + status, "data-status-badge": "", text: label(status) });
   }
 
+  // The page's CSRF token: every POST made by this script sends it (the session cookie alone is not enough).
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") || "" : "";
+  }
+
+  function postHeaders() {
+    return { Accept: "application/json", "X-CSRF-Token": csrfToken() };
+  }
+
+  // A session that ended (logout elsewhere, expiry): reload, and the server sends the login page.
+  function loggedOut(response) {
+    if (response.status === 401) { window.location.reload(); return true; }
+    return false;
+  }
+
   function getJSON(url) {
     return fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (response) {
+        if (loggedOut(response)) { throw new Error("logged out"); }
         if (!response.ok) { throw new Error("HTTP " + response.status); }
         return response.json();
       });
@@ -127,9 +144,11 @@
       var rows = data.items.map(row);
       if (!rows.length) {
         var filtered = tableNode.getAttribute("data-status") || tableNode.getAttribute("data-kind");
+        var canUpload = tableNode.getAttribute("data-can-upload") === "true";
         rows = [el("tr", { className: "empty-row" }, [el("td", {
           colspan: "7",
-          text: filtered ? "No documents match these filters." : "No documents yet — drop a file above to get started."
+          text: filtered ? "No documents match these filters."
+            : canUpload ? "No documents yet — drop a file above to get started." : "No documents yet."
         })])];
       }
       body.replaceChildren.apply(body, rows);
@@ -256,8 +275,7 @@
     function uploadOne(file, item) {
       var data = new FormData();
       data.append("files", file, file.name);
-      return fetch(endpoint, { method: "POST", body: data, credentials: "same-origin",
-                               headers: { Accept: "application/json" } })
+      return fetch(endpoint, { method: "POST", body: data, credentials: "same-origin", headers: postHeaders() })
         .then(function (response) {
           return response.json().catch(function () { return null; }).then(function (body) {
             if (response.ok && body && body.documents && body.documents.length) {
@@ -323,7 +341,7 @@
         button.disabled = true;
         button.textContent = "Retrying…";
         fetch(retry.getAttribute("data-retry-url"), { method: "POST", credentials: "same-origin",
-                                                     headers: { Accept: "application/json" } })
+                                                     headers: postHeaders() })
           .then(function (response) {
             if (response.ok) { window.location.reload(); return null; }
             return response.json().catch(function () { return null; }).then(function (body) {
