@@ -385,6 +385,78 @@ def retry(document_ids: Annotated[list[str], typer.Argument(help="Ids of failed 
         raise typer.Exit(1)
 
 
+@app.command()
+def extract(
+    files: Annotated[list[Path], typer.Argument(help="Invoices: PDF, scan, photo, UBL / CII XML")],
+    json_lines: Annotated[bool, typer.Option("--json", help="One JSON object per file (JSON Lines)")] = False,
+) -> None:
+    """Extract and validate invoices here and now, without a server; prints fields, lines and findings."""
+    import json
+
+    from paperclerk.core.errors import PaperclerkError
+    from paperclerk.invoices.analysis import analyze_file
+
+    failures = 0
+    for file in files:
+        try:
+            report = analyze_file(file)
+        except (PaperclerkError, OSError) as exc:
+            failures += 1
+            error = exc.to_dict() if isinstance(exc, PaperclerkError) else {"code": "FILE_UNREADABLE",
+                                                                             "message": str(exc), "details": {}}
+            if json_lines:
+                typer.echo(json.dumps({"file": str(file), "error": error}, ensure_ascii=False))
+            else:
+                err_console.print(f"[red]{file}[/red]: {error['code']}: {error['message']}")
+            continue
+        if json_lines:
+            typer.echo(json.dumps(report, ensure_ascii=False, default=str))
+        else:
+            _print_invoice(report)
+    if failures:
+        raise typer.Exit(2)
+
+
+def _print_invoice(report: dict[str, object]) -> None:
+    fields = Table(title=f"{report['file']} — {report['kind']}")
+    for column in ("field", "value", "confidence", "page", "by"):
+        fields.add_column(column)
+    evidence = report["evidence"]
+    assert isinstance(evidence, dict) and isinstance(report["fields"], dict)
+    for name, value in report["fields"].items():
+        proof = evidence.get(name, {})
+        fields.add_row(name, str(value), f"{proof.get('confidence', 0):.2f}", str(proof.get("page", "")),
+                       str(proof.get("extractor", "")))
+    console.print(fields)
+    lines = report["lines"]
+    if isinstance(lines, list) and lines:
+        table = Table(title="line items")
+        for column in ("description", "quantity", "unit_price", "amount", "tax_rate"):
+            table.add_column(column)
+        for line in lines:
+            table.add_row(*(str(line.get(column) or "") for column in
+                            ("description", "quantity", "unit_price", "amount", "tax_rate")))
+        console.print(table)
+    findings = report["findings"]
+    if isinstance(findings, list):
+        for finding in findings:
+            console.print(f"[bold]{finding['severity']}[/bold] {finding['rule_id']}: {finding['message']} "
+                          f"[dim]fix: {finding['fix']}[/dim]")
+
+
+@app.command()
+def rules() -> None:
+    """The invoice validation rules: id, default severity, what each checks."""
+    from paperclerk.invoices.rules import describe_rules
+
+    table = Table(title="invoice validation rules")
+    for column in ("id", "severity", "title", "what it checks"):
+        table.add_column(column)
+    for rule in describe_rules():
+        table.add_row(rule["id"], rule["severity"], rule["title"], rule["description"])
+    console.print(table)
+
+
 @app.command("samples")
 def samples_command() -> None:
     """Generate the sample documents and add them (processed by a running server)."""

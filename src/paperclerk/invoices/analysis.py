@@ -1,0 +1,125 @@
+"""``analyze_file``: a file in, the invoice read out of it and checked, as stable JSON-ready data.
+
+Order of preference: UBL / CII XML (exact), a PDF carrying CII XML (Factur-X / ZUGFeRD, exact), else
+the template-free layout extractor over the document's text.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from paperclerk.core.errors import ExtractionError
+from paperclerk.extraction.base import PDF, Extraction, Limits
+from paperclerk.extraction.extract import extract
+from paperclerk.extraction.sniff import detect_media_type
+from paperclerk.invoices.einvoice import (
+    MAX_XML_BYTES,
+    embedded_einvoice,
+    looks_like_xml,
+    read_einvoice,
+    sniff_einvoice,
+)
+from paperclerk.invoices.layout_extractor import LayoutExtractor
+from paperclerk.invoices.model import CREDIT_NOTE, INVOICE, InvoiceExtraction, json_value
+from paperclerk.invoices.rules import RuleConfig, validate
+from paperclerk.pipeline.classify import classify
+
+OTHER = "other"
+_INVOICE_KINDS = frozenset({"invoice", "legal_invoice"})
+#: Titles of documents that look like invoices (amounts, numbers, VAT) but are not to be paid.
+_NOT_INVOICE_TITLE = re.compile(
+    r"^\s*(?:quotation|quote|estimate|pro[\s-]?forma|purchase\s+order|order\s+confirmation|delivery\s+note|"
+    r"packing\s+(?:list|slip)|statement(?:\s+of\s+account)?|remittance\s+advice|devis|bon\s+de\s+commande|"
+    r"bon\s+de\s+livraison|relev[ée]\s+de\s+compte|offerte|bestelbon|inkooporder|pakbon|angebot|"
+    r"bestellung|auftragsbest[äa]tigung|lieferschein|kontoauszug|presupuesto|pedido|albar[áa]n|"
+    r"orden\s+de\s+compra)\b", re.IGNORECASE | re.MULTILINE)
+_INVOICE_TITLE = re.compile(r"^\s*(?:(?:tax\s+)?invoice|facture|factuur|rechnung|factura|credit\s+note|avoir|"
+                            r"creditnota|gutschrift|nota\s+de\s+cr[ée]dito)\b", re.IGNORECASE | re.MULTILINE)
+_HEAD_BYTES = 8192
+
+
+def analyze_file(path: Path | str, *, config: RuleConfig | None = None) -> dict[str, Any]:
+    """The invoice in ``path``: ``{"file", "kind", "fields", "lines", "evidence", "findings"}``.
+
+    ``kind`` is ``invoice``, ``credit_note`` or ``other`` (not an invoice: no fields, no findings).
+    Dates are ISO strings and amounts decimal strings. Raises ``ExtractionError`` / ``FileRejected``
+    for unreadable files, with ``XML_UNSAFE`` / ``XML_MALFORMED`` for hostile or broken XML.
+    """
+    path = Path(path)
+    config = config or RuleConfig(today=date.today())
+    with path.open("rb") as handle:
+        head = handle.read(_HEAD_BYTES)
+    if sniff_einvoice(head):
+        size = path.stat().st_size
+        if size > MAX_XML_BYTES:  # refuse before reading it all into memory
+            raise ExtractionError(f"The XML file is larger than {MAX_XML_BYTES // (1024 * 1024)} MB.",
+                                  code="XML_UNSAFE", details={"bytes": size})
+        result = read_einvoice(path.read_bytes())
+        return report(str(path), _einvoice_kind(result), result, config)
+    if looks_like_xml(head) and (b"<!DOCTYPE" in head or b"<!ENTITY" in head):
+        raise ExtractionError("The XML declares a document type or entities and was refused as potentially "
+                              "hostile (XXE or entity expansion).", code="XML_UNSAFE")
+    media_type = detect_media_type(path)
+    if media_type == PDF:
+        embedded = embedded_einvoice(path)
+        if embedded is not None:
+            result = read_einvoice(embedded, page=0)
+            return report(str(path), _einvoice_kind(result), result, config)
+    extraction = extract(path, media_type, allow_ocr=True, limits=Limits())
+    return analyze_extraction(extraction, file=str(path), config=config)
+
+
+def analyze_extraction(extraction: Extraction, *, file: str = "", config: RuleConfig | None = None) -> dict[str, Any]:
+    """The same report for an already extracted document (the pipeline has one): layout extractor, kind
+    decision, validation. It does not look inside the file: for PDFs, check :func:`embedded_einvoice`
+    first (as :func:`analyze_file` does) so that Factur-X / ZUGFeRD XML wins over the printed text."""
+    config = config or RuleConfig(today=date.today())
+    result = LayoutExtractor().extract(extraction)
+    return report(file, layout_kind(extraction, result), result, config)
+
+
+def layout_kind(extraction: Extraction, result: InvoiceExtraction) -> str:
+    """``invoice`` / ``credit_note`` when the text reads as one (classifier cues, or a title with a number
+    and a total), else ``other`` (also for quotes, orders, delivery notes and statements)."""
+    head = "\n".join(extraction.text.splitlines()[:12])
+    if _NOT_INVOICE_TITLE.search(head) and not _INVOICE_TITLE.search(head):
+        return OTHER  # a quote, order, delivery note or statement: not a bill to pay
+    kind, _scores = classify(extraction.text)
+    document_type = result.fields.get("document_type")
+    titled = document_type is not None and document_type.confidence >= 0.9
+    has_core = "total" in result.fields and ("invoice_number" in result.fields or "invoice_date" in result.fields)
+    if not (kind in _INVOICE_KINDS and ("total" in result.fields or "invoice_number" in result.fields)) \
+            and not (titled and has_core):
+        return OTHER
+    return CREDIT_NOTE if result.is_credit_note else INVOICE
+
+
+def _einvoice_kind(result: InvoiceExtraction) -> str:
+    return CREDIT_NOTE if result.is_credit_note else INVOICE
+
+
+def report(file: str, kind: str, result: InvoiceExtraction, config: RuleConfig) -> dict[str, Any]:
+    """The stable JSON-ready shape of an analysis."""
+    if kind == OTHER:
+        return {"file": file, "kind": OTHER, "fields": {}, "lines": [], "evidence": {}, "findings": []}
+    findings = validate(result, config)
+    evidence = {}
+    for name, found in result.fields.items():
+        place = found.evidence.to_dict() if found.evidence else {"page": None, "start": None, "end": None,
+                                                                    "bbox": None}
+        evidence[name] = {"page": place["page"], "start": place["start"], "end": place["end"], "bbox": place["bbox"],
+                          "confidence": found.confidence, "extractor": found.extractor}
+    return {
+        "file": file,
+        "kind": kind,
+        "fields": {name: json_value(found.value) for name, found in result.fields.items()},
+        "lines": [{"description": line.description, "quantity": json_value(line.quantity),
+                   "unit_price": json_value(line.unit_price), "amount": json_value(line.amount),
+                   "tax_rate": json_value(line.tax_rate),
+                   "evidence": line.evidence.to_dict() if line.evidence else None} for line in result.lines],
+        "evidence": evidence,
+        "findings": [finding.to_dict() for finding in findings],
+    }

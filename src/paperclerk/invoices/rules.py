@@ -1,0 +1,360 @@
+"""Validation rules for an extracted invoice: pure functions of the extraction and a ``RuleConfig``.
+
+Every rule has a stable id, a default severity and a docstring (what ``paperclerk rules`` prints).
+A rule yields problems; :func:`validate` turns them into :class:`Finding` objects with the severity
+the configuration gives the rule. The arithmetic rules follow EN 16931 (BR-CO-10: the sum of line net
+amounts equals the invoice's line total; BR-CO-15: total without tax + tax = total with tax) with a
+configurable rounding tolerance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from paperclerk.invoices import identifiers
+from paperclerk.invoices.model import Evidence, Finding, InvoiceExtraction
+
+SEVERITIES = ("info", "warning", "error", "critical")
+#: (message, evidence, fix)
+Problem = tuple[str, list[Evidence], str]
+
+
+@dataclass(frozen=True)
+class RuleConfig:
+    """How strict the rules are. ``today`` makes date rules pure (the caller passes the current date;
+    None skips the rules that need it)."""
+
+    today: date | None = None
+    severities: Mapping[str, str] = field(default_factory=dict)  # rule id -> severity override
+    disabled: frozenset[str] = frozenset()
+    required_fields: tuple[str, ...] = ("vendor_name", "invoice_number", "invoice_date", "currency")
+    line_tolerance: Decimal = Decimal("0.01")
+    total_tolerance: Decimal = Decimal("0.02")
+    future_days: int = 7
+    max_age_days: int = 3 * 365
+    max_tax_rate: Decimal = Decimal("30")  # percent of the subtotal
+    max_total: Decimal = Decimal("10000000")
+
+    def severity(self, rule: Rule) -> str:
+        severity = self.severities.get(rule.id, rule.severity)
+        if severity not in SEVERITIES:
+            raise ValueError(f"Unknown severity {severity!r} for rule {rule.id}; use one of {', '.join(SEVERITIES)}.")
+        return severity
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    severity: str
+    check: Callable[[InvoiceExtraction, RuleConfig], Iterable[Problem]]
+
+    @property
+    def doc(self) -> str:
+        return " ".join((self.check.__doc__ or "").split())
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(rule_id: str, title: str, severity: str) -> Callable[[Callable[..., Iterable[Problem]]], Callable[..., Any]]:
+    def register(function: Callable[..., Iterable[Problem]]) -> Callable[..., Any]:
+        if rule_id in RULES:
+            raise ValueError(f"Duplicate rule id {rule_id}")
+        RULES[rule_id] = Rule(rule_id, title, severity, function)
+        return function
+    return register
+
+
+def validate(extraction: InvoiceExtraction, config: RuleConfig | None = None) -> list[Finding]:
+    """Every finding of every enabled rule, most severe first (then by rule id, in rule order)."""
+    config = config or RuleConfig()
+    findings = []
+    for item in RULES.values():
+        if item.id in config.disabled:
+            continue
+        severity = config.severity(item)
+        for message, evidence, fix in item.check(extraction, config):
+            findings.append(Finding(item.id, severity, message, evidence, fix))
+    order = {name: index for index, name in enumerate(reversed(SEVERITIES))}
+    return sorted(findings, key=lambda finding: order[finding.severity])
+
+
+def describe_rules() -> list[dict[str, str]]:
+    """The rules as ``paperclerk rules`` lists them: id, title, default severity, description."""
+    return [{"id": item.id, "title": item.title, "severity": item.severity, "description": item.doc}
+            for item in RULES.values()]
+
+
+# Helpers ------------------------------------------------------------------------------------------------
+
+
+def _ev(extraction: InvoiceExtraction, *names: str) -> list[Evidence]:
+    return [found.evidence for name in names if (found := extraction.fields.get(name)) and found.evidence]
+
+
+def _amount(extraction: InvoiceExtraction, name: str) -> Decimal | None:
+    value = extraction.value(name)
+    return value if isinstance(value, Decimal) and value.is_finite() else None
+
+
+def _date(extraction: InvoiceExtraction, name: str) -> date | None:
+    value = extraction.value(name)
+    return value if isinstance(value, date) else None
+
+
+def _money(value: Decimal, extraction: InvoiceExtraction) -> str:
+    currency = extraction.value("currency")
+    exponent = value.as_tuple().exponent
+    text = f"{value:,.2f}" if isinstance(exponent, int) and exponent >= -2 else f"{value:,}"
+    return f"{text} {currency}" if isinstance(currency, str) else text
+
+
+_LABELS = {
+    "vendor_name": "supplier name", "vendor_address": "supplier address", "vendor_tax_id": "supplier tax ID",
+    "vendor_iban": "supplier IBAN", "vendor_bic": "supplier BIC", "customer_name": "customer name",
+    "invoice_number": "invoice number", "invoice_date": "invoice date", "due_date": "due date",
+    "purchase_order": "purchase order number", "payment_terms": "payment terms", "currency": "currency",
+    "subtotal": "subtotal (without tax)", "tax_total": "tax total", "total": "total", "amount_due": "amount due",
+    "allowance_total": "allowances", "charge_total": "charges", "prepaid_amount": "prepaid amount",
+}
+
+
+# Presence ---------------------------------------------------------------------------------------------
+
+
+@rule("INV-REQ-001", "Required field missing", "error")
+def required_fields(extraction: InvoiceExtraction, config: RuleConfig) -> Iterator[Problem]:
+    """A field the configuration requires (by default supplier name, invoice number, invoice date and
+    currency) could not be found on the invoice."""
+    for name in config.required_fields:
+        if extraction.value(name) in (None, ""):
+            label = _LABELS.get(name, name.replace("_", " "))
+            yield (f"The {label} could not be found on the invoice.", [],
+                   f"Enter the {label} from the document, or ask the supplier for a corrected invoice.")
+
+
+@rule("INV-TOT-001", "No total", "critical")
+def total_missing(extraction: InvoiceExtraction, config: RuleConfig) -> Iterator[Problem]:
+    """The invoice shows no total amount (nor an amount due), so nothing can be approved for payment."""
+    if _amount(extraction, "total") is None and _amount(extraction, "amount_due") is None:
+        yield ("No total amount was found on the invoice.", [],
+               "Enter the invoice total by hand after checking the document, or reject the invoice.")
+
+
+@rule("INV-TOT-002", "Conflicting totals", "error")
+def conflicting_totals(extraction: InvoiceExtraction, config: RuleConfig) -> Iterator[Problem]:
+    """The invoice prints two or more different totals (or two extractors read different totals)."""
+    total = _amount(extraction, "total")
+    if total is None:
+        return
+    others = [c for c in extraction.candidates.get("total", [])
+              if isinstance(c.value, Decimal) and abs(c.value - total) > config.total_tolerance]
+    if others:
+        values = ", ".join(_money(c.value, extraction) for c in others)
+        yield (f"The invoice shows more than one total: {_money(total, extraction)} and {values}.",
+               _ev(extraction, "total") + [c.evidence for c in others if c.evidence],
+               "Check which total is right with the supplier before paying; ask for a corrected invoice.")
+
+
+# Dates ------------------------------------------------------------------------------------------------
+
+
+@rule("INV-DATE-001", "Due date before invoice date", "error")
+def due_before_issue(extraction: InvoiceExtraction, config: RuleConfig) -> Iterator[Problem]:
+    """The due date is earlier than the invoice date."""
+    issued, due = _date(extraction, "invoice_date"), _date(extraction, "due_date")
+    if issued and due and due < issued:
+        yield (f"The due date {due.isoformat()} is before the invoice date {issued.isoformat()}.",
+               _ev(extraction, "invoice_date", "due_date"),
+               "Check both dates on the document; a day and month may have been swapped.")
+
+
+@rule("INV-DATE-002", "Invoice date in the future", "warning")
+def date_in_future(extraction: InvoiceExtraction, config: RuleConfig) -> Iterator[Problem]:
+    """The invoice date is more than ``future_days`` (default 7) days after today."""
+    issued = _date(extraction, "invoice_date")
+    if issued and config.today and issued > config.today + timedelta(days=config.future_days):
+        yield (f"The invoice date {issued.isoformat()} is in the future.", _ev(extraction, "invoice_date"),
+               "Check the date on the document (day and month may be swapped) and correct it.")
+
+
+@rule("INV-DATE-003", "Invoice date very old", "warning")
+def date_too_old(extraction: InvoiceExtraction, config: RuleConfig) -> Iterator[Problem]:
+    """The invoice date is more than ``max_age_days`` (default three years) before today: a typo, an
+    old invoice sent again, or a duplicate."""
+    issued = _date(extraction, "invoice_date")
+    if issued and config.today and issued < config.today - timedelta(days=config.max_age_days):
+        yield (f"The invoice date {issued.isoformat()} is unusually old.", _ev(extraction, "invoice_date"),
+               "Check whether this invoice was already paid and whether the date was read correctly.")
+
+
+# Arithmetic -------------------------------------------------------------------------------------------
+
+
+@rule("INV-ARITH-001", "Line amount is not quantity x unit price", "error")
+def line_arithmetic(extraction: InvoiceExtraction, config: RuleConfig) -> Iterator[Problem]:
+    """A line's amount differs from its quantity times its unit price by more than ``line_tolerance``
+    (default 0.01)."""
+    for number, line in enumerate(extraction.lines, 1):
+        if line.quantity is None or line.unit_price is None or line.amount is None:
+            continue
+        expected = line.quantity * line.unit_price
+        if abs(expected - line.amount) > config.line_tolerance:
+            yield (f"Line {number} ({line.description}): {line.quantity} x {_money(line.unit_price, extraction)} "
+                   f"is {_money(expected, extraction)}, but the line says {_money(line.amount, extraction)}.",
+                   [line.evidence] if line.evidence else [],
+                   "Ask the supplier to correct the line, or correct the quantity, price or amount read.")
+
+
+@rule("INV-ARITH-002", "Lines do not add up to the subtotal", "error")
+def lines_sum(extraction: InvoiceExtraction, config: RuleConfig) -> Iterator[Problem]:
+    """The line amounts, less document-level allowances and plus charges when the invoice states them, do
+    not add up to the subtotal (EN 16931 BR-CO-10 and BR-CO-13), beyond ``total_tolerance`` (default 0.02)."""
+    subtotal = _amount(extraction, "subtotal")
+    amounts = [line.amount for line in extraction.lines if line.amount is not None]
+    if subtotal is None or not amounts:
+        return
+    lines_total = sum(amounts, Decimal(0))
+    allowances = _amount(extraction, "allowance_total") or Decimal(0)
+    charges = _amount(extraction, "charge_total") or Decimal(0)
+    expected = lines_total - allowances + charges
+    if abs(expected - subtotal) > config.total_tolerance:
+        adjusted = ""
+        if allowances or charges:
+            adjusted = (f" (less allowances {_money(allowances, extraction)}, plus charges "
+                        f"{_money(charges, extraction)}: {_money(expected, extraction)})")
+        yield (f"The {len(amounts)} lines add up to {_money(lines_total, extraction)}{adjusted}, but the subtotal "
+               f"is {_money(subtotal, extraction)} (difference {_money(subtotal - expected, extraction)}).",
+               _ev(extraction, "subtotal", "allowance_total", "charge_total"),
+               "Look for a missing, duplicated or misread line, or a discount or charge not listed as a line.")
+
+
+@rule("INV-ARITH-003", "Subtotal plus tax is not the total", "error")
+def totals_arithmetic(extraction: InvoiceExtraction, config: RuleConfig) -> Iterator[Problem]:
+    """Subtotal + tax differs from the total (EN 16931 BR-CO-15) by more than ``total_tolerance``
+    (default 0.02)."""
+    subtotal, tax, total = (_amount(extraction, name) for name in ("subtotal", "tax_total", "total"))
+    if subtotal is None or tax is None or total is None:
+        return
+    if abs(subtotal + tax - total) > config.total_tolerance:
+        yield (f"Subtotal {_money(subtotal, extraction)} + tax {_money(tax, extraction)} = "
+               f"{_money(subtotal + tax, extraction)}, but the total is {_money(total, extraction)}.",
+               _ev(extraction, "subtotal", "tax_total", "total"),
+               "Check the three amounts on the document; ask the supplier for a corrected invoice if they differ.")
+
+
+@rule("INV-ARITH-004", "Amount due above the total", "warning")
+def due_above_total(extraction: InvoiceExtraction, config: RuleConfig) -> Iterator[Problem]:
+    """The amount due is larger than the invoice total (amounts due are smaller after prepayments,
+    never larger)."""
+    total, due = _amount(extraction, "total"), _amount(extraction, "amount_due")
+    if total is not None and due is not None and abs(due) > abs(total) + config.total_tolerance:
+        yield (f"The amount due {_money(due, extraction)} is more than the total {_money(total, extraction)}.",
+               _ev(extraction, "amount_due", "total"),
+               "Check for charges from earlier invoices included in the amount due; pay only what is owed.")
+
+
+@rule("INV-ARITH-006", "Amount due is not total less prepaid", "error")
+def due_after_prepayment(extraction: InvoiceExtraction, config: RuleConfig) -> Iterator[Problem]:
+    """The invoice states a prepaid amount, and the amount due is not the total less it (EN 16931
+    BR-CO-16), beyond ``total_tolerance`` (default 0.02)."""
+    total, due = _amount(extraction, "total"), _amount(extraction, "amount_due")
+    prepaid = _amount(extraction, "prepaid_amount")
+    if total is None or due is None or prepaid is None:
+        return
+    if abs(total - prepaid - due) > config.total_tolerance:
+        yield (f"Total {_money(total, extraction)} less prepaid {_money(prepaid, extraction)} is "
+               f"{_money(total - prepaid, extraction)}, but the amount due is {_money(due, extraction)}.",
+               _ev(extraction, "total", "prepaid_amount", "amount_due"),
+               "Check the prepayment against the payments already made to this supplier.")
+
+
+@rule("INV-ARITH-005", "Implausible tax amount", "warning")
+def implausible_tax(extraction: InvoiceExtraction, config: RuleConfig) -> Iterator[Problem]:
+    """The tax is more than ``max_tax_rate`` percent (default 30 %) of the subtotal, or has the opposite
+    sign to it: usually a misread amount."""
+    subtotal, tax = _amount(extraction, "subtotal"), _amount(extraction, "tax_total")
+    if subtotal is None or tax is None or subtotal == 0:
+        return
+    rate = tax / subtotal * 100
+    if rate < 0 or rate > config.max_tax_rate:
+        yield (f"The tax {_money(tax, extraction)} is {rate:.1f}% of the subtotal {_money(subtotal, extraction)}, "
+               "which is not a plausible tax rate.", _ev(extraction, "tax_total", "subtotal"),
+               "Check the tax amount and the subtotal on the document.")
+
+
+@rule("INV-AMT-001", "Implausibly large total", "warning")
+def implausible_total(extraction: InvoiceExtraction, config: RuleConfig) -> Iterator[Problem]:
+    """The total is above ``max_total`` (default 10,000,000): probably a misread number (a reference or
+    phone number taken for an amount)."""
+    total = _amount(extraction, "total")
+    if total is not None and abs(total) > config.max_total:
+        yield (f"The total {_money(total, extraction)} is unusually large.", _ev(extraction, "total"),
+               "Check the total on the document before approving.")
+
+
+@rule("INV-AMT-002", "Negative amounts on an invoice", "error")
+def negative_amounts(extraction: InvoiceExtraction, config: RuleConfig) -> Iterator[Problem]:
+    """An invoice (not a credit note) has a negative subtotal, total or amount due: it is either a
+    credit note that should be booked as one, or misread."""
+    if extraction.is_credit_note:
+        return
+    negative = [name for name in ("subtotal", "total", "amount_due")
+                if (value := _amount(extraction, name)) is not None and value < 0]
+    if negative:
+        names = ", ".join(_LABELS[name] for name in negative)
+        yield (f"The invoice has negative amounts ({names}) but is not marked as a credit note.",
+               _ev(extraction, *negative),
+               "If this is a credit note, book it as one; otherwise check the signs of the amounts.")
+
+
+# Identifiers ------------------------------------------------------------------------------------------
+
+
+@rule("INV-ID-001", "Invalid supplier tax ID", "error")
+def tax_id_invalid(extraction: InvoiceExtraction, config: RuleConfig) -> Iterator[Problem]:
+    """The supplier's tax ID (EU or UK VAT number, GSTIN, SIREN/SIRET, ABN or EIN) has the wrong format or a
+    wrong check digit."""
+    value = extraction.value("vendor_tax_id")
+    if not isinstance(value, str) or not value:
+        return
+    scheme, problem = identifiers.check_tax_id(value)
+    if problem is not None:
+        what = {"eu_vat": "VAT number", "gb_vat": "VAT number", "gstin": "GSTIN", "siret": "SIRET", "siren": "SIREN",
+                "abn": "ABN",
+                "ein": "EIN"}.get(scheme or "", "tax ID")
+        yield (f"The supplier {what} {value} is not valid: {problem}.", _ev(extraction, "vendor_tax_id"),
+               "Check the number against the supplier master data or an official register (e.g. VIES).")
+
+
+@rule("INV-ID-002", "Invalid IBAN", "error")
+def iban_invalid(extraction: InvoiceExtraction, config: RuleConfig) -> Iterator[Problem]:
+    """The supplier's IBAN fails its length or ISO 13616 mod-97 checksum: a payment to it would bounce
+    or go to the wrong account."""
+    value = extraction.value("vendor_iban")
+    if isinstance(value, str) and value and (problem := identifiers.check_iban(value)) is not None:
+        yield (f"The IBAN {value} is not valid: {problem}.", _ev(extraction, "vendor_iban"),
+               "Do not pay to this IBAN; confirm the bank details with the supplier by phone.")
+
+
+@rule("INV-ID-003", "Invalid BIC", "warning")
+def bic_invalid(extraction: InvoiceExtraction, config: RuleConfig) -> Iterator[Problem]:
+    """The supplier's BIC (SWIFT code) is not 8 or 11 characters of the ISO 9362 form."""
+    value = extraction.value("vendor_bic")
+    if isinstance(value, str) and value and (problem := identifiers.check_bic(value)) is not None:
+        yield (f"The BIC {value} is not valid: {problem}.", _ev(extraction, "vendor_bic"),
+               "Confirm the bank details with the supplier.")
+
+
+@rule("INV-CUR-001", "Unknown currency", "error")
+def unknown_currency(extraction: InvoiceExtraction, config: RuleConfig) -> Iterator[Problem]:
+    """The currency is not an active ISO 4217 code."""
+    value = extraction.value("currency")
+    if isinstance(value, str) and value and value.upper() not in identifiers.ISO_4217:
+        yield (f"The currency {value!r} is not a known ISO 4217 currency code.", _ev(extraction, "currency"),
+               "Set the currency (e.g. EUR, USD, GBP) from the document.")
