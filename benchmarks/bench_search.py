@@ -80,7 +80,8 @@ def build(quick: bool) -> SectionResult:
                 session.add(document)
                 session.flush()
                 upsert_started = time.perf_counter()
-                index.upsert(session, document_id=document.id, title=document.filename, body=body)
+                index.upsert(session, document_id=document.id, organization_id=organization_id,
+                             title=document.filename, body=body)
                 upsert_ms.append((time.perf_counter() - upsert_started) * 1000)
     build_s = time.perf_counter() - started
     with session_scope(readonly=True) as session:

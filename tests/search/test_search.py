@@ -91,7 +91,8 @@ def test_reprocessing_replaces_the_index_entry(any_env):
         [doc] = upload_and_wait(client, ("v.txt", b"first version oldword"))
     filters = DocumentFilter(organization_id=organization_id())
     with session_scope() as session:
-        index.upsert(session, document_id=doc["id"], title="v.txt", body="second version newword")
+        index.upsert(session, document_id=doc["id"], organization_id=organization_id(), title="v.txt",
+                     body="second version newword")
     with session_scope(readonly=True) as session:
         assert index.search(session, "oldword", filters=filters, limit=5, offset=0)[1] == 0
         hits, total = index.search(session, "newword", filters=filters, limit=5, offset=0)

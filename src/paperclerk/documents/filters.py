@@ -20,6 +20,12 @@ class DocumentFilter:
     created_after: datetime | None = None
     created_before: datetime | None = None
 
+    @property
+    def narrows_organization(self) -> bool:
+        """True when the filter selects fewer documents than the whole organisation."""
+        return any(value is not None and value != "" for value in
+                   (self.status, self.kind, self.created_after, self.created_before))
+
     def clauses(self) -> list[ColumnElement[bool]]:
         clauses: list[ColumnElement[bool]] = [Document.organization_id == self.organization_id]
         if self.status:

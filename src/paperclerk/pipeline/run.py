@@ -132,7 +132,7 @@ def _save(session: Session, context: PipelineContext, run: JobRun, settings: Set
     for analyzer, result in context.analyses:
         analyzer.save(session, document, result)
     _timed(context, "index", lambda: index.upsert(
-        session, document_id=document.id, title=str(extraction.metadata.get("title") or document.filename),
+        session, document_id=document.id, organization_id=document.organization_id, title=str(extraction.metadata.get("title") or document.filename),
         body=storable(extraction.text)))
     for attachment in extraction.attachments:
         documents.receive_bytes(session, attachment.data, organization_id=document.organization_id,

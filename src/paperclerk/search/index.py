@@ -24,7 +24,7 @@ MAX_INDEXED_CHARS = 300_000
 HEADLINE_CHARS = 50_000
 _START, _STOP = "\x02", "\x03"
 
-search_index = table("search_index", column("document_id"), column("title"), column("body"))
+search_index = table("search_index", column("document_id"), column("title"), column("body"), column("tenant"))
 #: SQLite only: FTS5 finds a row fast by rowid alone, so each document's index rowid is kept here.
 search_rowids = table("search_rowids", column("rowid"), column("document_id"))
 
@@ -40,19 +40,24 @@ class SearchHit:
     snippet: str
 
 
-def upsert(session: Session, *, document_id: str, title: str, body: str) -> None:
+def upsert(session: Session, *, document_id: str, organization_id: str, title: str, body: str) -> None:
     values = {"document_id": document_id, "title": title, "body": body[:MAX_INDEXED_CHARS]}
-    if _is_postgres(session):
+    if _is_postgres(session):  # the organisation comes from the documents table there
         session.execute(delete(search_index).where(search_index.c.document_id == document_id))
         session.execute(insert(search_index).values(**values))
         return
+    values["tenant"] = _tenant_token(organization_id)
     rowid = session.scalar(select(search_rowids.c.rowid).where(search_rowids.c.document_id == document_id))
     if rowid is None:
         rowid = session.execute(insert(search_rowids).values(document_id=document_id)).lastrowid
     else:
         session.execute(text("DELETE FROM search_index WHERE rowid = :rowid"), {"rowid": rowid})
-    session.execute(text("INSERT INTO search_index (rowid, document_id, title, body) "
-                         "VALUES (:rowid, :document_id, :title, :body)"), {"rowid": rowid, **values})
+    session.execute(text("INSERT INTO search_index (rowid, document_id, title, body, tenant) "
+                         "VALUES (:rowid, :document_id, :title, :body, :tenant)"), {"rowid": rowid, **values})
+
+
+def _tenant_token(organization_id: str) -> str:
+    return "o" + organization_id.replace("-", "")
 
 
 def _is_postgres(session: Session) -> bool:
@@ -68,18 +73,29 @@ def search(session: Session, query: str, *, filters: DocumentFilter, limit: int,
 
 def _search_sqlite(session: Session, expression: str, filters: DocumentFilter, limit: int, offset: int
                    ) -> tuple[list[SearchHit], int]:
-    match = text("search_index MATCH :expression").bindparams(expression=expression)
+    """Rank, count and page inside FTS5 (scoped by the tenant token); join documents only for the page.
+
+    Status, kind and date filters live on the documents table: only they need the join for every match.
+    """
+    scoped = f'tenant : "{_tenant_token(filters.organization_id)}" AND {{title body}} : ({expression})'
+    match = text("search_index MATCH :expression").bindparams(expression=scoped)
+    rank = literal_column("bm25(search_index, 0.0, 4.0, 1.0, 0.0)")
+    rowid = literal_column("search_index.rowid")
     joined = search_index.join(Document, Document.id == search_index.c.document_id)
-    rank = literal_column("bm25(search_index, 4.0, 1.0)")
+    source, narrowing = (joined, filters.clauses()) if filters.narrows_organization else (search_index, [])
+    page = session.execute(select(rowid.label("rowid"), rank.label("rank")).select_from(source)
+                           .where(match, *narrowing).order_by(rank).limit(limit).offset(offset)).all()
+    total = session.scalar(select(func.count()).select_from(source).where(match, *narrowing)) or 0
+    if not page:
+        return [], total
     snippet = literal_column(f"snippet(search_index, 2, '{_START}', '{_STOP}', '…', 16)")
     rows = session.execute(
-        select(Document.id, Document.filename, Document.kind, Document.status, Document.created_at,
-               rank.label("rank"), snippet.label("snippet"))
-        .select_from(joined).where(match, *filters.clauses()).order_by(rank).limit(limit).offset(offset)
+        select(rowid.label("rowid"), Document.id, Document.filename, Document.kind, Document.status,
+               Document.created_at, snippet.label("snippet"))
+        .select_from(joined).where(match, rowid.in_([row.rowid for row in page]), *filters.clauses())
     ).all()
-    total = session.scalar(select(func.count()).select_from(joined).where(match, *filters.clauses())) or 0
-    hits = [_hit(row, score=-row.rank) for row in rows]
-    return hits, total
+    by_rowid = {row.rowid: row for row in rows}
+    return [_hit(by_rowid[hit.rowid], score=-hit.rank) for hit in page if hit.rowid in by_rowid], total
 
 
 def _search_postgres(session: Session, query: str, filters: DocumentFilter, limit: int, offset: int

@@ -129,8 +129,9 @@ def _create_search_index() -> None:
         op.execute("CREATE INDEX ix_search_index_tsv ON search_index USING GIN (tsv)")
     else:
         op.execute(
+            # tenant holds one token naming the organisation, so that a search is scoped inside the index
             "CREATE VIRTUAL TABLE search_index USING fts5("
-            "document_id UNINDEXED, title, body, tokenize = 'unicode61 remove_diacritics 2')"
+            "document_id UNINDEXED, title, body, tenant, tokenize = 'unicode61 remove_diacritics 2')"
         )
         # FTS5 finds a row fast only by rowid: this maps documents to their index rowid.
         op.execute("CREATE TABLE search_rowids (rowid INTEGER PRIMARY KEY, document_id VARCHAR(36) NOT NULL UNIQUE)")
