@@ -8,7 +8,7 @@ import shutil
 
 from paperclerk.ops.logging import JsonFormatter
 from tests.conftest import activate
-from tests.helpers import api_client, assert_error, upload_and_wait
+from tests.helpers import api_client, assert_error, organization_id, upload_and_wait
 
 
 def test_live_and_ready(env):
@@ -62,7 +62,8 @@ def test_metrics_in_prometheus_format(env):
         upload_and_wait(client, ("m.txt", b"customer feedback: the staff was friendly, recommend"))
         client.get("/api/v1/documents")
         text = client.get("/metrics").text
-    assert 'paperclerk_documents_processed_total{kind="feedback",outcome="processed"}' in text
+    labels = f'kind="feedback",organization="{organization_id()}",outcome="processed"'
+    assert f"paperclerk_documents_processed_total{{{labels}}}" in text
     assert 'paperclerk_pipeline_stage_duration_seconds_bucket{le="0.005",stage="extract"}' in text
     assert 'paperclerk_http_request_duration_seconds_count{method="GET",route="/api/v1/documents",status="200"}' in text
     assert 'paperclerk_queue_depth{queue="ocr"} 0.0' in text

@@ -19,8 +19,8 @@ HTTP_REQUEST_DURATION = Histogram(
 )
 DOCUMENTS_PROCESSED = Counter(
     "paperclerk_documents_processed_total",
-    "Documents that reached a final state, by document kind and outcome.",
-    ["kind", "outcome"],
+    "Documents that reached a final state, by organisation (id), document kind and outcome.",
+    ["organization", "kind", "outcome"],
 )
 STAGE_DURATION = Histogram(
     "paperclerk_pipeline_stage_duration_seconds",

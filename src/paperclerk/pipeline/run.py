@@ -131,8 +131,9 @@ def _save(session: Session, context: PipelineContext, run: JobRun, settings: Set
     )
     for analyzer, result in context.analyses:
         analyzer.save(session, document, result)
+    title = str(extraction.metadata.get("title") or document.filename)
     _timed(context, "index", lambda: index.upsert(
-        session, document_id=document.id, organization_id=document.organization_id, title=str(extraction.metadata.get("title") or document.filename),
+        session, document_id=document.id, organization_id=document.organization_id, title=title,
         body=storable(extraction.text)))
     for attachment in extraction.attachments:
         documents.receive_bytes(session, attachment.data, organization_id=document.organization_id,
@@ -153,8 +154,9 @@ def _save(session: Session, context: PipelineContext, run: JobRun, settings: Set
     events.record(session, "document.processed", organization_id=document.organization_id, subject_type="document",
                   subject_id=document.id,
                   payload={"kind": document.kind, "status": document.status, "pages": document.page_count})
-    kind, status, timings = document.kind or "other", document.status, dict(context.timings)
-    after_commit(session, lambda: _observe(kind, status, timings))
+    organization, kind, status, timings = (document.organization_id, document.kind or "other", document.status,
+                                           dict(context.timings))
+    after_commit(session, lambda: _observe(organization, kind, status, timings))
 
 
 def _stage_note(stage: str, context: PipelineContext) -> str | None:
@@ -174,8 +176,8 @@ def _stage_note(stage: str, context: PipelineContext) -> str | None:
     return None
 
 
-def _observe(kind: str, outcome: str, timings: dict[str, float]) -> None:
-    DOCUMENTS_PROCESSED.labels(kind=kind, outcome=outcome).inc()
+def _observe(organization: str, kind: str, outcome: str, timings: dict[str, float]) -> None:
+    DOCUMENTS_PROCESSED.labels(organization=organization, kind=kind, outcome=outcome).inc()
     for stage, duration in timings.items():
         STAGE_DURATION.labels(stage=stage).observe(duration / 1000)
 
@@ -192,8 +194,9 @@ def record_failure(session: Session, run: JobRun, error: PaperclerkError) -> Non
     events.record(session, "document.failed", organization_id=document.organization_id, subject_type="document",
                   subject_id=document.id,
                   payload={"error_code": error.code})
-    kind = document.kind or "unknown"
-    after_commit(session, lambda: DOCUMENTS_PROCESSED.labels(kind=kind, outcome="failed").inc())
+    organization, kind = document.organization_id, document.kind or "unknown"
+    after_commit(session, lambda: DOCUMENTS_PROCESSED.labels(organization=organization, kind=kind,
+                                                             outcome="failed").inc())
 
 
 def record_retry(session: Session, run: JobRun, error: PaperclerkError, delay: float) -> None:
