@@ -18,7 +18,7 @@ from paperclerk import __version__, plugins
 from paperclerk.auth.api import router as accounts_router
 from paperclerk.auth.api import session_router
 from paperclerk.auth.ratelimit import RateLimitMiddleware
-from paperclerk.auth.settings import check_production_secrets, get_auth_settings
+from paperclerk.auth.settings import check_production_secrets
 from paperclerk.auth.web import CSRFMiddleware
 from paperclerk.auth.web import router as auth_web_router
 from paperclerk.config import get_settings
@@ -45,7 +45,7 @@ API_ROUTERS = (session_router, accounts_router, documents_router, search_router)
 def create_app(*, embedded_workers: bool = False) -> FastAPI:
     """Build the app; ``embedded_workers`` runs job worker threads in this process (``serve``)."""
     settings = get_settings()
-    check_production_secrets(get_auth_settings())
+    check_production_secrets(settings)
     plugins.load()
 
     @asynccontextmanager

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+#: A comma-separated list in the environment.
+Csv = Annotated[list[str], NoDecode]
+PRODUCTION = "production"
 
 
 class Settings(BaseSettings):
@@ -48,6 +54,67 @@ class Settings(BaseSettings):
     max_archive_ratio: int = Field(default=200, ge=1)
     max_unpacked_mb: int = Field(default=500, ge=1)
     ocr_dpi: int = Field(default=200, ge=72, le=600)
+
+    # Identity and hardening. The signing key: PAPERCLERK_SECRET_KEY_FILE (a Docker/Kubernetes secret) wins
+    # over PAPERCLERK_SECRET_KEY; see paperclerk.auth.settings.
+    secret_key: SecretStr = SecretStr("")
+    secret_key_file: Path | None = None
+    access_token_minutes: int = Field(default=60, ge=1)
+    refresh_token_days: int = Field(default=7, ge=1)
+    session_hours: int = Field(default=12, ge=1)
+    #: Failed logins before an account (and, separately, a source IP) is locked, and for how long.
+    lockout_attempts: int = Field(default=5, ge=1)
+    lockout_minutes: int = Field(default=15, ge=1)
+    ip_lockout_attempts: int | None = Field(default=None, ge=1)
+    #: Requests per window per client IP: everything, logins, uploads.
+    rate_limit_per_minute: int = Field(default=100, ge=1)
+    login_rate_limit_per_minute: int = Field(default=10, ge=1)
+    upload_rate_limit_per_minute: int = Field(default=30, ge=1)
+    rate_limit_window_seconds: float = Field(default=60.0, gt=0)
+    rate_limit_enabled: bool = True
+    #: Shared rate-limit counters; empty means the broker when it is Redis, else in-process counters.
+    redis_url: str = ""
+    #: Origins allowed to call the API from a browser; empty means CORS is closed.
+    cors_origins: Csv = Field(default_factory=list)
+    #: Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed.
+    trusted_proxies: Csv = Field(default_factory=list)
+    password_time_cost: int = Field(default=3, ge=1)
+    password_memory_kib: int = Field(default=65536, ge=8)
+    password_parallelism: int = Field(default=4, ge=1)
+
+    @field_validator("cors_origins", "trusted_proxies", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            ipaddress.ip_network(item, strict=False)  # raises ValueError with the bad entry
+        return value
+
+    @property
+    def is_production(self) -> bool:
+        return self.env.strip().lower() == PRODUCTION
+
+    @property
+    def resolved_redis_url(self) -> str:
+        if self.redis_url:
+            return self.redis_url
+        if self.broker_url.startswith(("redis://", "rediss://")):
+            return self.broker_url
+        return ""
+
+    @property
+    def effective_ip_lockout_attempts(self) -> int:
+        return self.ip_lockout_attempts or self.lockout_attempts
+
+    @property
+    def trusted_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        return [ipaddress.ip_network(item, strict=False) for item in self.trusted_proxies]
 
     @property
     def resolved_database_url(self) -> str:

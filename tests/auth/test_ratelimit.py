@@ -103,15 +103,15 @@ def test_redis_down_falls_back_to_counting_in_process() -> None:
 
 
 def test_broker_url_is_reused_when_it_is_redis(monkeypatch: pytest.MonkeyPatch) -> None:
-    from paperclerk.auth.settings import AuthSettings
+    from paperclerk.config import Settings
 
     monkeypatch.setenv("PAPERCLERK_BROKER_URL", "redis://broker:6379/0")
-    assert AuthSettings().resolved_redis_url == "redis://broker:6379/0"
+    assert Settings().resolved_redis_url == "redis://broker:6379/0"
     monkeypatch.setenv("PAPERCLERK_REDIS_URL", "redis://limits:6379/3")
-    assert AuthSettings().resolved_redis_url == "redis://limits:6379/3"
+    assert Settings().resolved_redis_url == "redis://limits:6379/3"
     monkeypatch.delenv("PAPERCLERK_REDIS_URL")
     monkeypatch.setenv("PAPERCLERK_BROKER_URL", "amqp://broker")
-    assert AuthSettings().resolved_redis_url == ""
+    assert Settings().resolved_redis_url == ""
 
 
 def test_memory_limiter_windows_and_thread_safety() -> None:

@@ -9,7 +9,8 @@ import pytest
 
 from paperclerk.auth import settings as auth_settings
 from paperclerk.auth.errors import InsecureConfiguration
-from paperclerk.auth.settings import AuthSettings, check_production_secrets, signing_key
+from paperclerk.auth.settings import check_production_secrets, signing_key
+from paperclerk.config import Settings
 
 STRONG = "k" * 20 + "Q7-strong-random-key-material"
 
@@ -21,7 +22,7 @@ def test_production_refuses_weak_keys(monkeypatch: pytest.MonkeyPatch, value: st
     monkeypatch.setenv("PAPERCLERK_SECRET_KEY", value)
     auth_settings.reset()
     with pytest.raises(InsecureConfiguration) as caught:
-        check_production_secrets(AuthSettings())
+        check_production_secrets(Settings())
     assert problem in caught.value.message and "PAPERCLERK_SECRET_KEY" in caught.value.message
     assert caught.value.code == "SECRET_KEY_MISSING"
     if len(value) >= 8:  # the key itself is never echoed
@@ -34,7 +35,7 @@ def test_production_accepts_a_strong_key(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("PAPERCLERK_ENV", "Production")
     monkeypatch.setenv("PAPERCLERK_SECRET_KEY", STRONG)
     auth_settings.reset()
-    check_production_secrets(AuthSettings())
+    check_production_secrets(Settings())
     assert signing_key() == STRONG
 
 
@@ -71,9 +72,9 @@ def test_development_generates_a_key_once_and_keeps_it(monkeypatch: pytest.Monke
 def test_lists_from_comma_separated_variables(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PAPERCLERK_CORS_ORIGINS", "https://a.example, https://b.example,")
     monkeypatch.setenv("PAPERCLERK_TRUSTED_PROXIES", "10.0.0.0/8,127.0.0.1")
-    settings = AuthSettings()
+    settings = Settings()
     assert settings.cors_origins == ["https://a.example", "https://b.example"]
     assert [str(network) for network in settings.trusted_networks] == ["10.0.0.0/8", "127.0.0.1/32"]
     monkeypatch.setenv("PAPERCLERK_TRUSTED_PROXIES", "not-an-address")
     with pytest.raises(ValueError, match="not-an-address"):
-        AuthSettings()
+        Settings()

@@ -10,7 +10,7 @@ from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from paperclerk.auth.errors import WeakPassword
-from paperclerk.auth.settings import get_auth_settings
+from paperclerk.config import get_settings
 
 MIN_LENGTH = 12
 #: argon2 hashes any length, but hashing megabytes on every login attempt is a denial of service.
@@ -50,7 +50,7 @@ def _hasher(time_cost: int, memory_kib: int, parallelism: int) -> PasswordHasher
 
 
 def hasher() -> PasswordHasher:
-    settings = get_auth_settings()
+    settings = get_settings()
     return _hasher(settings.password_time_cost, settings.password_memory_kib, settings.password_parallelism)
 
 
@@ -86,7 +86,7 @@ def _dummy_hash_for(time_cost: int, memory_kib: int, parallelism: int) -> str:
 
 
 def _dummy_hash() -> str:
-    settings = get_auth_settings()
+    settings = get_settings()
     return _dummy_hash_for(settings.password_time_cost, settings.password_memory_kib, settings.password_parallelism)
 
 

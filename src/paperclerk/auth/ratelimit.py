@@ -28,7 +28,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from paperclerk.auth.errors import RateLimited
-from paperclerk.auth.settings import AuthSettings, get_auth_settings
+from paperclerk.config import Settings, get_settings
 from paperclerk.ops.security import client_ip
 
 log = logging.getLogger(__name__)
@@ -128,7 +128,7 @@ class RedisLimiter:
         return _decision(int(count), limit, int(ttl_ms) / 1000)
 
 
-def make_limiter(settings: AuthSettings) -> Limiter:
+def make_limiter(settings: Settings) -> Limiter:
     url = settings.resolved_redis_url
     return RedisLimiter(url) if url else MemoryLimiter()
 
@@ -145,9 +145,9 @@ def route_group(method: str, path: str) -> str | None:
 
 
 class RateLimitMiddleware:
-    def __init__(self, app: ASGIApp, *, settings: AuthSettings | None = None, limiter: Limiter | None = None) -> None:
+    def __init__(self, app: ASGIApp, *, settings: Settings | None = None, limiter: Limiter | None = None) -> None:
         self.app = app
-        self.settings = settings or get_auth_settings()
+        self.settings = settings or get_settings()
         self.limiter = limiter or make_limiter(self.settings)
         self.limits = {"default": self.settings.rate_limit_per_minute,
                        "login": self.settings.login_rate_limit_per_minute,

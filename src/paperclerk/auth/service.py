@@ -38,7 +38,7 @@ from paperclerk.auth.models import (
 )
 from paperclerk.auth.permissions import ROLES
 from paperclerk.auth.principal import Principal
-from paperclerk.auth.settings import get_auth_settings
+from paperclerk.config import get_settings
 from paperclerk.core.db import session_scope, utcnow
 from paperclerk.core.errors import Conflict, InvalidRequest, NotFound, PaperclerkError
 
@@ -297,7 +297,7 @@ def authenticate(session: Session, email: str, password: str, *, organization: s
 
     Both errors carry ``keep_changes``: the caller commits the counters before answering.
     """
-    settings = get_auth_settings()
+    settings = get_settings()
     now = now or utcnow()
     window = timedelta(minutes=settings.lockout_minutes)
     email = normalise_email(email)[:254]
@@ -567,7 +567,7 @@ def list_audit(session: Session, organization_id: str, filters: AuditFilter | No
 def prune_login_attempts(session: Session, *, now: datetime | None = None) -> int:
     """Forget counters that neither lock nor count any more (run now and then; returns how many)."""
     now = now or utcnow()
-    cutoff = now - timedelta(minutes=get_auth_settings().lockout_minutes)
+    cutoff = now - timedelta(minutes=get_settings().lockout_minutes)
     rows = session.scalars(select(LoginAttempt).where(
         or_(LoginAttempt.locked_until.is_(None), LoginAttempt.locked_until <= now),
         or_(LoginAttempt.last_failed_at.is_(None), LoginAttempt.last_failed_at < cutoff))).all()

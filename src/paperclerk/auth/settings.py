@@ -1,4 +1,4 @@
-"""Settings of identity and hardening (env prefix ``PAPERCLERK_``), beside the core ``Settings``.
+"""The signing key of tokens, session cookies and CSRF tokens (its settings live in ``paperclerk.config``).
 
 The signing key comes from ``PAPERCLERK_SECRET_KEY_FILE`` (a Docker/Kubernetes secret), else
 ``PAPERCLERK_SECRET_KEY``. Outside production a missing key is generated once and kept in
@@ -8,17 +8,13 @@ The signing key comes from ``PAPERCLERK_SECRET_KEY_FILE`` (a Docker/Kubernetes s
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
-
-from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from paperclerk.auth.errors import InsecureConfiguration
+from paperclerk.config import Settings, get_settings
 
 #: Values that appear in examples and tutorials: never a production key.
 DEFAULT_SECRETS = frozenset({
@@ -26,102 +22,24 @@ DEFAULT_SECRETS = frozenset({
     "paperclerk", "secret-key", "secret_key", "your-secret-key", "please-change-me", "default",
 })
 MIN_SECRET_LENGTH = 32
-PRODUCTION = "production"
 
-Csv = Annotated[list[str], NoDecode]
-
-
-class AuthSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="PAPERCLERK_", env_file=None, extra="ignore")
-
-    env: str = "development"
-    data_dir: Path = Path("./data")
-    secret_key: SecretStr = SecretStr("")
-    secret_key_file: Path | None = None
-
-    access_token_minutes: int = Field(default=60, ge=1)
-    refresh_token_days: int = Field(default=7, ge=1)
-    #: Lifetime of a web session cookie.
-    session_hours: int = Field(default=12, ge=1)
-
-    #: Failed logins for one e-mail address (known or not) before it is locked for ``lockout_minutes``.
-    lockout_attempts: int = Field(default=5, ge=1)
-    lockout_minutes: int = Field(default=15, ge=1)
-    #: Failed logins from one client address within ``lockout_minutes``; defaults to ``lockout_attempts``.
-    ip_lockout_attempts: int | None = Field(default=None, ge=1)
-
-    #: Requests per window and client address: everything, logins, uploads.
-    rate_limit_per_minute: int = Field(default=100, ge=1)
-    login_rate_limit_per_minute: int = Field(default=10, ge=1)
-    upload_rate_limit_per_minute: int = Field(default=30, ge=1)
-    #: The window the limits count over (60 = per minute; tests shrink it).
-    rate_limit_window_seconds: float = Field(default=60.0, gt=0)
-    rate_limit_enabled: bool = True
-    #: Redis for shared rate-limit counters; empty means the broker when it is Redis, else in-process.
-    redis_url: str = ""
-    broker_url: str = ""
-
-    #: Origins allowed to call the API from a browser; empty means no cross-origin access at all.
-    cors_origins: Csv = Field(default_factory=list)
-    #: Reverse proxies (addresses or networks) whose X-Forwarded-For / X-Forwarded-Proto are believed.
-    trusted_proxies: Csv = Field(default_factory=list)
-
-    #: argon2id cost; raising them makes old hashes rehash at the next successful login.
-    password_time_cost: int = Field(default=3, ge=1)
-    password_memory_kib: int = Field(default=65536, ge=8)
-    password_parallelism: int = Field(default=4, ge=1)
-
-    @field_validator("cors_origins", "trusted_proxies", mode="before")
-    @classmethod
-    def _split(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [item.strip() for item in value.split(",") if item.strip()]
-        return value
-
-    @field_validator("trusted_proxies")
-    @classmethod
-    def _networks(cls, value: list[str]) -> list[str]:
-        for item in value:
-            ipaddress.ip_network(item, strict=False)  # raises ValueError with the bad entry
-        return value
-
-    @property
-    def is_production(self) -> bool:
-        return self.env.strip().lower() == PRODUCTION
-
-    @property
-    def resolved_redis_url(self) -> str:
-        if self.redis_url:
-            return self.redis_url
-        if self.broker_url.startswith(("redis://", "rediss://")):
-            return self.broker_url
-        return ""
-
-    @property
-    def effective_ip_lockout_attempts(self) -> int:
-        return self.ip_lockout_attempts or self.lockout_attempts
-
-    def configured_secret(self) -> str:
-        """The key from the file or the variable, without generating one ('' when none is set)."""
-        if self.secret_key_file is not None:
-            try:
-                return self.secret_key_file.read_text(encoding="utf-8").strip()
-            except OSError as exc:
-                raise InsecureConfiguration(
-                    f"PAPERCLERK_SECRET_KEY_FILE={self.secret_key_file} cannot be read: {exc.strerror or exc}.",
-                    code="SECRET_KEY_FILE_UNREADABLE") from exc
-        return self.secret_key.get_secret_value().strip()
-
-    @property
-    def trusted_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
-        return [ipaddress.ip_network(item, strict=False) for item in self.trusted_proxies]
+def configured_secret(settings: Settings) -> str:
+    """The key from the file or the variable, without generating one ('' when none is set)."""
+    if settings.secret_key_file is not None:
+        try:
+            return settings.secret_key_file.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise InsecureConfiguration(
+                f"PAPERCLERK_SECRET_KEY_FILE={settings.secret_key_file} cannot be read: {exc.strerror or exc}.",
+                code="SECRET_KEY_FILE_UNREADABLE") from exc
+    return settings.secret_key.get_secret_value().strip()
 
 
-def check_production_secrets(settings: AuthSettings) -> None:
+def check_production_secrets(settings: Settings) -> None:
     """Refuse a production start with a missing, default or short secret key (clear message, no key shown)."""
     if not settings.is_production:
         return
-    secret = settings.configured_secret()
+    secret = configured_secret(settings)
     source = (f"the file PAPERCLERK_SECRET_KEY_FILE={settings.secret_key_file}" if settings.secret_key_file
               else "PAPERCLERK_SECRET_KEY")
     if not secret:
@@ -156,16 +74,11 @@ def _development_secret(data_dir: Path) -> str:
 
 
 @lru_cache
-def get_auth_settings() -> AuthSettings:
-    return AuthSettings()
-
-
-@lru_cache
 def signing_key() -> str:
     """The HS256 key for tokens, session cookies and CSRF tokens (checked for production first)."""
-    settings = get_auth_settings()
+    settings = get_settings()
     check_production_secrets(settings)
-    configured = settings.configured_secret()
+    configured = configured_secret(settings)
     if configured:
         return configured
     try:
@@ -176,5 +89,5 @@ def signing_key() -> str:
 
 def reset() -> None:
     """Forget cached settings and key (tests, and the core's ``db.reset()`` callers)."""
-    get_auth_settings.cache_clear()
+    get_settings.cache_clear()
     signing_key.cache_clear()

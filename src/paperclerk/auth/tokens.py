@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 
 from paperclerk.auth.errors import Unauthorized
 from paperclerk.auth.models import RefreshToken
-from paperclerk.auth.settings import get_auth_settings, signing_key
+from paperclerk.auth.settings import signing_key
+from paperclerk.config import get_settings
 from paperclerk.core.db import new_id, utcnow
 
 ALGORITHM = "HS256"
@@ -55,7 +56,7 @@ def create_token(*, user_id: str, organization_id: str, role: str, session_id: s
                  lifetime: timedelta | None = None, now: datetime | None = None) -> IssuedToken:
     now = now or utcnow()
     if lifetime is None:
-        lifetime = timedelta(minutes=get_auth_settings().access_token_minutes)
+        lifetime = timedelta(minutes=get_settings().access_token_minutes)
     expires_at = now + lifetime
     claims = {"sub": user_id, "org": organization_id, "role": role, "type": token_type, "sid": session_id,
               "iat": int(now.timestamp()), "exp": int(expires_at.timestamp()), "jti": secrets.token_hex(16)}
@@ -101,7 +102,7 @@ def issue_refresh_token(session: Session, *, user_id: str, organization_id: str,
     secret = REFRESH_PREFIX + secrets.token_urlsafe(32)
     row = RefreshToken(user_id=user_id, organization_id=organization_id, family_id=family_id or new_id(),
                        token_hash=hash_token(secret), issued_at=now,
-                       expires_at=now + timedelta(days=get_auth_settings().refresh_token_days))
+                       expires_at=now + timedelta(days=get_settings().refresh_token_days))
     session.add(row)
     session.flush()
     return secret, row

@@ -42,7 +42,8 @@ from paperclerk import __version__
 from paperclerk.auth import service, tokens
 from paperclerk.auth.dependencies import SESSION_COOKIE, optional_principal, request_ip
 from paperclerk.auth.errors import CsrfFailed, RateLimited, Unauthorized
-from paperclerk.auth.settings import get_auth_settings, signing_key
+from paperclerk.auth.settings import signing_key
+from paperclerk.config import get_settings
 from paperclerk.core.db import session_scope
 from paperclerk.core.errors import InvalidRequest, PaperclerkError
 from paperclerk.ops.security import header, is_https
@@ -245,7 +246,7 @@ async def login_submit(request: Request) -> Response:
         return _render(request, 400, error=exc.message, error_code=exc.code, **{**context, "organizations": choices})
     except PaperclerkError as exc:
         return _render(request, exc.http_status, error=exc.message, error_code=exc.code, **context)
-    lifetime = timedelta(hours=get_auth_settings().session_hours)
+    lifetime = timedelta(hours=get_settings().session_hours)
     cookie = tokens.create_token(user_id=who.user.id, organization_id=who.organization.id, role=who.membership.role,
                                  session_id=opened.session_id, token_type=tokens.SESSION, lifetime=lifetime)
     response = RedirectResponse(target, status_code=303)

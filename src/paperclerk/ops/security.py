@@ -20,7 +20,7 @@ from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from paperclerk.auth.settings import AuthSettings, get_auth_settings
+from paperclerk.config import Settings, get_settings
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -64,7 +64,7 @@ def client_ip(scope: Scope, networks: Sequence[Network] | None = None) -> str:
     """The client's address: the rightmost X-Forwarded-For hop that is not a trusted proxy, when the
     direct peer is a trusted proxy; the direct peer otherwise."""
     if networks is None:
-        networks = get_auth_settings().trusted_networks
+        networks = get_settings().trusted_networks
     peer = (scope.get("client") or ("", 0))[0] or "unknown"
     if not _trusted(peer, networks):
         return peer
@@ -82,7 +82,7 @@ def is_https(scope: Scope, networks: Sequence[Network] | None = None) -> bool:
     if scope.get("scheme") in ("https", "wss"):
         return True
     if networks is None:
-        networks = get_auth_settings().trusted_networks
+        networks = get_settings().trusted_networks
     peer = (scope.get("client") or ("", 0))[0]
     proto = header(scope, b"x-forwarded-proto")
     return bool(proto) and _trusted(peer, networks) and proto.split(",")[0].strip().lower() == "https"
@@ -105,7 +105,7 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        networks = self.networks if self.networks is not None else get_auth_settings().trusted_networks
+        networks = self.networks if self.networks is not None else get_settings().trusted_networks
         extra = list(BASE_HEADERS)
         extra.append((b"content-security-policy",
                       (DOCS_CSP if is_docs_path(scope["path"]) else DEFAULT_CSP).encode()))
@@ -123,13 +123,13 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
-def setup_cors(app: FastAPI, settings: AuthSettings | None = None) -> bool:
+def setup_cors(app: FastAPI, settings: Settings | None = None) -> bool:
     """Allow the configured origins (``PAPERCLERK_CORS_ORIGINS``) to call the API; none means closed.
 
     Credentials (cookies) are never allowed cross-origin: other origins use bearer tokens or API keys.
     Returns whether CORS was enabled.
     """
-    settings = settings or get_auth_settings()
+    settings = settings or get_settings()
     origins = [origin.rstrip("/") for origin in settings.cors_origins]
     if not origins:
         return False
