@@ -54,6 +54,13 @@ class Settings(BaseSettings):
     max_archive_ratio: int = Field(default=200, ge=1)
     max_unpacked_mb: int = Field(default=500, ge=1)
     ocr_dpi: int = Field(default=200, ge=72, le=600)
+    #: Files are read in child processes that are killed past these limits (the document fails FILE_TOO_COMPLEX)
+    #: or when they crash (PARSER_CRASHED). The memory limit leaves room for the OCR model (~1 GB at peak).
+    parse_in_subprocess: bool = True
+    parse_time_limit_seconds: float = Field(default=120.0, gt=0)
+    parse_memory_limit_mb: int = Field(default=2048, ge=64)
+    #: Modules imported where files are read, before the first one: extractor plugins register themselves there.
+    parse_extractor_modules: Csv = Field(default_factory=list)
 
     # Identity and hardening. The signing key: PAPERCLERK_SECRET_KEY_FILE (a Docker/Kubernetes secret) wins
     # over PAPERCLERK_SECRET_KEY; see paperclerk.auth.settings.
@@ -82,7 +89,7 @@ class Settings(BaseSettings):
     password_memory_kib: int = Field(default=65536, ge=8)
     password_parallelism: int = Field(default=4, ge=1)
 
-    @field_validator("cors_origins", "trusted_proxies", mode="before")
+    @field_validator("cors_origins", "trusted_proxies", "parse_extractor_modules", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:
         if isinstance(value, str):

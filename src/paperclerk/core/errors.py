@@ -71,7 +71,8 @@ class ExtractionError(PaperclerkError):
     """A stored file whose content cannot be read; the document ends ``failed`` with this code.
 
     Codes: FILE_CORRUPT, FILE_ENCRYPTED, FILE_TOO_COMPLEX (decompression bombs, absurd page
-    counts or sizes), FILE_UNSUPPORTED, FILE_EMPTY, OCR_FAILED.
+    counts or sizes, over the parse time or memory limit), FILE_UNSUPPORTED, FILE_EMPTY, OCR_FAILED,
+    PARSER_CRASHED (the reading process died).
     """
 
     code = "FILE_CORRUPT"

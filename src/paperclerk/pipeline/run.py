@@ -22,8 +22,8 @@ from paperclerk.core.storage import get_store
 from paperclerk.core.worker import JobRun, MoveToQueue, TaskSpec, as_error, register_task
 from paperclerk.documents import service as documents
 from paperclerk.documents.models import Document, DocumentStatus, Page
+from paperclerk.extraction import sandbox
 from paperclerk.extraction.base import Limits, NeedsOCR
-from paperclerk.extraction.extract import extract
 from paperclerk.extraction.language import detect_language
 from paperclerk.ops.metrics import DOCUMENTS_PROCESSED, STAGE_DURATION
 from paperclerk.pipeline.analyzers import analyzers_for
@@ -40,8 +40,8 @@ def limits_from(settings: Settings) -> Limits:
 
 def extract_text(context: PipelineContext) -> None:
     try:
-        context.extraction = extract(context.path, context.document.media_type, allow_ocr=context.allow_ocr,
-                                     limits=context.limits)
+        context.extraction = sandbox.extract(context.path, context.document.media_type, allow_ocr=context.allow_ocr,
+                                             limits=context.limits, settings=get_settings())
     except NeedsOCR:
         raise MoveToQueue(Queue.OCR) from None
 
