@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
+from paperclerk.api_errors import error_responses
 from paperclerk.auth import service
 from paperclerk.auth.dependencies import current_principal, optional_principal, request_ip, require
 from paperclerk.auth.errors import RateLimited, Unauthorized
@@ -39,9 +40,11 @@ from paperclerk.auth.schemas import (
 from paperclerk.core.db import read_session, session_scope
 from paperclerk.core.errors import NotFound
 
-router = APIRouter(tags=["identity"])
-session_router = APIRouter(prefix="/api/v1/auth")
-LOCKED_RESPONSE = {429: {"description": "ACCOUNT_LOCKED: too many failed logins (see Retry-After)"}}
+# Every route here may be rate limited (429); every one of ``router`` needs a caller of an organisation with a
+# permission (401, 403, 404). A POST may be over the size limit (413) or have a body that is not JSON (400).
+router = APIRouter(tags=["identity"], responses=error_responses(401, 403, 404, 429))
+session_router = APIRouter(prefix="/api/v1/auth", responses=error_responses(429))
+POSTED = (400, 413, 422)
 
 
 def rate_limited_response(exc: RateLimited) -> JSONResponse:
@@ -56,7 +59,7 @@ def _tokens(login: service.LoginSession) -> TokenResponse:
                          role=login.role)
 
 
-@session_router.post("/login", response_model=TokenResponse, responses=LOCKED_RESPONSE,
+@session_router.post("/login", response_model=TokenResponse, responses=error_responses(*POSTED, 401, 403),
                   summary="Exchange e-mail and password for an access token and a refresh token")
 def login(body: LoginRequest, request: Request) -> TokenResponse | JSONResponse:
     ip = request_ip(request)
@@ -68,14 +71,14 @@ def login(body: LoginRequest, request: Request) -> TokenResponse | JSONResponse:
         return rate_limited_response(exc)
 
 
-@session_router.post("/refresh", response_model=TokenResponse,
+@session_router.post("/refresh", response_model=TokenResponse, responses=error_responses(*POSTED, 401),
                   summary="Spend a refresh token for new tokens (reuse of a spent one ends the session)")
 def refresh(body: RefreshRequest) -> TokenResponse:
     with service.unit_of_work_keeping_failures() as session:
         return _tokens(service.refresh_session(session, body.refresh_token))
 
 
-@session_router.post("/logout", status_code=204, response_class=Response,
+@session_router.post("/logout", status_code=204, response_class=Response, responses=error_responses(*POSTED, 401),
                   summary="End the login session of a refresh token, or of the calling access token")
 def logout(request: Request, principal: Annotated[Principal | None, Depends(optional_principal)],
            body: LogoutRequest | None = None) -> Response:
@@ -90,7 +93,8 @@ def logout(request: Request, principal: Annotated[Principal | None, Depends(opti
     return Response(status_code=204)
 
 
-@session_router.get("/me", response_model=MeOut, summary="Who am I, in which organisation, allowed to do what")
+@session_router.get("/me", response_model=MeOut, summary="Who am I, in which organisation, allowed to do what",
+                    responses=error_responses(401))
 def me(principal: Annotated[Principal, Depends(current_principal)]) -> MeOut:
     return MeOut(actor_type=principal.actor_type, id=principal.id, label=principal.label,
                  organization_id=principal.organization_id, role=principal.role,
@@ -116,7 +120,7 @@ def list_users(principal: ManageUsers) -> list[UserOut]:
         return [UserOut.of(user, membership) for user, membership in service.list_users(session, _org(principal))]
 
 
-@router.post("/api/v1/users", response_model=UserCreated, status_code=201,
+@router.post("/api/v1/users", response_model=UserCreated, status_code=201, responses=error_responses(*POSTED, 409),
              summary="Create a user in your organisation (a password is generated when none is given)")
 def create_user(body: UserCreate, principal: ManageUsers, request: Request) -> UserCreated:
     generated = service.generate_password() if body.password is None else None
@@ -128,7 +132,7 @@ def create_user(body: UserCreate, principal: ManageUsers, request: Request) -> U
 
 
 @router.post("/api/v1/users/{user_id}/disable", response_model=UserOut, summary="Disable a user and end "
-             "their sessions")
+             "their sessions", responses=error_responses(*POSTED))
 def disable_user(user_id: str, principal: ManageUsers, request: Request) -> UserOut:
     with session_scope() as session:
         user = service.disable_user(session, user_id, organization_id=_org(principal), actor=principal,
@@ -136,7 +140,7 @@ def disable_user(user_id: str, principal: ManageUsers, request: Request) -> User
         return _user_out(session, user.id, _org(principal))
 
 
-@router.post("/api/v1/users/{user_id}/reset-password", response_model=UserCreated,
+@router.post("/api/v1/users/{user_id}/reset-password", response_model=UserCreated, responses=error_responses(*POSTED),
              summary="Set or generate a new password; unlocks the account and ends its sessions")
 def reset_password(user_id: str, principal: ManageUsers, request: Request,
                    body: PasswordReset | None = None) -> UserCreated:
@@ -147,7 +151,8 @@ def reset_password(user_id: str, principal: ManageUsers, request: Request,
         return UserCreated(user=_user_out(session, user.id, _org(principal)), password=generated)
 
 
-@router.post("/api/v1/users/{user_id}/role", response_model=UserOut, summary="Change a user's role")
+@router.post("/api/v1/users/{user_id}/role", response_model=UserOut, summary="Change a user's role",
+             responses=error_responses(*POSTED))
 def change_role(user_id: str, body: RoleChange, principal: ManageUsers, request: Request) -> UserOut:
     with session_scope() as session:
         service.set_role(session, user_id, _org(principal), body.role, actor=principal, ip=request_ip(request))
@@ -172,7 +177,7 @@ def list_api_keys(principal: ManageKeys) -> list[ApiKeyOut]:
         return [ApiKeyOut.of(key) for key in service.list_api_keys(session, _org(principal))]
 
 
-@router.post("/api/v1/apikeys", response_model=ApiKeyCreated, status_code=201,
+@router.post("/api/v1/apikeys", response_model=ApiKeyCreated, status_code=201, responses=error_responses(*POSTED),
              summary="Create an API key; the key is in this answer only")
 def create_api_key(body: ApiKeyCreate, principal: ManageKeys, request: Request) -> ApiKeyCreated:
     with session_scope() as session:
@@ -181,7 +186,8 @@ def create_api_key(body: ApiKeyCreate, principal: ManageKeys, request: Request) 
         return ApiKeyCreated(api_key=ApiKeyOut.of(key), key=secret)
 
 
-@router.delete("/api/v1/apikeys/{key_id}", response_model=ApiKeyOut, summary="Revoke an API key (id or prefix)")
+@router.delete("/api/v1/apikeys/{key_id}", response_model=ApiKeyOut, summary="Revoke an API key (id or prefix)",
+               responses=error_responses(422))
 def revoke_api_key(key_id: str, principal: ManageKeys, request: Request) -> ApiKeyOut:
     with session_scope() as session:
         return ApiKeyOut.of(service.revoke_api_key(session, key_id, organization_id=_org(principal),
@@ -195,7 +201,8 @@ def _aware(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
-@router.get("/api/v1/audit", response_model=AuditPage, summary="The audit trail of your organisation, newest first")
+@router.get("/api/v1/audit", response_model=AuditPage, summary="The audit trail of your organisation, newest first",
+            responses=error_responses(422))
 def audit(
     principal: Annotated[Principal, Depends(require("audit:read"))],
     session: Annotated[Session, Depends(read_session)],

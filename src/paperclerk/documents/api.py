@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import FileResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session
 
+from paperclerk.api_errors import error_responses
 from paperclerk.auth.dependencies import request_ip, require
 from paperclerk.auth.principal import Principal
 from paperclerk.config import get_settings
@@ -29,7 +30,7 @@ from paperclerk.documents.schemas import (
     detail_of,
 )
 
-router = APIRouter(prefix="/api/v1/documents", tags=["documents"])
+router = APIRouter(prefix="/api/v1/documents", tags=["documents"], responses=error_responses(401, 403, 422, 429))
 
 
 def document_filter(
@@ -51,7 +52,7 @@ def _aware(moment: datetime | None) -> datetime | None:
 
 @router.post("", status_code=202, response_model=UploadResult,
              summary="Upload one or many files; processing is asynchronous",
-             responses={413: {"description": "Over the upload limit"}, 415: {"description": "Unsupported type"}})
+             responses=error_responses(400, 413, 415, 503))
 def upload(files: Annotated[list[UploadFile], File(description="One or more files")], request: Request,
            principal: Annotated[Principal, Depends(require("documents:upload"))]) -> UploadResult:
     return receive_uploads(files, source="api", principal=principal, ip=request_ip(request))
@@ -95,7 +96,8 @@ def list_documents(
     return DocumentList(items=[DocumentSummary.of(item) for item in items], total=total, limit=limit, offset=offset)
 
 
-@router.get("/{document_id}", response_model=DocumentDetail, summary="A document: metadata, pages, history")
+@router.get("/{document_id}", response_model=DocumentDetail, summary="A document: metadata, pages, history",
+            responses=error_responses(404))
 def get_document(document_id: str, session: Annotated[Session, Depends(read_session)],
                  principal: Annotated[Principal, Depends(require("documents:read"))]) -> DocumentDetail:
     document = service.get(session, document_id, organization_id=principal.tenant, with_pages=True)
@@ -103,7 +105,9 @@ def get_document(document_id: str, session: Annotated[Session, Depends(read_sess
 
 
 @router.get("/{document_id}/file", summary="The original file, byte for byte",
-            response_class=Response, responses={200: {"content": {"application/octet-stream": {}}}})
+            response_class=Response, responses={**error_responses(404, 503), 200: {
+                "description": "The file with the media type it was stored as (e.g. application/pdf)",
+                "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}}})
 def get_file(document_id: str, session: Annotated[Session, Depends(read_session)],
              principal: Annotated[Principal, Depends(require("documents:read"))]) -> Response:
     document = service.get(session, document_id, organization_id=principal.tenant)
@@ -124,7 +128,7 @@ def _attachment(filename: str) -> str:
 
 
 @router.post("/{document_id}/retry", status_code=202, response_model=DocumentSummary,
-             summary="Process a failed document again")
+             summary="Process a failed document again", responses=error_responses(404, 409, 413))
 def retry(document_id: str, request: Request,
           principal: Annotated[Principal, Depends(require("documents:retry"))]) -> DocumentSummary:
     with session_scope() as session:

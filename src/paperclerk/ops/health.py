@@ -12,6 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 from sqlalchemy import func, select, text
 
 from paperclerk import __version__
+from paperclerk.api_errors import error_responses
 from paperclerk.config import Settings, get_settings
 from paperclerk.core.db import session_scope
 from paperclerk.core.errors import ServiceUnavailable
@@ -64,7 +65,7 @@ def live() -> dict[str, str]:
 
 
 @router.get("/health/ready", summary="Database, storage and (when configured) broker are reachable",
-            responses={503: {"description": "A dependency is down; the failing part is named"}})
+            responses=error_responses(503))
 def ready() -> dict[str, Any]:
     checks = run_checks(get_settings())
     failing = [name for name, result in checks.items() if not result["ok"]]
@@ -74,7 +75,8 @@ def ready() -> dict[str, Any]:
     return {"status": "ready", "checks": checks}
 
 
-@router.get("/health/detailed", summary="Checks, queues, document counts, workers, version")
+@router.get("/health/detailed", summary="Checks, queues, document counts, workers, version",
+            responses={503: {"description": "Degraded: a check failed (the body is the same report)"}})
 def detailed(request: Request) -> JSONResponse:
     settings = get_settings()
     checks = run_checks(settings)
@@ -102,6 +104,7 @@ def detailed(request: Request) -> JSONResponse:
     return JSONResponse(body, status_code=200 if body["status"] == "ready" else 503)
 
 
-@router.get("/metrics", summary="Prometheus metrics", response_class=PlainTextResponse)
+@router.get("/metrics", summary="Prometheus metrics", response_class=PlainTextResponse,
+            responses=error_responses(429))
 def metrics() -> PlainTextResponse:
     return PlainTextResponse(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from paperclerk.api_errors import error_responses
 from paperclerk.auth.dependencies import require
 from paperclerk.core.db import read_session
 from paperclerk.documents.api import document_filter
@@ -40,7 +41,7 @@ class SearchResults(BaseModel):
 
 
 @router.get("", response_model=SearchResults, summary="Full-text search over the organisation's documents",
-            dependencies=[Depends(require("search:read"))])
+            dependencies=[Depends(require("search:read"))], responses=error_responses(400, 401, 403, 422, 429))
 def search(
     session: Annotated[Session, Depends(read_session)],
     filters: Annotated[DocumentFilter, Depends(document_filter)],

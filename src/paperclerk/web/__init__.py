@@ -1,1 +1,1 @@
-"""Server-rendered pages for people: upload, document list with live status, document page, search."""
+"""Server-rendered pages for people: upload, document list with live status, document page, search, audit trail."""

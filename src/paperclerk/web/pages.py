@@ -14,10 +14,11 @@ the first field of every form that posts.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
@@ -27,12 +28,14 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from paperclerk import __version__
 from paperclerk.auth import service as accounts
 from paperclerk.auth.dependencies import authenticate_request, request_ip
 from paperclerk.auth.errors import Unauthorized
+from paperclerk.auth.models import AuditEntry
 from paperclerk.auth.principal import Principal
 from paperclerk.auth.web import csrf_token_for
 from paperclerk.config import get_settings
@@ -48,6 +51,8 @@ from paperclerk.search import index
 HERE = Path(__file__).resolve().parent
 INBOX_PAGE_SIZE = 25
 SEARCH_PAGE_SIZE = 20
+AUDIT_PAGE_SIZE = 50
+AUDIT_CHOICES = 200  # at most this many known actors / actions offered as suggestions in the filter form
 MAX_PAGE = 10_000
 STATUS_LABELS: dict[str, str] = {
     DocumentStatus.QUEUED: "Queued",
@@ -107,6 +112,13 @@ def _meta(value: Any) -> str:
     return text
 
 
+def _compact(value: Any) -> str:
+    """An audit entry's before/after state as compact one-line JSON (``∅`` when there is none)."""
+    if value is None:
+        return "∅"
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
 def _label(value: str | None) -> str:
     if not value:
         return "—"
@@ -116,7 +128,8 @@ def _label(value: str | None) -> str:
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(filesize=_filesize, when=_when, clock=_clock, meta=_meta, iso=_iso, ms=_ms, label=_label)
+    env.filters.update(filesize=_filesize, when=_when, clock=_clock, meta=_meta, iso=_iso, ms=_ms, label=_label,
+                       compact=_compact)
     env.globals.update(version=__version__, statuses=[(status.value, label) for status, label in STATUS_LABELS.items()],
                        final_statuses=sorted(FINAL_STATUSES))
     return env
@@ -146,6 +159,22 @@ def _page(value: str | None) -> int:
         return min(max(int(value or 1), 1), MAX_PAGE)
     except ValueError:
         return 1
+
+
+def _text(value: str | None, limit: int) -> str | None:
+    value = (value or "").strip()
+    return value[:limit] or None
+
+
+def _day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat((value or "").strip()[:10])
+    except ValueError:
+        return None
+
+
+def _midnight(day: date | None) -> datetime | None:
+    return datetime.combine(day, time.min, tzinfo=UTC) if day is not None else None
 
 
 def _kinds(selected: str | None) -> list[str]:
@@ -192,7 +221,8 @@ class Viewer:
 
 
 PERMISSION_WORDS = {"documents:read": "view documents", "search:read": "search documents",
-                    "documents:retry": "retry documents", "documents:upload": "upload documents"}
+                    "documents:retry": "retry documents", "documents:upload": "upload documents",
+                    "audit:read": "view the audit trail"}
 
 
 def _caller(request: Request) -> Principal | None:
@@ -337,3 +367,31 @@ def search_page(request: Request, session: Annotated[Session, Depends(read_sessi
             params = {"q": q, "status": filters.status, "kind": filters.kind}
             context.update(hits=hits, pager=_pager("/search", params, number, total, SEARCH_PAGE_SIZE))
     return render(request, "search.html", context, viewer=viewer)
+
+
+@router.get("/audit", response_class=HTMLResponse, response_model=None)
+def audit_page(request: Request, session: Annotated[Session, Depends(read_session)], actor: str | None = None,
+               action: str | None = None, subject: str | None = None, since: str | None = None,
+               until: str | None = None, page: str | None = None) -> Response:
+    """The organisation's audit trail, newest first; the date range is whole days (UTC), both inclusive."""
+    viewer = _gate(request, "audit:read")
+    if isinstance(viewer, Response):
+        return viewer
+    tenant = viewer.principal.tenant
+    first, last = _day(since), _day(until)
+    filters = accounts.AuditFilter(actor=_text(actor, 254), action=_text(action, 80), subject=_text(subject, 80),
+                                   since=_midnight(first), until=_midnight(last + timedelta(days=1)) if last else None)
+    number = _page(page)
+    entries, total = accounts.list_audit(session, tenant, filters, limit=AUDIT_PAGE_SIZE,
+                                         offset=(number - 1) * AUDIT_PAGE_SIZE)
+    params = {"actor": filters.actor, "action": filters.action, "subject": filters.subject,
+              "since": first.isoformat() if first else None, "until": last.isoformat() if last else None}
+    in_tenant = AuditEntry.organization_id == tenant
+    return render(request, "audit.html", {
+        "entries": entries, "params": params, "filtered": any(params.values()),
+        "pager": _pager("/audit", params, number, total, AUDIT_PAGE_SIZE),
+        "actors": session.scalars(select(AuditEntry.actor_label).where(in_tenant).distinct()
+                                  .order_by(AuditEntry.actor_label).limit(AUDIT_CHOICES)).all(),
+        "actions": session.scalars(select(AuditEntry.action).where(in_tenant).distinct()
+                                   .order_by(AuditEntry.action).limit(AUDIT_CHOICES)).all(),
+    }, viewer=viewer)
