@@ -10,6 +10,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -21,6 +23,15 @@ from paperclerk.app import API_ROUTERS, create_app
 from paperclerk.auth import service as accounts
 from paperclerk.auth.permissions import ROLES, role_allows
 from paperclerk.core.db import session_scope
+from paperclerk.invoices.models import (
+    GoodsReceipt,
+    GoodsReceiptLine,
+    Invoice,
+    InvoiceFinding,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    Vendor,
+)
 from tests.conftest import wait_until_final
 from tests.helpers import api_key, organization_id
 
@@ -36,6 +47,11 @@ class World:
     failed_document_id: str
     user_id: str
     spare_key_id: str
+    invoice_id: str
+    finding_id: str
+    vendor_id: str
+    purchase_order_id: str
+    goods_receipt_id: str
 
 
 Call = Callable[[World], tuple[str, dict[str, Any]]]
@@ -43,6 +59,14 @@ Call = Callable[[World], tuple[str, dict[str, Any]]]
 
 def _unique_text() -> dict[str, Any]:
     return {"files": [("files", (f"{uuid.uuid4()}.txt", uuid.uuid4().bytes * 4, "text/plain"))]}
+
+
+def _unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def _csv(text: str) -> dict[str, Any]:
+    return {"files": {"file": ("import.csv", text.encode(), "text/csv")}}
 
 
 CALLS: dict[tuple[str, str], Call] = {
@@ -69,6 +93,42 @@ CALLS: dict[tuple[str, str], Call] = {
     ("POST", "/api/v1/apikeys"): lambda w: ("/api/v1/apikeys", {"json": {"name": "matrix"}}),
     ("DELETE", "/api/v1/apikeys/{key_id}"): lambda w: (f"/api/v1/apikeys/{w.spare_key_id}", {}),
     ("GET", "/api/v1/audit"): lambda w: ("/api/v1/audit", {}),
+    ("GET", "/api/v1/invoices"): lambda w: ("/api/v1/invoices", {}),
+    ("POST", "/api/v1/invoices/upload"): lambda w: ("/api/v1/invoices/upload", _unique_text()),
+    ("POST", "/api/v1/invoices/exports"): lambda w: ("/api/v1/invoices/exports", {"json": {"format": "csv"}}),
+    ("GET", "/api/v1/invoices/{invoice_id}"): lambda w: (f"/api/v1/invoices/{w.invoice_id}", {}),
+    ("POST", "/api/v1/invoices/{invoice_id}/corrections"):
+        lambda w: (f"/api/v1/invoices/{w.invoice_id}/corrections",
+                   {"json": {"field": "invoice_number", "value": "M-2"}}),
+    ("POST", "/api/v1/invoices/{invoice_id}/findings/{finding_id}/dismiss"):
+        lambda w: (f"/api/v1/invoices/{w.invoice_id}/findings/{w.finding_id}/dismiss", {"json": {"reason": "m"}}),
+    ("POST", "/api/v1/invoices/{invoice_id}/approve"): lambda w: (f"/api/v1/invoices/{w.invoice_id}/approve", {}),
+    ("POST", "/api/v1/invoices/{invoice_id}/reject"):
+        lambda w: (f"/api/v1/invoices/{w.invoice_id}/reject", {"json": {"reason": "matrix"}}),
+    ("GET", "/api/v1/invoices/vendors"): lambda w: ("/api/v1/invoices/vendors", {}),
+    ("POST", "/api/v1/invoices/vendors"): lambda w: ("/api/v1/invoices/vendors", {"json": {"name": _unique("V")}}),
+    ("POST", "/api/v1/invoices/vendors/import"): lambda w: ("/api/v1/invoices/vendors/import", _csv("name\nM\n")),
+    ("GET", "/api/v1/invoices/vendors/{vendor_id}"): lambda w: (f"/api/v1/invoices/vendors/{w.vendor_id}", {}),
+    ("PATCH", "/api/v1/invoices/vendors/{vendor_id}"):
+        lambda w: (f"/api/v1/invoices/vendors/{w.vendor_id}", {"json": {"country": "NL"}}),
+    ("GET", "/api/v1/invoices/purchase-orders"): lambda w: ("/api/v1/invoices/purchase-orders", {}),
+    ("POST", "/api/v1/invoices/purchase-orders"): lambda w: ("/api/v1/invoices/purchase-orders", {"json": {
+        "number": _unique("PO"), "vendor_id": w.vendor_id, "currency": "EUR",
+        "lines": [{"line_number": 1, "description": "Pens", "quantity": "1", "unit_price": "2"}]}}),
+    ("POST", "/api/v1/invoices/purchase-orders/import"): lambda w: ("/api/v1/invoices/purchase-orders/import", _csv(
+        "po_number,vendor,currency,line_number,description,quantity,unit_price\nPO-M,Matrix,EUR,2,Ink,1,3\n")),
+    ("GET", "/api/v1/invoices/purchase-orders/{order_id}"):
+        lambda w: (f"/api/v1/invoices/purchase-orders/{w.purchase_order_id}", {}),
+    ("PATCH", "/api/v1/invoices/purchase-orders/{order_id}"):
+        lambda w: (f"/api/v1/invoices/purchase-orders/{w.purchase_order_id}", {"json": {"currency": "EUR"}}),
+    ("GET", "/api/v1/invoices/goods-receipts"): lambda w: ("/api/v1/invoices/goods-receipts", {}),
+    ("POST", "/api/v1/invoices/goods-receipts"): lambda w: ("/api/v1/invoices/goods-receipts", {"json": {
+        "number": _unique("GR"), "purchase_order_id": w.purchase_order_id, "received_on": "2024-03-10",
+        "lines": [{"line_number": 1, "quantity": "1"}]}}),
+    ("GET", "/api/v1/invoices/goods-receipts/{receipt_id}"):
+        lambda w: (f"/api/v1/invoices/goods-receipts/{w.goods_receipt_id}", {}),
+    ("PATCH", "/api/v1/invoices/goods-receipts/{receipt_id}"):
+        lambda w: (f"/api/v1/invoices/goods-receipts/{w.goods_receipt_id}", {"json": {"received_on": "2024-03-11"}}),
 }
 
 
@@ -119,7 +179,26 @@ def world(env) -> World:
         user = accounts.create_user(session, "victim@acme.example", "Correct-Horse-42-battery",
                                     organization_id=organization_id("acme"), role="viewer")
         spare, _ = accounts.create_api_key(session, organization_id("acme"), "viewer", "spare")
-        return World(document_id=document_id, failed_document_id=failed_id, user_id=user.id, spare_key_id=spare.id)
+        acme = organization_id("acme")
+        vendor = Vendor(organization_id=acme, name="Matrix")
+        session.add(vendor)
+        session.flush()
+        order = PurchaseOrder(organization_id=acme, number="PO-M", vendor_id=vendor.id, currency="EUR", lines=[
+            PurchaseOrderLine(line_number=1, description="Pens", quantity=Decimal(5), unit_price=Decimal(2))])
+        session.add(order)
+        session.flush()
+        receipt = GoodsReceipt(organization_id=acme, number="GR-M", purchase_order_id=order.id,
+                               received_on=date(2024, 3, 9),
+                               lines=[GoodsReceiptLine(line_number=1, quantity=Decimal(5))])
+        invoice = Invoice(organization_id=acme, document_id=document_id, status="needs_review", vendor_name="Matrix",
+                          invoice_number="M-1", currency="EUR", total=Decimal("10.00"))
+        invoice.findings.append(InvoiceFinding(rule_id="INV-VENDOR-UNKNOWN", severity="warning", message="matrix",
+                                               fix="matrix"))
+        session.add_all([receipt, invoice])
+        session.flush()
+        return World(document_id=document_id, failed_document_id=failed_id, user_id=user.id, spare_key_id=spare.id,
+                     invoice_id=invoice.id, finding_id=invoice.findings[0].id, vendor_id=vendor.id,
+                     purchase_order_id=order.id, goods_receipt_id=receipt.id)
 
 
 def _call(client: TestClient, route: tuple[str, str], world: World, headers: dict[str, str]) -> Any:
@@ -166,6 +245,9 @@ def test_lists_and_search_show_nothing_of_another_organisation(world):
         assert client.get("/api/v1/search", params={"q": "matrix"}).json()["total"] == 0
         assert all(user["email"] != "victim@acme.example" for user in client.get("/api/v1/users").json())
         assert all(key["name"] != "spare" for key in client.get("/api/v1/apikeys").json())
+        assert client.get("/api/v1/invoices").json()["total"] == 0
+        for listing in ("vendors", "purchase-orders", "goods-receipts"):
+            assert client.get(f"/api/v1/invoices/{listing}").json() == []
         audit = client.get("/api/v1/audit").json()
         assert all(entry["subject_id"] not in (world.document_id, world.failed_document_id)
                    for entry in audit["items"])

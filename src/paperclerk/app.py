@@ -25,6 +25,8 @@ from paperclerk.config import get_settings
 from paperclerk.core.errors import PaperclerkError
 from paperclerk.core.worker import start_job_backend
 from paperclerk.documents.api import router as documents_router
+from paperclerk.invoices.api import masterdata_router as invoice_masterdata_router
+from paperclerk.invoices.api import router as invoices_router
 from paperclerk.ops.health import router as health_router
 from paperclerk.ops.middleware import RequestContextMiddleware, UploadLimitMiddleware
 from paperclerk.ops.security import SecurityHeadersMiddleware, setup_cors
@@ -39,7 +41,8 @@ HTTP_CODES = {400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "N
 
 
 #: Every router under /api/v1; each route declares who may call it (see tests/test_access_matrix.py).
-API_ROUTERS = (session_router, accounts_router, documents_router, search_router)
+API_ROUTERS = (session_router, accounts_router, documents_router, search_router, invoice_masterdata_router,
+               invoices_router)
 
 
 def create_app(*, embedded_workers: bool = False) -> FastAPI:

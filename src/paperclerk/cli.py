@@ -1,4 +1,4 @@
-"""The ``paperclerk`` command: serve, worker, ingest, search, list, show, retry, db, samples."""
+"""The ``paperclerk`` command: serve, worker, ingest, search, list, show, retry, db, samples, import, export."""
 
 from __future__ import annotations
 
@@ -447,6 +447,7 @@ def _print_invoice(report: dict[str, object]) -> None:
 @app.command()
 def rules() -> None:
     """The invoice validation rules: id, default severity, what each checks."""
+    from paperclerk.invoices import masterdata
     from paperclerk.invoices.rules import describe_rules
 
     table = Table(title="invoice validation rules")
@@ -454,7 +455,74 @@ def rules() -> None:
         table.add_column(column)
     for rule in describe_rules():
         table.add_row(rule["id"], rule["severity"], rule["title"], rule["description"])
+    for rule_id, (title, severity) in masterdata.RULES.items():
+        table.add_row(rule_id, severity, title, "Checked against the organisation's vendors, purchase orders, "
+                      "goods receipts and earlier invoices when the document is processed.")
     console.print(table)
+
+
+@app.command("import")
+def import_masterdata(
+    what: Annotated[str, typer.Argument(help="vendors or pos (purchase orders)")],
+    file: Annotated[Path, typer.Argument(help="CSV file, UTF-8, first row naming the columns")],
+    org: OrgOption = None,
+) -> None:
+    """Import vendors or purchase-order lines from CSV; bad rows are listed with their row number."""
+    from paperclerk.auth.principal import system_actor
+    from paperclerk.core.db import session_scope
+    from paperclerk.core.errors import PaperclerkError
+    from paperclerk.core.schema import upgrade
+    from paperclerk.invoices import masterdata, workflow
+
+    importers = {"vendors": masterdata.import_vendors, "pos": masterdata.import_purchase_orders}
+    if what not in importers:
+        _fail(f"cannot import {what!r}: choose vendors or pos")
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        _fail(f"cannot read {file} as UTF-8 text: {exc}")
+    upgrade()
+    organization_id = _organization(org)
+    actor = system_actor("cli", organization_id=organization_id)
+    try:
+        with session_scope() as session:
+            report = importers[what](session, organization_id, text, actor=actor)
+            if report.created or report.updated:
+                workflow.revalidate_open(session, organization_id)
+    except PaperclerkError as exc:
+        _fail(f"{exc.code}: {exc.message}")
+    console.print(f"{what}: {report.created} created, {report.updated} updated, {len(report.rejected)} rejected")
+    for row, reason in report.rejected:
+        err_console.print(f"row {row}: {reason}")
+    if report.rejected:
+        raise typer.Exit(1)
+
+
+@app.command("export")
+def export_invoices(
+    format: Annotated[str, typer.Option("--format", help="csv, json or ubl (a zip of UBL XML files)")],
+    out: Annotated[Path, typer.Option("--out", help="File to write")],
+    columns: Annotated[str | None, typer.Option(help="CSV columns, comma-separated")] = None,
+    include_exported: Annotated[bool, typer.Option(help="Export already exported invoices again")] = False,
+    org: OrgOption = None,
+) -> None:
+    """Export approved invoices and mark them exported (they are not exported again unless asked)."""
+    from paperclerk.auth.principal import system_actor
+    from paperclerk.core.db import session_scope
+    from paperclerk.core.errors import PaperclerkError
+    from paperclerk.invoices import exports
+
+    organization_id = _organization(org)
+    chosen = [column.strip() for column in columns.split(",") if column.strip()] if columns else None
+    try:
+        with session_scope() as session:
+            result = exports.export(session, organization_id, format=format, columns=chosen,
+                                    include_exported=include_exported,
+                                    actor=system_actor("cli", organization_id=organization_id))
+            out.write_bytes(result.content)
+    except PaperclerkError as exc:
+        _fail(f"{exc.code}: {exc.message}")
+    console.print(f"{len(result.invoice_ids)} invoice(s) written to {out}")
 
 
 @app.command("samples")

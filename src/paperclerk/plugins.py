@@ -12,9 +12,10 @@ MODEL_MODULES = (
     "paperclerk.core.events",
     "paperclerk.documents.models",
     "paperclerk.auth.models",
+    "paperclerk.invoices.models",
 )
 #: Modules that register tasks and analyzers when imported.
-TASK_MODULES = ("paperclerk.pipeline.run",)
+TASK_MODULES = ("paperclerk.pipeline.run", "paperclerk.invoices.analyzer")
 
 
 def load() -> None:

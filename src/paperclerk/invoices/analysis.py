@@ -11,9 +11,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from paperclerk.config import get_settings
 from paperclerk.core.errors import ExtractionError
+from paperclerk.extraction import sandbox
 from paperclerk.extraction.base import PDF, Extraction, Limits
-from paperclerk.extraction.extract import extract
 from paperclerk.extraction.sniff import detect_media_type
 from paperclerk.invoices.einvoice import (
     MAX_XML_BYTES,
@@ -68,7 +69,7 @@ def analyze_file(path: Path | str, *, config: RuleConfig | None = None) -> dict[
         if embedded is not None:
             result = read_einvoice(embedded, page=0)
             return report(str(path), _einvoice_kind(result), result, config)
-    extraction = extract(path, media_type, allow_ocr=True, limits=Limits())
+    extraction = sandbox.extract(path, media_type, allow_ocr=True, limits=Limits(), settings=get_settings())
     return analyze_extraction(extraction, file=str(path), config=config)
 
 

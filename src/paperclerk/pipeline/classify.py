@@ -43,6 +43,8 @@ add_cues("invoice", {
     "bill to": 1.5, "due date": 1, "vat": 1, "subtotal": 1.5, "facture": 3, "tva": 1, "rechnung": 3,
     "mwst": 1, "ust": 0.5, "factuur": 3, "btw": 1, "factura": 3, "iva": 1, "remit to": 1.5, "iban": 1,
 })
+# Credit notes are invoices with the opposite sign: the same kind, the same analyzer.
+add_cues("invoice", {"credit note": 3, "gutschrift": 3, "creditnota": 3, "nota de cr[ée]dito": 3, "avoir": 1.5})
 add_cues("legal_invoice", {
     "ledes": 5, "utbms": 4, "timekeeper": 3, "professional services rendered": 3, "legal services": 2,
     "fees for professional services": 3, "billing guidelines": 2, "matter (?:no|number|#)": 2,

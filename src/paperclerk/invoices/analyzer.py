@@ -1,0 +1,96 @@
+"""The pipeline's invoice analyzer: reads the invoice (e-invoice XML when the PDF or file carries it, else
+the layout extractor), then stores it with its evidence and findings in the pipeline's final transaction."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from paperclerk.core import events
+from paperclerk.core.errors import ExtractionError
+from paperclerk.extraction.base import PDF
+from paperclerk.invoices import service, workflow
+from paperclerk.invoices.analysis import OTHER, layout_kind
+from paperclerk.invoices.einvoice import EInvoiceExtractor, embedded_einvoice, read_einvoice
+from paperclerk.invoices.layout_extractor import LayoutExtractor
+from paperclerk.invoices.model import CREDIT_NOTE, INVOICE, InvoiceExtraction
+from paperclerk.invoices.models import FindingStatus, InvoiceStatus
+from paperclerk.invoices.rules import RuleConfig, validate
+from paperclerk.pipeline.analyzers import AnalysisResult, register_analyzer
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from paperclerk.documents.models import Document
+    from paperclerk.pipeline.context import PipelineContext
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ReadInvoice:
+    kind: str  # invoice | credit_note
+    extraction: InvoiceExtraction
+
+
+def read(context: PipelineContext) -> ReadInvoice | None:
+    """The invoice in the document, or None when it does not read as one (a quote, an order, a letter)."""
+    extraction = context.extraction
+    assert extraction is not None
+    einvoice: InvoiceExtraction | None = None
+    try:
+        if context.document.media_type == PDF:
+            embedded = embedded_einvoice(context.path)
+            if embedded is not None:
+                einvoice = read_einvoice(embedded, page=0)
+        if einvoice is None:
+            einvoice = EInvoiceExtractor().extract(extraction)
+    except ExtractionError as exc:  # broken embedded XML: the printed invoice is still there
+        log.warning("e-invoice XML unreadable; using the layout", extra={"code": exc.code,
+                                                                         "document": context.document.id})
+        einvoice = None
+    if einvoice is not None and einvoice.fields:
+        return ReadInvoice(CREDIT_NOTE if einvoice.is_credit_note else INVOICE, einvoice)
+    result = LayoutExtractor().extract(extraction)
+    kind = layout_kind(extraction, result)
+    return None if kind == OTHER else ReadInvoice(kind, result)
+
+
+class InvoiceAnalyzer:
+    name = "invoices"
+    kinds = frozenset({"invoice"})
+
+    def analyze(self, context: PipelineContext) -> AnalysisResult:
+        found = read(context)
+        if found is None:
+            return AnalysisResult(data=None, summary={"invoice": False})
+        findings = validate(found.extraction, RuleConfig(today=date.today()))
+        return AnalysisResult(data=found,
+                              needs_review=any(item.severity in service.REVIEW_SEVERITIES for item in findings),
+                              summary={"invoice": True, "kind": found.kind, "fields": len(found.extraction.fields),
+                                       "lines": len(found.extraction.lines)})
+
+    def save(self, session: Session, document: Document, result: AnalysisResult) -> None:
+        if result.data is None:
+            return
+        invoice = service.store(session, document, result.data.kind, result.data.extraction)
+        open_findings = workflow.revalidate(session, invoice)
+        # Master-data findings are only known now, inside the transaction: the document's status follows them.
+        result.needs_review = invoice.status == InvoiceStatus.NEEDS_REVIEW
+        payload = {"invoice_id": invoice.id, "document_id": document.id, "status": invoice.status,
+                   "kind": invoice.kind, "open_findings": sorted({item.rule_id for item in open_findings})}
+        events.record(session, "invoice.processed", organization_id=invoice.organization_id, subject_type="invoice",
+                      subject_id=invoice.id, payload=payload)
+        if result.needs_review:
+            flagged = [item for item in open_findings
+                       if item.status == FindingStatus.OPEN and item.severity in service.REVIEW_SEVERITIES]
+            events.record(session, "invoice.flagged", organization_id=invoice.organization_id,
+                          subject_type="invoice", subject_id=invoice.id,
+                          payload={"invoice_id": invoice.id,
+                                   "findings": [{"rule_id": item.rule_id, "severity": item.severity}
+                                                for item in flagged]})
+
+
+register_analyzer(InvoiceAnalyzer())

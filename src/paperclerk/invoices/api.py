@@ -1,0 +1,303 @@
+"""Invoice routes under /api/v1/invoices: review workflow, direct upload, exports, and the master data
+(vendors, purchase orders, goods receipts) invoices are checked against. Thin: services do the work.
+
+Master data is read by anyone who reads invoices and changed only by administrators (``settings:manage``):
+vendor bank details are what invoice fraud targets, so the people approving payments cannot edit them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from paperclerk.api_errors import error_responses
+from paperclerk.auth.dependencies import request_ip, require
+from paperclerk.auth.principal import Principal
+from paperclerk.core.db import read_session, session_scope
+from paperclerk.core.errors import InvalidRequest
+from paperclerk.documents.api import receive_uploads
+from paperclerk.documents.schemas import UploadResult
+from paperclerk.invoices import exports, masterdata, service, workflow
+from paperclerk.invoices.models import InvoiceStatus
+from paperclerk.invoices.schemas import (
+    CorrectionIn,
+    ExportIn,
+    FindingOut,
+    GoodsReceiptIn,
+    GoodsReceiptOut,
+    GoodsReceiptPatch,
+    ImportProblem,
+    ImportResult,
+    InvoiceDetail,
+    InvoiceList,
+    InvoiceSummary,
+    PurchaseOrderIn,
+    PurchaseOrderOut,
+    PurchaseOrderPatch,
+    ReasonIn,
+    VendorIn,
+    VendorOut,
+    VendorPatch,
+)
+
+_COMMON = error_responses(401, 403, 422, 429)
+router = APIRouter(prefix="/api/v1/invoices", tags=["invoices"], responses=_COMMON)
+#: Included before ``router`` so that ``/vendors`` is not taken for an invoice id.
+masterdata_router = APIRouter(prefix="/api/v1/invoices", tags=["invoice master data"], responses=_COMMON)
+MAX_CSV_BYTES = 10 * 1024 * 1024
+
+Reader = Annotated[Principal, Depends(require("documents:read"))]
+Admin = Annotated[Principal, Depends(require("settings:manage"))]
+ReadSession = Annotated[Session, Depends(read_session)]
+
+
+# Invoices ----------------------------------------------------------------------------------------------
+
+
+@router.get("", response_model=InvoiceList, summary="List invoices, newest first")
+def list_invoices(
+    session: ReadSession, principal: Reader,
+    status: Annotated[InvoiceStatus | None, Query()] = None,
+    vendor_id: Annotated[str | None, Query(max_length=36)] = None,
+    vendor: Annotated[str | None, Query(max_length=200, description="Part of the vendor name")] = None,
+    flagged: Annotated[bool | None, Query(description="Has open findings of severity warning or above")] = None,
+    date_from: Annotated[date | None, Query(description="Invoice date, inclusive")] = None,
+    date_to: Annotated[date | None, Query(description="Invoice date, inclusive")] = None,
+    amount_min: Annotated[Decimal | None, Query(description="Total, inclusive")] = None,
+    amount_max: Annotated[Decimal | None, Query(description="Total, inclusive")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> InvoiceList:
+    filters = service.InvoiceFilter(organization_id=principal.tenant, status=status, vendor_id=vendor_id,
+                                    vendor=vendor, flagged=flagged, date_from=date_from, date_to=date_to,
+                                    amount_min=amount_min, amount_max=amount_max)
+    items, total, counts = service.list_invoices(session, filters, limit=limit, offset=offset)
+    return InvoiceList(items=[InvoiceSummary.model_validate(item).model_copy(
+        update={"open_findings": counts.get(item.id, 0)}) for item in items], total=total, limit=limit, offset=offset)
+
+
+@router.post("/upload", status_code=202, response_model=UploadResult,
+             summary="Upload invoice files; each becomes an invoice once processed",
+             responses=error_responses(400, 413, 415, 503))
+def upload(files: Annotated[list[UploadFile], File(description="Invoice PDFs, scans or e-invoice XML")],
+           request: Request, principal: Annotated[Principal, Depends(require("documents:upload"))]) -> UploadResult:
+    return receive_uploads(files, source="invoice-upload", principal=principal, ip=request_ip(request))
+
+
+@router.post("/exports", summary="Export approved invoices as CSV, JSON or UBL (zip); marks them exported",
+             response_class=Response,
+             responses={**error_responses(400, 409), 200: {"content": {"text/csv": {}, "application/json": {},
+                                                                       "application/zip": {}}}})
+def export(body: ExportIn, request: Request,
+           principal: Annotated[Principal, Depends(require("documents:export"))]) -> Response:
+    with session_scope() as session:
+        result = exports.export(session, principal.tenant, format=body.format, columns=body.columns,
+                                include_exported=body.include_exported, actor=principal, ip=request_ip(request))
+    return Response(result.content, media_type=result.media_type,
+                    headers={"Content-Disposition": f"attachment; filename*=utf-8''{quote(result.filename)}",
+                             "X-Invoice-Count": str(len(result.invoice_ids))})
+
+
+@router.get("/{invoice_id}", response_model=InvoiceDetail,
+            summary="An invoice: fields with evidence, lines, findings, corrections",
+            responses=error_responses(404))
+def get_invoice(invoice_id: str, session: ReadSession, principal: Reader) -> InvoiceDetail:
+    invoice = service.get(session, invoice_id, organization_id=principal.tenant, full=True)
+    return InvoiceDetail.of(invoice, page_count=service.page_count(session, invoice))
+
+
+def _detail(invoice_id: str, organization_id: str) -> InvoiceDetail:
+    with session_scope(readonly=True) as session:
+        invoice = service.get(session, invoice_id, organization_id=organization_id, full=True)
+        return InvoiceDetail.of(invoice, page_count=service.page_count(session, invoice))
+
+
+@router.post("/{invoice_id}/corrections", response_model=InvoiceDetail,
+             summary="Correct a field (the value read is kept); validation re-runs at once",
+             responses=error_responses(400, 404, 409))
+def correct(invoice_id: str, body: CorrectionIn, request: Request,
+            principal: Annotated[Principal, Depends(require("documents:correct"))]) -> InvoiceDetail:
+    with session_scope() as session:
+        workflow.correct(session, invoice_id, organization_id=principal.tenant, field=body.field, value=body.value,
+                         actor=principal, ip=request_ip(request))
+    return _detail(invoice_id, principal.tenant)
+
+
+@router.post("/{invoice_id}/findings/{finding_id}/dismiss", response_model=FindingOut,
+             summary="Dismiss a finding, with the reason",
+             responses=error_responses(400, 404, 409))
+def dismiss(invoice_id: str, finding_id: str, body: ReasonIn, request: Request,
+            principal: Annotated[Principal, Depends(require("documents:dismiss"))]) -> FindingOut:
+    with session_scope() as session:
+        finding = workflow.dismiss(session, invoice_id, finding_id, organization_id=principal.tenant,
+                                   reason=body.reason, actor=principal, ip=request_ip(request))
+        return FindingOut.of(finding)
+
+
+@router.post("/{invoice_id}/approve", response_model=InvoiceDetail,
+             summary="Approve for payment (409 while critical findings are open)",
+             responses=error_responses(404, 409))
+def approve(invoice_id: str, request: Request,
+            principal: Annotated[Principal, Depends(require("documents:approve"))]) -> InvoiceDetail:
+    with session_scope() as session:
+        workflow.approve(session, invoice_id, organization_id=principal.tenant, actor=principal,
+                         ip=request_ip(request))
+    return _detail(invoice_id, principal.tenant)
+
+
+@router.post("/{invoice_id}/reject", response_model=InvoiceDetail, summary="Reject, with the reason",
+             responses=error_responses(400, 404, 409))
+def reject(invoice_id: str, body: ReasonIn, request: Request,
+           principal: Annotated[Principal, Depends(require("documents:reject"))]) -> InvoiceDetail:
+    with session_scope() as session:
+        workflow.reject(session, invoice_id, organization_id=principal.tenant, reason=body.reason, actor=principal,
+                        ip=request_ip(request))
+    return _detail(invoice_id, principal.tenant)
+
+
+# Master data -------------------------------------------------------------------------------------------
+
+
+@masterdata_router.get("/vendors", response_model=list[VendorOut], summary="Vendors, by name")
+def list_vendors(session: ReadSession, principal: Reader) -> list[VendorOut]:
+    return [VendorOut.model_validate(item) for item in masterdata.list_vendors(session, principal.tenant)]
+
+
+@masterdata_router.post("/vendors", status_code=201, response_model=VendorOut, summary="Add a vendor",
+                        responses=error_responses(400, 409))
+def create_vendor(body: VendorIn, request: Request, principal: Admin) -> VendorOut:
+    with session_scope() as session:
+        vendor = masterdata.create_vendor(session, principal.tenant, body.model_dump(), actor=principal,
+                                          ip=request_ip(request))
+        workflow.revalidate_open(session, principal.tenant)
+        return VendorOut.model_validate(vendor)
+
+
+@masterdata_router.post("/vendors/import", response_model=ImportResult,
+                        summary="Import vendors from CSV (name, tax_id, iban, bic, country, active)",
+                        responses=error_responses(400))
+def import_vendors(file: Annotated[UploadFile, File()], request: Request, principal: Admin) -> ImportResult:
+    text = _csv_text(file)
+    with session_scope() as session:
+        report = masterdata.import_vendors(session, principal.tenant, text, actor=principal, ip=request_ip(request))
+        return _import_result(session, principal.tenant, report)
+
+
+@masterdata_router.get("/vendors/{vendor_id}", response_model=VendorOut, summary="A vendor",
+                       responses=error_responses(404))
+def get_vendor(vendor_id: str, session: ReadSession, principal: Reader) -> VendorOut:
+    return VendorOut.model_validate(masterdata.get_vendor(session, vendor_id, organization_id=principal.tenant))
+
+
+@masterdata_router.patch("/vendors/{vendor_id}", response_model=VendorOut, summary="Change a vendor",
+                         responses=error_responses(400, 404, 409))
+def update_vendor(vendor_id: str, body: VendorPatch, request: Request, principal: Admin) -> VendorOut:
+    with session_scope() as session:
+        vendor = masterdata.update_vendor(session, vendor_id, principal.tenant, body.model_dump(exclude_unset=True),
+                                          actor=principal, ip=request_ip(request))
+        workflow.revalidate_open(session, principal.tenant)
+        return VendorOut.model_validate(vendor)
+
+
+@masterdata_router.get("/purchase-orders", response_model=list[PurchaseOrderOut], summary="Purchase orders")
+def list_purchase_orders(session: ReadSession, principal: Reader) -> list[PurchaseOrderOut]:
+    return [PurchaseOrderOut.of(item) for item in masterdata.list_purchase_orders(session, principal.tenant)]
+
+
+@masterdata_router.post("/purchase-orders", status_code=201, response_model=PurchaseOrderOut,
+                        summary="Add a purchase order with its lines",
+                        responses=error_responses(400, 404, 409))
+def create_purchase_order(body: PurchaseOrderIn, request: Request, principal: Admin) -> PurchaseOrderOut:
+    with session_scope() as session:
+        order = masterdata.create_purchase_order(session, principal.tenant, body.model_dump(), actor=principal,
+                                                 ip=request_ip(request))
+        workflow.revalidate_open(session, principal.tenant)
+        return PurchaseOrderOut.of(order)
+
+
+@masterdata_router.post("/purchase-orders/import", response_model=ImportResult,
+                        summary="Import purchase-order lines from CSV (po_number, vendor, currency, order_date, "
+                                "line_number, description, quantity, unit_price)",
+                        responses=error_responses(400))
+def import_purchase_orders(file: Annotated[UploadFile, File()], request: Request, principal: Admin) -> ImportResult:
+    text = _csv_text(file)
+    with session_scope() as session:
+        report = masterdata.import_purchase_orders(session, principal.tenant, text, actor=principal,
+                                                   ip=request_ip(request))
+        return _import_result(session, principal.tenant, report)
+
+
+@masterdata_router.get("/purchase-orders/{order_id}", response_model=PurchaseOrderOut, summary="A purchase order",
+                       responses=error_responses(404))
+def get_purchase_order(order_id: str, session: ReadSession, principal: Reader) -> PurchaseOrderOut:
+    return PurchaseOrderOut.of(masterdata.get_purchase_order(session, order_id, organization_id=principal.tenant))
+
+
+@masterdata_router.patch("/purchase-orders/{order_id}", response_model=PurchaseOrderOut,
+                         summary="Change a purchase order (lines given replace all lines)",
+                         responses=error_responses(400, 404))
+def update_purchase_order(order_id: str, body: PurchaseOrderPatch, request: Request,
+                          principal: Admin) -> PurchaseOrderOut:
+    with session_scope() as session:
+        order = masterdata.update_purchase_order(session, order_id, principal.tenant,
+                                                 body.model_dump(exclude_unset=True), actor=principal,
+                                                 ip=request_ip(request))
+        workflow.revalidate_open(session, principal.tenant)
+        return PurchaseOrderOut.of(order)
+
+
+@masterdata_router.get("/goods-receipts", response_model=list[GoodsReceiptOut], summary="Goods receipts")
+def list_goods_receipts(session: ReadSession, principal: Reader) -> list[GoodsReceiptOut]:
+    return [GoodsReceiptOut.of(item) for item in masterdata.list_goods_receipts(session, principal.tenant)]
+
+
+@masterdata_router.post("/goods-receipts", status_code=201, response_model=GoodsReceiptOut,
+                        summary="Record goods received against a purchase order",
+                        responses=error_responses(400, 404, 409))
+def create_goods_receipt(body: GoodsReceiptIn, request: Request, principal: Admin) -> GoodsReceiptOut:
+    with session_scope() as session:
+        receipt = masterdata.create_goods_receipt(session, principal.tenant, body.model_dump(), actor=principal,
+                                                  ip=request_ip(request))
+        workflow.revalidate_open(session, principal.tenant)
+        return GoodsReceiptOut.of(receipt)
+
+
+@masterdata_router.get("/goods-receipts/{receipt_id}", response_model=GoodsReceiptOut, summary="A goods receipt",
+                       responses=error_responses(404))
+def get_goods_receipt(receipt_id: str, session: ReadSession, principal: Reader) -> GoodsReceiptOut:
+    return GoodsReceiptOut.of(masterdata.get_goods_receipt(session, receipt_id, organization_id=principal.tenant))
+
+
+@masterdata_router.patch("/goods-receipts/{receipt_id}", response_model=GoodsReceiptOut,
+                         summary="Change a goods receipt (lines given replace all lines)",
+                         responses=error_responses(400, 404))
+def update_goods_receipt(receipt_id: str, body: GoodsReceiptPatch, request: Request,
+                         principal: Admin) -> GoodsReceiptOut:
+    with session_scope() as session:
+        receipt = masterdata.update_goods_receipt(session, receipt_id, principal.tenant,
+                                                  body.model_dump(exclude_unset=True), actor=principal,
+                                                  ip=request_ip(request))
+        workflow.revalidate_open(session, principal.tenant)
+        return GoodsReceiptOut.of(receipt)
+
+
+def _csv_text(file: UploadFile) -> str:
+    data = file.file.read(MAX_CSV_BYTES + 1)
+    if len(data) > MAX_CSV_BYTES:
+        raise InvalidRequest(f"The CSV file is larger than {MAX_CSV_BYTES // (1024 * 1024)} MB.", code="CSV_TOO_LARGE")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidRequest("The CSV file is not UTF-8 text.", code="CSV_ENCODING") from None
+
+
+def _import_result(session: Session, organization_id: str, report: masterdata.ImportReport) -> ImportResult:
+    revalidated = workflow.revalidate_open(session, organization_id) if report.created or report.updated else 0
+    return ImportResult(created=report.created, updated=report.updated, revalidated_invoices=revalidated,
+                        rejected=[ImportProblem(row=row, reason=reason) for row, reason in report.rejected])

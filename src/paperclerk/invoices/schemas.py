@@ -1,0 +1,276 @@
+"""API shapes of invoices and their master data: what clients send and get back."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+
+from paperclerk.invoices.exports import money, number
+from paperclerk.invoices.models import (
+    GoodsReceipt,
+    Invoice,
+    InvoiceField,
+    InvoiceFinding,
+    PurchaseOrder,
+)
+
+#: Amounts in JSON as decimal strings with two decimals (more only when they have them).
+Money = Annotated[Decimal, PlainSerializer(money, return_type=str, when_used="json")]
+#: Quantities and rates without trailing zeros.
+Number = Annotated[Decimal, PlainSerializer(number, return_type=str, when_used="json")]
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class InvoiceSummary(_Out):
+    id: str
+    document_id: str
+    status: str
+    kind: str
+    vendor_id: str | None
+    vendor_name: str | None
+    invoice_number: str | None
+    invoice_date: date | None
+    due_date: date | None
+    currency: str | None
+    total: Money | None
+    open_findings: int = 0
+    created_at: datetime
+    exported_at: datetime | None
+
+
+class InvoiceList(BaseModel):
+    items: list[InvoiceSummary]
+    total: int
+    limit: int
+    offset: int
+
+
+class FieldOut(BaseModel):
+    name: str
+    value: str | None
+    original_value: str | None
+    corrected: bool
+    confidence: float | None
+    extractor: str | None
+    #: Where it was read: page (1-based; 0 for XML embedded in a PDF), character span, box on the page.
+    page: int | None
+    start: int | None
+    end: int | None
+    bbox: list[float] | None
+
+    @classmethod
+    def of(cls, field: InvoiceField) -> FieldOut:
+        return cls(name=field.name, value=field.value, original_value=field.original_value,
+                   corrected=field.value != field.original_value, confidence=field.confidence,
+                   extractor=field.extractor, page=field.page, start=field.start, end=field.end, bbox=field.bbox)
+
+
+class LineOut(_Out):
+    position: int
+    description: str
+    quantity: Number | None
+    unit_price: Number | None
+    amount: Money | None
+    tax_rate: Number | None
+    evidence: dict[str, Any] | None
+
+
+class FindingOut(_Out):
+    id: str
+    rule_id: str
+    severity: str
+    message: str
+    evidence: list[dict[str, Any]]
+    fix: str
+    status: str
+    dismissed_by: str | None
+    dismissed_at: datetime | None
+    dismissed_reason: str | None
+    resolved_at: datetime | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, finding: InvoiceFinding) -> FindingOut:
+        return cls.model_validate(finding)
+
+
+class CorrectionOut(_Out):
+    field: str
+    before: str | None
+    after: str | None
+    by: str
+    at: datetime
+
+
+class InvoiceDetail(InvoiceSummary):
+    page_count: int | None
+    vendor_tax_id: str | None
+    vendor_iban: str | None
+    purchase_order: str | None
+    subtotal: Money | None
+    tax_total: Money | None
+    amount_due: Money | None
+    decided_by: str | None
+    decided_at: datetime | None
+    rejection_reason: str | None
+    fields: list[FieldOut]
+    lines: list[LineOut]
+    findings: list[FindingOut]
+    corrections: list[CorrectionOut]
+
+    @classmethod
+    def of(cls, invoice: Invoice, *, page_count: int | None) -> InvoiceDetail:
+        data = {column: getattr(invoice, column) for column in cls.model_fields
+                if column not in ("fields", "lines", "findings", "corrections", "page_count", "open_findings")}
+        return cls(**data, page_count=page_count,
+                   open_findings=sum(1 for item in invoice.findings if item.status == "open"),
+                   fields=[FieldOut.of(field) for field in invoice.fields],
+                   lines=[LineOut.model_validate(line) for line in invoice.lines],
+                   findings=[FindingOut.of(finding) for finding in invoice.findings],
+                   corrections=[CorrectionOut.model_validate(item) for item in invoice.corrections])
+
+
+class CorrectionIn(BaseModel):
+    field: str = Field(max_length=40, description="A header field, e.g. total, invoice_date, vendor_iban")
+    value: str | None = Field(max_length=2000, description="The right value as text (ISO dates, plain decimals); "
+                                                           "null clears the field")
+
+
+class ReasonIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class ExportIn(BaseModel):
+    format: Literal["csv", "json", "ubl"]
+    columns: list[str] | None = Field(default=None, max_length=60, description="CSV columns, in order")
+    include_exported: bool = False
+
+
+# Master data -------------------------------------------------------------------------------------------
+
+
+class VendorIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    tax_id: str | None = Field(default=None, max_length=40)
+    iban: str | None = Field(default=None, max_length=42)
+    bic: str | None = Field(default=None, max_length=14)
+    country: str | None = Field(default=None, pattern=r"^[A-Za-z]{2}$")
+    active: bool = True
+
+
+class VendorPatch(BaseModel):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    tax_id: str | None = Field(default=None, max_length=40)
+    iban: str | None = Field(default=None, max_length=42)
+    bic: str | None = Field(default=None, max_length=14)
+    country: str | None = Field(default=None, pattern=r"^[A-Za-z]{2}$")
+    active: bool | None = None
+
+
+class VendorOut(_Out):
+    id: str
+    name: str
+    tax_id: str | None
+    iban: str | None
+    bic: str | None
+    country: str | None
+    active: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class OrderLineIn(BaseModel):
+    line_number: int = Field(ge=1)
+    description: str = Field(min_length=1, max_length=500)
+    quantity: Decimal = Field(gt=0, max_digits=18, decimal_places=4)
+    unit_price: Decimal = Field(ge=0, max_digits=20, decimal_places=6)
+
+
+class PurchaseOrderIn(BaseModel):
+    number: str = Field(min_length=1, max_length=60)
+    vendor_id: str = Field(max_length=36)
+    currency: str = Field(pattern=r"^[A-Za-z]{3}$")
+    order_date: date | None = None
+    lines: list[OrderLineIn] = Field(min_length=1, max_length=1000)
+
+
+class PurchaseOrderPatch(BaseModel):
+    vendor_id: str | None = Field(default=None, max_length=36)
+    currency: str | None = Field(default=None, pattern=r"^[A-Za-z]{3}$")
+    order_date: date | None = None
+    lines: list[OrderLineIn] | None = Field(default=None, min_length=1, max_length=1000)
+
+
+class OrderLineOut(_Out):
+    line_number: int
+    description: str
+    quantity: Number
+    unit_price: Number
+
+
+class PurchaseOrderOut(_Out):
+    id: str
+    number: str
+    vendor_id: str
+    currency: str
+    order_date: date | None
+    lines: list[OrderLineOut]
+    created_at: datetime
+
+    @classmethod
+    def of(cls, order: PurchaseOrder) -> PurchaseOrderOut:
+        return cls.model_validate(order)
+
+
+class ReceiptLineIn(BaseModel):
+    line_number: int = Field(ge=1, description="The purchase-order line received against")
+    quantity: Decimal = Field(gt=0, max_digits=18, decimal_places=4)
+
+
+class GoodsReceiptIn(BaseModel):
+    number: str = Field(min_length=1, max_length=60)
+    purchase_order_id: str = Field(max_length=36)
+    received_on: date
+    lines: list[ReceiptLineIn] = Field(min_length=1, max_length=1000)
+
+
+class GoodsReceiptPatch(BaseModel):
+    received_on: date | None = None
+    lines: list[ReceiptLineIn] | None = Field(default=None, min_length=1, max_length=1000)
+
+
+class ReceiptLineOut(_Out):
+    line_number: int
+    quantity: Number
+
+
+class GoodsReceiptOut(_Out):
+    id: str
+    number: str
+    purchase_order_id: str
+    received_on: date
+    lines: list[ReceiptLineOut]
+    created_at: datetime
+
+    @classmethod
+    def of(cls, receipt: GoodsReceipt) -> GoodsReceiptOut:
+        return cls.model_validate(receipt)
+
+
+class ImportProblem(BaseModel):
+    row: int
+    reason: str
+
+
+class ImportResult(BaseModel):
+    created: int
+    updated: int
+    rejected: list[ImportProblem]
+    revalidated_invoices: int
+

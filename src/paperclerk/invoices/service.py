@@ -1,0 +1,268 @@
+"""Invoices in the database: stored from an engine extraction, read back as one, listed and fetched.
+
+Plain functions over a session; the caller owns the transaction. Every query is scoped to an organisation.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, exists, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from paperclerk.core.errors import InvalidRequest, NotFound
+from paperclerk.documents.models import Document
+from paperclerk.invoices.model import (
+    AMOUNT_FIELDS,
+    CREDIT_NOTE,
+    DATE_FIELDS,
+    FIELDS,
+    INVOICE,
+    Evidence,
+    FieldValue,
+    InvoiceExtraction,
+    LineItem,
+    json_value,
+)
+from paperclerk.invoices.models import (
+    FindingStatus,
+    Invoice,
+    InvoiceField,
+    InvoiceFinding,
+    InvoiceLine,
+    InvoiceStatus,
+)
+
+#: Severities that send an invoice to review (and count as "flagged").
+REVIEW_SEVERITIES = ("warning", "error", "critical")
+_MAX_LENGTH = {"vendor_name": 200, "vendor_tax_id": 40, "vendor_iban": 34, "vendor_bic": 11, "customer_name": 200,
+               "invoice_number": 100, "purchase_order": 60, "currency": 3}
+_COMPACT = ("vendor_tax_id", "vendor_iban", "vendor_bic")
+
+
+def number_key(number: str | None) -> str | None:
+    """An invoice number as duplicates compare it: letters and digits only, upper case, no leading zeros."""
+    if not number:
+        return None
+    key = re.sub(r"[^0-9A-Z]", "", number.upper())
+    return re.sub(r"(?<![0-9])0+(?=[0-9])", "", key)[:100] or None
+
+
+def as_text(value: Any) -> str | None:
+    return None if value is None else str(json_value(value))
+
+
+def parse_value(name: str, text: str | None) -> Any:
+    """A person's corrected value as the engine types it; ``InvalidRequest`` when it cannot be."""
+    if name not in FIELDS:
+        raise InvalidRequest(f"There is no invoice field called {name!r}.", code="UNKNOWN_FIELD",
+                             details={"field": name, "fields": list(FIELDS)})
+    if text is None or not text.strip():
+        return None
+    text = " ".join(text.split())
+
+    def invalid(expected: str) -> InvalidRequest:
+        return InvalidRequest(f"{text!r} is not a valid value for {name}: {expected}.", code="INVALID_FIELD_VALUE",
+                              details={"field": name, "value": text})
+
+    if name in AMOUNT_FIELDS:
+        if not re.fullmatch(r"[+-]?\d{1,14}(?:\.\d{1,4})?", text):
+            raise invalid("use a plain decimal number such as 1234.56")
+        return Decimal(text)
+    if name in DATE_FIELDS:
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise invalid("use an ISO date such as 2024-03-14") from None
+    if name == "currency":
+        if not re.fullmatch(r"[A-Za-z]{3}", text):
+            raise invalid("use an ISO 4217 code such as EUR")
+        return text.upper()
+    if name == "document_type":
+        if text not in (INVOICE, CREDIT_NOTE):
+            raise invalid("use invoice or credit_note")
+        return text
+    if name in _COMPACT:
+        text = text.replace(" ", "").upper()
+    if len(text) > _MAX_LENGTH.get(name, 10_000):
+        raise invalid(f"at most {_MAX_LENGTH[name]} characters")
+    return text
+
+
+def _fit(name: str, value: Any) -> Any:
+    limit = _MAX_LENGTH.get(name)
+    return value[:limit] if isinstance(value, str) and limit else value
+
+
+def set_typed(invoice: Invoice, name: str, value: Any) -> None:
+    """Copy one field's value to the invoice's typed column."""
+    if name == "document_type":
+        invoice.kind = CREDIT_NOTE if value == CREDIT_NOTE else INVOICE
+        return
+    setattr(invoice, name, _fit(name, value))
+    if name == "invoice_number":
+        invoice.number_key = number_key(value)
+
+
+def store(session: Session, document: Document, kind: str, extraction: InvoiceExtraction) -> Invoice:
+    """The invoice read from ``document`` (replacing an earlier reading of the same document)."""
+    session.execute(delete(Invoice).where(Invoice.document_id == document.id))
+    invoice = Invoice(organization_id=document.organization_id, document_id=document.id,
+                      status=InvoiceStatus.PROCESSED, kind=kind, candidates=_candidates_json(extraction))
+    for name, found in extraction.fields.items():
+        if name not in FIELDS:
+            continue
+        set_typed(invoice, name, found.value)
+        evidence = found.evidence
+        invoice.fields.append(InvoiceField(
+            name=name, value=as_text(found.value), original_value=as_text(found.value),
+            page=evidence.page if evidence else None, start=evidence.start if evidence else None,
+            end=evidence.end if evidence else None,
+            bbox=[round(v, 2) for v in evidence.bbox] if evidence and evidence.bbox else None,
+            confidence=found.confidence, extractor=found.extractor))
+    invoice.kind = kind
+    for position, line in enumerate(extraction.lines, 1):
+        invoice.lines.append(InvoiceLine(position=position, description=line.description or "",
+                                         quantity=line.quantity, unit_price=line.unit_price, amount=line.amount,
+                                         tax_rate=line.tax_rate,
+                                         evidence=line.evidence.to_dict() if line.evidence else None))
+    session.add(invoice)
+    session.flush()
+    return invoice
+
+
+def _candidates_json(extraction: InvoiceExtraction) -> dict[str, Any]:
+    return {name: [{"value": as_text(item.value), "confidence": item.confidence, "extractor": item.extractor,
+                    "evidence": item.evidence.to_dict() if item.evidence else None} for item in items]
+            for name, items in extraction.candidates.items()}
+
+
+def _evidence(data: dict[str, Any] | None, text: str | None = None) -> Evidence | None:
+    if not data or data.get("page") is None:
+        return None
+    bbox = data.get("bbox")
+    return Evidence(int(data["page"]), int(data.get("start") or 0), int(data.get("end") or 0),
+                    tuple(bbox) if bbox else None, text if text is not None else str(data.get("text") or ""))
+
+
+def field_evidence(field: InvoiceField) -> dict[str, Any] | None:
+    if field.page is None:
+        return None
+    return {"page": field.page, "start": field.start, "end": field.end, "bbox": field.bbox,
+            "text": field.original_value}
+
+
+def _typed(name: str, text: str | None) -> Any:
+    if text is None:
+        return None
+    if name in AMOUNT_FIELDS:
+        try:
+            return Decimal(text)
+        except InvalidOperation:
+            return None
+    if name in DATE_FIELDS:
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            return None
+    return text
+
+
+def extraction_of(invoice: Invoice) -> InvoiceExtraction:
+    """The invoice as the engine sees it, with corrections applied (a corrected field loses its rival
+    candidates: the person settled which value is right)."""
+    corrected = {correction.field for correction in invoice.corrections}
+    extraction = InvoiceExtraction()
+    for field in invoice.fields:
+        value = _typed(field.name, field.value)
+        if value is None:
+            continue
+        extraction.fields[field.name] = FieldValue(field.name, value, field.confidence or 0.0,
+                                                   field.extractor or "", _evidence(field_evidence(field)))
+    for name, items in (invoice.candidates or {}).items():
+        if name in corrected:
+            continue
+        extraction.candidates[name] = [
+            FieldValue(name, _typed(name, item.get("value")), item.get("confidence") or 0.0,
+                       item.get("extractor") or "", _evidence(item.get("evidence")))
+            for item in items if _typed(name, item.get("value")) is not None]
+    extraction.lines = [LineItem(line.description, line.quantity, line.unit_price, line.amount, line.tax_rate,
+                                 _evidence(line.evidence)) for line in invoice.lines]
+    return extraction
+
+
+# Reads ------------------------------------------------------------------------------------------------
+
+
+def get(session: Session, invoice_id: str, *, organization_id: str, full: bool = False) -> Invoice:
+    """One of the organisation's invoices; another organisation's is 'not found'."""
+    query = select(Invoice).where(Invoice.id == invoice_id, Invoice.organization_id == organization_id)
+    if full:
+        query = query.options(selectinload(Invoice.fields), selectinload(Invoice.lines),
+                              selectinload(Invoice.findings), selectinload(Invoice.corrections))
+    invoice = session.scalars(query).first()
+    if invoice is None:
+        raise NotFound("No invoice with this id.", code="INVOICE_NOT_FOUND", details={"invoice_id": invoice_id})
+    return invoice
+
+
+def flagged_clause() -> ColumnElement[bool]:
+    return exists().where(InvoiceFinding.invoice_id == Invoice.id, InvoiceFinding.status == FindingStatus.OPEN,
+                          InvoiceFinding.severity.in_(REVIEW_SEVERITIES))
+
+
+@dataclass(frozen=True)
+class InvoiceFilter:
+    organization_id: str
+    status: str | None = None
+    vendor_id: str | None = None
+    vendor: str | None = None  # part of the vendor name, any case
+    flagged: bool | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    amount_min: Decimal | None = None
+    amount_max: Decimal | None = None
+
+    def clauses(self) -> list[ColumnElement[bool]]:
+        clauses: list[ColumnElement[bool]] = [Invoice.organization_id == self.organization_id]
+        if self.status:
+            clauses.append(Invoice.status == self.status)
+        if self.vendor_id:
+            clauses.append(Invoice.vendor_id == self.vendor_id)
+        if self.vendor:
+            clauses.append(func.lower(Invoice.vendor_name).contains(self.vendor.lower(), autoescape=True))
+        if self.flagged is not None:
+            clauses.append(flagged_clause() if self.flagged else ~flagged_clause())
+        if self.date_from:
+            clauses.append(Invoice.invoice_date >= self.date_from)
+        if self.date_to:
+            clauses.append(Invoice.invoice_date <= self.date_to)
+        if self.amount_min is not None:
+            clauses.append(Invoice.total >= self.amount_min)
+        if self.amount_max is not None:
+            clauses.append(Invoice.total <= self.amount_max)
+        return clauses
+
+
+def list_invoices(session: Session, filters: InvoiceFilter, *, limit: int, offset: int
+                  ) -> tuple[list[Invoice], int, dict[str, int]]:
+    """A page of invoices (newest first), the total, and each listed invoice's open finding count."""
+    clauses = filters.clauses()
+    total = session.scalar(select(func.count()).select_from(Invoice).where(*clauses)) or 0
+    items = list(session.scalars(select(Invoice).where(*clauses)
+                                 .order_by(Invoice.created_at.desc(), Invoice.id).limit(limit).offset(offset)))
+    counts: dict[str, int] = {}
+    if items:
+        counts = dict(session.execute(
+            select(InvoiceFinding.invoice_id, func.count()).where(
+                InvoiceFinding.invoice_id.in_([item.id for item in items]),
+                InvoiceFinding.status == FindingStatus.OPEN).group_by(InvoiceFinding.invoice_id)).all())
+    return items, total, counts
+
+
+def page_count(session: Session, invoice: Invoice) -> int | None:
+    return session.scalar(select(Document.page_count).where(Document.id == invoice.document_id))

@@ -1,0 +1,189 @@
+"""What people do to an invoice: correct a field, dismiss a finding, approve, reject; and validation,
+which re-runs (engine rules and master-data checks) whenever the data changes.
+
+Every change is audited (``record_audit``) and recorded as an event, in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from paperclerk.auth.principal import Principal
+from paperclerk.auth.service import record_audit
+from paperclerk.core import events
+from paperclerk.core.db import utcnow
+from paperclerk.core.errors import Conflict, NotFound
+from paperclerk.invoices import masterdata, service
+from paperclerk.invoices.models import (
+    OPEN_STATUSES,
+    Correction,
+    FindingStatus,
+    Invoice,
+    InvoiceField,
+    InvoiceFinding,
+    InvoiceStatus,
+)
+from paperclerk.invoices.rules import RuleConfig, validate
+
+
+def _event(session: Session, name: str, invoice: Invoice, payload: dict[str, Any] | None = None) -> None:
+    events.record(session, name, organization_id=invoice.organization_id, subject_type="invoice",
+                  subject_id=invoice.id, payload=payload or {})
+
+
+def revalidate(session: Session, invoice: Invoice, *, today: date | None = None) -> list[InvoiceFinding]:
+    """Run every rule on the invoice as it now stands and bring its findings up to date.
+
+    A finding still raised stays as it is (open or dismissed: a dismissal is not undone by re-running);
+    an open finding no longer raised becomes ``resolved``; new ones open. An invoice still in review gets
+    ``needs_review`` while an open finding of severity warning or above remains, else ``processed``.
+    """
+    session.flush()
+    config = RuleConfig(today=today or date.today())
+    raised: list[masterdata.Check] = [
+        masterdata.Check(found.rule_id, found.severity, found.message, [item.to_dict() for item in found.evidence],
+                         found.fix) for found in validate(service.extraction_of(invoice), config)]
+    raised += masterdata.check(session, invoice, severities=dict(config.severities))
+    existing = {(finding.rule_id, finding.message): finding for finding in invoice.findings
+                if finding.status != FindingStatus.RESOLVED}
+    now = utcnow()
+    for item in raised:
+        if (item.rule_id, item.message) in existing:
+            continue
+        finding = InvoiceFinding(rule_id=item.rule_id, severity=item.severity, message=item.message,
+                                 evidence=item.evidence, fix=item.fix, status=FindingStatus.OPEN)
+        invoice.findings.append(finding)
+        existing[(item.rule_id, item.message)] = finding
+    still = {(item.rule_id, item.message) for item in raised}
+    for key, finding in existing.items():
+        if key not in still and finding.status == FindingStatus.OPEN:
+            finding.status = FindingStatus.RESOLVED
+            finding.resolved_at = now
+    update_status(invoice)
+    session.flush()
+    return [finding for finding in invoice.findings if finding.status == FindingStatus.OPEN]
+
+
+def update_status(invoice: Invoice) -> None:
+    if invoice.status in OPEN_STATUSES:
+        invoice.status = InvoiceStatus.NEEDS_REVIEW if needs_review(invoice) else InvoiceStatus.PROCESSED
+
+
+def needs_review(invoice: Invoice) -> bool:
+    return any(finding.status == FindingStatus.OPEN and finding.severity in service.REVIEW_SEVERITIES
+               for finding in invoice.findings)
+
+
+def _editable(invoice: Invoice, action: str) -> None:
+    if invoice.status not in OPEN_STATUSES:
+        raise Conflict(f"The invoice is {invoice.status}; it can no longer be {action}.", code="INVOICE_CLOSED",
+                       details={"status": invoice.status})
+
+
+def _summary(invoice: Invoice) -> dict[str, Any]:
+    return {"status": invoice.status, "open_findings": sorted(
+        finding.rule_id for finding in invoice.findings if finding.status == FindingStatus.OPEN)}
+
+
+def correct(session: Session, invoice_id: str, *, organization_id: str, field: str, value: str | None,
+            actor: Principal, ip: str | None = None) -> Invoice:
+    """Set a field to a person's value, keeping what was read; validation re-runs at once."""
+    invoice = service.get(session, invoice_id, organization_id=organization_id, full=True)
+    _editable(invoice, "corrected")
+    typed = service.parse_value(field, value)
+    text = service.as_text(typed)
+    row = next((item for item in invoice.fields if item.name == field), None)
+    before = row.value if row else None
+    if row is None:
+        row = InvoiceField(name=field, original_value=None, extractor="person")
+        invoice.fields.append(row)
+    row.value = text
+    row.confidence = 1.0
+    service.set_typed(invoice, field, typed)
+    invoice.corrections.append(Correction(field=field, before=before, after=text, by=actor.label))
+    status_before = _summary(invoice)
+    revalidate(session, invoice)
+    record_audit(session, actor, "invoice.correct", ("invoice", invoice.id), ip=ip, organization_id=organization_id,
+                 before={"field": field, "value": before, **status_before},
+                 after={"field": field, "value": text, **_summary(invoice)})
+    _event(session, "invoice.corrected", invoice, {"field": field, "status": invoice.status})
+    return invoice
+
+
+def dismiss(session: Session, invoice_id: str, finding_id: str, *, organization_id: str, reason: str,
+            actor: Principal, ip: str | None = None) -> InvoiceFinding:
+    """Mark a finding as not a problem, with the reason; the invoice leaves review when nothing else is open."""
+    invoice = service.get(session, invoice_id, organization_id=organization_id, full=True)
+    finding = next((item for item in invoice.findings if item.id == finding_id), None)
+    if finding is None:
+        raise NotFound("No finding with this id on this invoice.", code="FINDING_NOT_FOUND",
+                       details={"finding_id": finding_id})
+    _editable(invoice, "changed")
+    if finding.status != FindingStatus.OPEN:
+        raise Conflict(f"The finding is already {finding.status}.", code="FINDING_NOT_OPEN",
+                       details={"status": finding.status})
+    finding.status = FindingStatus.DISMISSED
+    finding.dismissed_by = actor.label
+    finding.dismissed_at = utcnow()
+    finding.dismissed_reason = reason
+    update_status(invoice)
+    record_audit(session, actor, "invoice.finding.dismiss", ("invoice", invoice.id), ip=ip,
+                 organization_id=organization_id, before={"finding_id": finding.id, "status": FindingStatus.OPEN},
+                 after={"finding_id": finding.id, "rule_id": finding.rule_id, "status": finding.status,
+                        "reason": reason, "invoice_status": invoice.status})
+    _event(session, "invoice.finding_dismissed", invoice, {"finding_id": finding.id, "rule_id": finding.rule_id})
+    return finding
+
+
+def approve(session: Session, invoice_id: str, *, organization_id: str, actor: Principal,
+            ip: str | None = None) -> Invoice:
+    """Approve for payment; refused while a critical finding is open."""
+    invoice = service.get(session, invoice_id, organization_id=organization_id, full=True)
+    _editable(invoice, "approved")
+    critical = [finding for finding in invoice.findings
+                if finding.status == FindingStatus.OPEN and finding.severity == "critical"]
+    if critical:
+        raise Conflict("The invoice has open critical findings; resolve or dismiss them before approving.",
+                       code="INVOICE_HAS_CRITICAL_FINDINGS",
+                       details={"findings": [{"id": item.id, "rule_id": item.rule_id, "message": item.message}
+                                             for item in critical]})
+    return _decide(session, invoice, InvoiceStatus.APPROVED, actor=actor, ip=ip)
+
+
+def reject(session: Session, invoice_id: str, *, organization_id: str, reason: str, actor: Principal,
+           ip: str | None = None) -> Invoice:
+    """Refuse the invoice (it will not be paid or exported); an approved invoice can still be rejected."""
+    invoice = service.get(session, invoice_id, organization_id=organization_id, full=True)
+    if invoice.status not in (*OPEN_STATUSES, InvoiceStatus.APPROVED):
+        raise Conflict(f"The invoice is {invoice.status}; it can no longer be rejected.", code="INVOICE_CLOSED",
+                       details={"status": invoice.status})
+    invoice.rejection_reason = reason
+    return _decide(session, invoice, InvoiceStatus.REJECTED, actor=actor, ip=ip, reason=reason)
+
+
+def _decide(session: Session, invoice: Invoice, status: InvoiceStatus, *, actor: Principal, ip: str | None,
+            reason: str | None = None) -> Invoice:
+    before = invoice.status
+    invoice.status = status
+    invoice.decided_by = actor.label
+    invoice.decided_at = utcnow()
+    action = "approve" if status == InvoiceStatus.APPROVED else "reject"
+    record_audit(session, actor, f"invoice.{action}", ("invoice", invoice.id), ip=ip,
+                 organization_id=invoice.organization_id, before={"status": before},
+                 after={"status": status, **({"reason": reason} if reason else {})})
+    _event(session, f"invoice.{status}", invoice, {"by": actor.label, **({"reason": reason} if reason else {})})
+    return invoice
+
+
+def revalidate_open(session: Session, organization_id: str) -> int:
+    """Re-run validation on every invoice still in review (after master data changed); returns how many."""
+    invoices = session.scalars(select(Invoice).where(Invoice.organization_id == organization_id,
+                                                     Invoice.status.in_(list(OPEN_STATUSES)))).all()
+    for invoice in invoices:
+        revalidate(session, invoice)
+    return len(invoices)
+
