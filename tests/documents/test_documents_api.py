@@ -21,7 +21,7 @@ def test_upload_answers_202_at_once_with_ids_then_processes(env):
         docs = upload_and_wait(client, ("again.pdf", pdf))  # same bytes: the stored document comes back
         assert docs[0]["id"] == body["documents"][0]["id"]
         invoice = client.get(f"/api/v1/documents/{body['documents'][0]['id']}").json()
-    assert invoice["status"] == "processed"
+    assert invoice["status"] == "needs_review"  # an invoice without vendor or date waits for a person
     assert invoice["media_type"] == "application/pdf"
     assert invoice["kind"] == "invoice"
     assert invoice["language"] == "en"
@@ -35,7 +35,7 @@ def test_upload_answers_202_at_once_with_ids_then_processes(env):
     assert set(invoice["timings"]) >= {"extract", "language", "classify", "index"}
     stages = [(h["stage"], h["outcome"]) for h in invoice["history"]]
     assert stages[0] == ("intake", "received")
-    assert ("extract", "succeeded") in stages and stages[-1] == ("pipeline", "processed")
+    assert ("extract", "succeeded") in stages and stages[-1] == ("pipeline", "needs_review")
 
 
 def test_duplicate_upload_is_flagged_and_stored_once(env):
@@ -69,7 +69,7 @@ def test_email_attachments_become_linked_documents(env):
         assert child["filename"] == "inv-77.pdf" and child["parent_id"] == email["id"]
         wait_until_final([child["id"]])
         child_detail = client.get(f"/api/v1/documents/{child['id']}").json()
-    assert child_detail["status"] == "processed"
+    assert child_detail["status"] == "needs_review"  # an incomplete invoice
     assert "INV-77" in child_detail["pages"][0]["text"]
 
 

@@ -190,14 +190,14 @@ def test_login_upload_watch_open_retry_search_and_logout(server: str, browser_pa
     invoice_row = rows.filter(has_text="invoice-4711.pdf")
     notes_row = rows.filter(has_text="meeting-notes.txt")
     broken_row = rows.filter(has_text="broken.pdf")
-    expect(invoice_row).to_have_attribute("data-status", "processed", timeout=60_000)
+    expect(invoice_row).to_have_attribute("data-status", "needs_review", timeout=60_000)
     expect(notes_row).to_have_attribute("data-status", "processed", timeout=60_000)
     expect(broken_row).to_have_attribute("data-status", "failed", timeout=60_000)
-    expect(invoice_row.locator(".badge")).to_have_text("Processed")
+    expect(invoice_row.locator(".badge")).to_have_text("Needs review")
     expect(invoice_row).to_contain_text("Invoice")
     expect(broken_row.locator(".error-code")).not_to_be_empty()
     expect(page.locator("[data-total]")).to_have_text("3")
-    expect(results.filter(has_text="invoice-4711.pdf").locator(".badge")).to_have_text("Processed")
+    expect(results.filter(has_text="invoice-4711.pdf").locator(".badge")).to_have_text("Needs review")
     expect(results.filter(has_text="broken.pdf").locator(".badge")).to_have_text("Failed")
     expect(page.locator("[data-live]")).to_be_hidden()
     assert page.evaluate("window.paperclerkTestMark") == "same-page", "the inbox reloaded instead of updating live"
@@ -206,7 +206,7 @@ def test_login_upload_watch_open_retry_search_and_logout(server: str, browser_pa
     # The document page: metadata, the text per page, the processing history.
     invoice_row.locator("a").click()
     expect(page.locator("h1.doc-title")).to_have_text("invoice-4711.pdf")
-    expect(page.locator("[data-document]")).to_have_attribute("data-status", "processed")
+    expect(page.locator("[data-document]")).to_have_attribute("data-status", "needs_review")
     expect(page.locator("[data-page]")).to_have_count(1)
     page_text = page.locator(".page-text").first
     expect(page_text).to_contain_text("Invoice number: 4711")

@@ -65,8 +65,8 @@ def test_inbox_lists_documents_with_status_kind_and_links(client: TestClient) ->
     wait_until_final([document_id])
     html = client.get("/").text
     assert f'href="/documents/{document_id}">invoice.pdf</a>' in html
-    assert f'data-id="{document_id}" data-status="processed"' in html
-    assert 'class="badge badge-processed"' in html
+    assert f'data-id="{document_id}" data-status="needs_review"' in html  # an incomplete invoice waits for review
+    assert 'class="badge badge-needs_review"' in html
     assert "<td>Invoice</td>" in html
     assert "<td>en</td>" in html
     assert 'data-total>1<' in html
