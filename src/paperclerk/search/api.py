@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -20,24 +19,13 @@ from paperclerk.search import index
 router = APIRouter(prefix="/api/v1/search", tags=["search"])
 
 
-class SearchHitOut(BaseModel):
-    document_id: str
-    filename: str
-    kind: str | None
-    status: str
-    created_at: datetime
-    score: float
-    #: HTML-escaped text around the matches, matches wrapped in ``<mark>``.
-    snippet: str
-
-
 class SearchResults(BaseModel):
     query: str
     total: int
     limit: int
     offset: int
     took_ms: float
-    items: list[SearchHitOut]
+    items: list[index.SearchHit]
 
 
 @router.get("", response_model=SearchResults, summary="Full-text search over the organisation's documents",
@@ -53,4 +41,4 @@ def search(
     hits, total = index.search(session, q, filters=filters, limit=limit, offset=offset)
     return SearchResults(query=q, total=total, limit=limit, offset=offset,
                          took_ms=round((time.perf_counter() - started) * 1000, 2),
-                         items=[SearchHitOut(**hit.__dict__) for hit in hits])
+                         items=hits)

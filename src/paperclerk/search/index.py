@@ -37,6 +37,7 @@ class SearchHit:
     status: str
     created_at: datetime
     score: float
+    #: HTML-escaped text around the matches, matches wrapped in ``<mark>``.
     snippet: str
 
 
