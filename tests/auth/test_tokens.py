@@ -147,3 +147,16 @@ def test_role_changes_apply_to_existing_tokens(client: TestClient, admin: Accoun
     changed = client.post(f"/api/v1/users/{user.id}/role", json={"role": role}, headers=bearer(admin_token))
     assert changed.status_code == 200 and changed.json()["role"] == role
     assert client.get("/api/v1/auth/me", headers=bearer(token)).json()["role"] == role
+
+
+def test_a_genuine_token_for_another_organisation_is_refused(client: TestClient, admin: Account) -> None:
+    from paperclerk.auth import service
+
+    claims = _claims(login(client, admin)["access_token"])
+    with session_scope() as session:
+        rival = service.create_organization(session, "Rival", slug="rival")
+    # Correctly signed, live session, real user, but an organisation the user does not belong to.
+    forged = tokens.create_token(user_id=admin.id, organization_id=rival.id, role="admin",
+                                 session_id=str(claims["sid"])).token
+    assert_error(client.get("/api/v1/auth/me", headers=bearer(forged)), 401, "TOKEN_REVOKED")
+    assert_error(client.get("/api/v1/documents", headers=bearer(forged)), 401, "TOKEN_REVOKED")
