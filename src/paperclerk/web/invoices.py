@@ -1,0 +1,201 @@
+"""Web pages of the AP-invoice inbox and review; their data and every change come from the invoice services.
+
+Forms post to page routes that call the same workflow functions as the API and redirect back (303); a refused
+change (e.g. approving while a critical finding is open) re-renders the review page with the reason.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Annotated, Any
+from urllib.parse import quote
+
+import pypdfium2 as pdfium
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from PIL import Image
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from paperclerk.auth.dependencies import request_ip
+from paperclerk.core.db import read_session, session_scope
+from paperclerk.core.errors import InvalidRequest, NotFound, PaperclerkError
+from paperclerk.core.storage import get_store
+from paperclerk.documents.models import Document, Page
+from paperclerk.extraction.pdf import PDFIUM_LOCK
+from paperclerk.invoices import service, workflow
+from paperclerk.invoices.models import OPEN_STATUSES, Invoice, InvoiceStatus
+from paperclerk.invoices.schemas import InvoiceDetail, InvoiceSummary
+from paperclerk.web.pages import Viewer, _gate, _page, _pager, not_found, render
+
+PAGE_SIZE = 25
+RENDER_DPI = 100
+NO_INVOICE = "There is no invoice with this id. It may have been deleted, or the link may be incomplete."
+DONE_MESSAGES = {"corrected": "The field was corrected; the checks ran again.",
+                 "dismissed": "The finding was dismissed.", "approved": "The invoice was approved for payment.",
+                 "rejected": "The invoice was rejected."}
+
+router = APIRouter(include_in_schema=False)
+
+
+def _status(value: str | None) -> str | None:
+    return value if value in {status.value for status in InvoiceStatus} else None
+
+
+def _flagged(value: str | None) -> bool | None:
+    return {"yes": True, "no": False}.get(value or "")
+
+
+@router.get("/invoices", response_class=HTMLResponse, response_model=None)
+def invoices_page(request: Request, session: Annotated[Session, Depends(read_session)], status: str | None = None,
+                  flagged: str | None = None, page: str | None = None) -> Response:
+    viewer = _gate(request, "documents:read")
+    if isinstance(viewer, Response):
+        return viewer
+    filters = service.InvoiceFilter(organization_id=viewer.principal.tenant, status=_status(status),
+                                    flagged=_flagged(flagged))
+    number = _page(page)
+    items, total, counts = service.list_invoices(session, filters, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
+    flagged_ids: set[str] = set()
+    if items:
+        flagged_ids = set(session.scalars(select(Invoice.id).where(
+            Invoice.id.in_([item.id for item in items]), service.flagged_clause())))
+    rows = [(InvoiceSummary.model_validate(item).model_copy(update={"open_findings": counts.get(item.id, 0)}),
+             item.id in flagged_ids) for item in items]
+    params = {"status": filters.status, "flagged": flagged if filters.flagged is not None else None}
+    return render(request, "invoices.html", {
+        "rows": rows, "status": filters.status or "", "flagged": params["flagged"] or "",
+        "invoice_statuses": [status.value for status in InvoiceStatus],
+        "pager": _pager("/invoices", params, number, total, PAGE_SIZE), "nav": "invoices",
+    }, viewer=viewer)
+
+
+def _boxes(detail: InvoiceDetail, pages: list[Page]) -> list[dict[str, Any]]:
+    """Per page: its size (the SVG viewBox) and the evidence boxes of the fields read on it."""
+    result = []
+    for page in pages:
+        if not page.width or not page.height:
+            continue
+        boxes = [{"field": field.name, "x": field.bbox[0], "y": field.bbox[1],
+                  "width": max(field.bbox[2] - field.bbox[0], 0), "height": max(field.bbox[3] - field.bbox[1], 0)}
+                 for field in detail.fields if field.page == page.number and field.bbox and len(field.bbox) == 4]
+        result.append({"number": page.number, "width": page.width, "height": page.height, "boxes": boxes})
+    return result
+
+
+def _review(request: Request, viewer: Viewer, invoice_id: str, *, error: str | None = None,
+            status_code: int = 200) -> Response:
+    tenant = viewer.principal.tenant
+    with session_scope(readonly=True) as session:
+        try:
+            invoice = service.get(session, invoice_id, organization_id=tenant, full=True)
+        except NotFound:
+            return not_found(request, NO_INVOICE, viewer)
+        detail = InvoiceDetail.of(invoice, page_count=service.page_count(session, invoice))
+        pages = list(session.scalars(select(Page).where(Page.document_id == invoice.document_id)
+                                     .order_by(Page.number)))
+        page_views = _boxes(detail, pages)
+    editable = detail.status in OPEN_STATUSES
+    return render(request, "invoice_review.html", {
+        "inv": detail, "lines": [line.model_dump(mode="json") for line in detail.lines], "pages": page_views,
+        "error": error, "nav": "invoices",
+        "done": DONE_MESSAGES.get(request.query_params.get("done", "")),
+        "can_correct": editable and viewer.can("documents:correct"),
+        "can_dismiss": editable and viewer.can("documents:dismiss"),
+        "can_decide": editable and viewer.can("documents:approve") and viewer.can("documents:reject"),
+    }, viewer=viewer, status_code=status_code)
+
+
+@router.get("/invoices/{invoice_id}", response_class=HTMLResponse, response_model=None)
+def invoice_page(request: Request, invoice_id: str) -> Response:
+    viewer = _gate(request, "documents:read")
+    if isinstance(viewer, Response):
+        return viewer
+    return _review(request, viewer, invoice_id)
+
+
+@router.get("/invoices/{invoice_id}/pages/{number}.png", response_model=None)
+def page_image(request: Request, invoice_id: str, number: int,
+               session: Annotated[Session, Depends(read_session)]) -> Response:
+    viewer = _gate(request, "documents:read")
+    if isinstance(viewer, Response):
+        return viewer
+    try:
+        invoice = service.get(session, invoice_id, organization_id=viewer.principal.tenant)
+    except NotFound:
+        return not_found(request, NO_INVOICE, viewer)
+    document = session.get(Document, invoice.document_id)
+    if document is None or number < 1 or number > (document.page_count or 0):
+        return not_found(request, "This invoice has no such page.", viewer)
+    with get_store().local_path(document.sha256) as path:
+        if document.media_type == "application/pdf":
+            with PDFIUM_LOCK:
+                pdf = pdfium.PdfDocument(str(path))
+                try:
+                    bitmap = pdf[number - 1].render(scale=RENDER_DPI / 72)
+                    image = bitmap.to_pil().copy()  # a copy: the bitmap's buffer is freed on close
+                finally:
+                    pdf.close()
+        elif document.media_type.startswith("image/"):
+            with Image.open(path) as source:
+                source.seek(number - 1)  # multi-page TIFF; other images have one frame
+                image = source.convert("RGB")
+        else:
+            return not_found(request, "This invoice has no page images.", viewer)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return Response(buffer.getvalue(), media_type="image/png",
+                    headers={"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"})
+
+
+def _change(request: Request, invoice_id: str, permission: str, done: str, action: Any) -> Response:
+    """Run one workflow change as the viewer; back to the review page, or the page with the reason it was refused."""
+    target = f"/invoices/{quote(invoice_id, safe='')}"
+    viewer = _gate(request, permission, login_target=target)
+    if isinstance(viewer, Response):
+        return viewer
+    try:
+        with session_scope() as session:
+            action(session, viewer)
+    except PaperclerkError as problem:  # refused (409 critical findings open, 400 bad value, unknown finding …)
+        if problem.code == "INVOICE_NOT_FOUND":
+            return not_found(request, NO_INVOICE, viewer)
+        return _review(request, viewer, invoice_id, error=problem.message, status_code=problem.http_status)
+    return RedirectResponse(f"{target}?done={done}", status_code=303)
+
+
+@router.post("/invoices/{invoice_id}/corrections", response_model=None)
+def correct_page(request: Request, invoice_id: str, field: Annotated[str, Form(max_length=40)],
+                 value: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    return _change(request, invoice_id, "documents:correct", "corrected", lambda session, viewer: workflow.correct(
+        session, invoice_id, organization_id=viewer.principal.tenant, field=field, value=value.strip() or None,
+        actor=viewer.principal, ip=request_ip(request)))
+
+
+@router.post("/invoices/{invoice_id}/findings/{finding_id}/dismiss", response_model=None)
+def dismiss_page(request: Request, invoice_id: str, finding_id: str,
+                 reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    def action(session: Session, viewer: Viewer) -> None:
+        if not reason.strip():
+            raise InvalidRequest("Give a reason for dismissing the finding.")
+        workflow.dismiss(session, invoice_id, finding_id, organization_id=viewer.principal.tenant,
+                         reason=reason.strip(), actor=viewer.principal, ip=request_ip(request))
+
+    return _change(request, invoice_id, "documents:dismiss", "dismissed", action)
+
+
+@router.post("/invoices/{invoice_id}/approve", response_model=None)
+def approve_page(request: Request, invoice_id: str) -> Response:
+    return _change(request, invoice_id, "documents:approve", "approved", lambda session, viewer: workflow.approve(
+        session, invoice_id, organization_id=viewer.principal.tenant, actor=viewer.principal, ip=request_ip(request)))
+
+
+@router.post("/invoices/{invoice_id}/reject", response_model=None)
+def reject_page(request: Request, invoice_id: str, reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    def action(session: Session, viewer: Viewer) -> None:
+        if not reason.strip():
+            raise InvalidRequest("Give a reason for rejecting the invoice.")
+        workflow.reject(session, invoice_id, organization_id=viewer.principal.tenant, reason=reason.strip(),
+                        actor=viewer.principal, ip=request_ip(request))
+
+    return _change(request, invoice_id, "documents:reject", "rejected", action)
