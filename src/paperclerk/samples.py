@@ -91,7 +91,19 @@ def docx(paragraphs: list[str], table: list[list[str]] | None = None) -> bytes:
                 cell.text = value
     buffer = io.BytesIO()
     document.save(buffer)
-    return buffer.getvalue()
+    return _with_fixed_zip_times(buffer.getvalue())
+
+
+def _with_fixed_zip_times(data: bytes) -> bytes:
+    """The same zip with every entry dated 1980-01-01: zip entries record the clock, samples must not."""
+    repacked = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, \
+            zipfile.ZipFile(repacked, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            fixed = zipfile.ZipInfo(entry.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(fixed, source.read(entry))
+    return repacked.getvalue()
 
 
 def html(title: str, paragraphs: list[str]) -> bytes:

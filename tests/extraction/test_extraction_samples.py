@@ -19,3 +19,11 @@ def test_write_samples_is_deterministic_and_readable(tmp_path):
             assert extraction.text.strip()
     mail = extract(tmp_path / "a" / "invoice-mail.eml", base.EMAIL, allow_ocr=False, limits=base.Limits())
     assert mail.attachments[0].data == (tmp_path / "a" / "invoice-2024-0317.pdf").read_bytes()
+
+
+def test_docx_samples_do_not_depend_on_the_clock(monkeypatch):
+    import time
+
+    first = samples.docx(["Same words"])
+    monkeypatch.setattr(time, "time", lambda: 2_000_000_000.0)  # another day: zip entries would record it
+    assert samples.docx(["Same words"]) == first
