@@ -127,15 +127,31 @@ def _union(textpage: pdfium.PdfTextPage, start: int, count: int, height: float) 
     return (left, height - top, right, height - bottom)
 
 
-def _render(page: pdfium.PdfPage, width: float, height: float, limits: Limits) -> tuple[Image, float]:
-    scale = limits.ocr_dpi / 72
+def _render(page: pdfium.PdfPage, width: float, height: float, limits: Limits, *,
+            dpi: int | None = None, grayscale: bool = True) -> tuple[Image, float]:
+    scale = (dpi or limits.ocr_dpi) / 72
     if width * height * scale * scale > limits.max_image_pixels:
         scale = math.sqrt(limits.max_image_pixels / (width * height))
-    bitmap = page.render(scale=scale, grayscale=True)
+    bitmap = page.render(scale=scale, grayscale=grayscale)
     try:
         return bitmap.to_pil().copy(), scale  # a copy: the bitmap's buffer is freed on close
     finally:
         bitmap.close()
+
+
+def render_page(path: Path, number: int, *, dpi: int, limits: Limits) -> Image:
+    """Page ``number`` (1-based) as a colour image, for people to look at (bounded by ``max_image_pixels``)."""
+    with PDFIUM_LOCK:
+        document = _open(path)
+        try:
+            page = document[number - 1]
+            try:
+                width, height = page.get_size()
+                return _render(page, width, height, limits, dpi=dpi, grayscale=False)[0]
+            finally:
+                page.close()
+        finally:
+            document.close()
 
 
 def _ocr_page(image: Image, scale: float, index: int, width: float, height: float) -> ExtractedPage:

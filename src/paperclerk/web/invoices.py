@@ -10,7 +10,6 @@ import io
 from typing import Annotated, Any
 from urllib.parse import quote
 
-import pypdfium2 as pdfium
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from PIL import Image
@@ -18,14 +17,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from paperclerk.auth.dependencies import request_ip
+from paperclerk.config import get_settings
 from paperclerk.core.db import read_session, session_scope
 from paperclerk.core.errors import InvalidRequest, NotFound, PaperclerkError
 from paperclerk.core.storage import get_store
 from paperclerk.documents.models import Document, Page
-from paperclerk.extraction.pdf import PDFIUM_LOCK
+from paperclerk.extraction.pdf import render_page
 from paperclerk.invoices import service, workflow
 from paperclerk.invoices.models import OPEN_STATUSES, Invoice, InvoiceStatus
 from paperclerk.invoices.schemas import InvoiceDetail, InvoiceSummary
+from paperclerk.pipeline.run import limits_from
 from paperclerk.web.pages import Viewer, _gate, _page, _pager, not_found, render
 
 PAGE_SIZE = 25
@@ -129,13 +130,7 @@ def page_image(request: Request, invoice_id: str, number: int,
         return not_found(request, "This invoice has no such page.", viewer)
     with get_store().local_path(document.sha256) as path:
         if document.media_type == "application/pdf":
-            with PDFIUM_LOCK:
-                pdf = pdfium.PdfDocument(str(path))
-                try:
-                    bitmap = pdf[number - 1].render(scale=RENDER_DPI / 72)
-                    image = bitmap.to_pil().copy()  # a copy: the bitmap's buffer is freed on close
-                finally:
-                    pdf.close()
+            image = render_page(path, number, dpi=RENDER_DPI, limits=limits_from(get_settings()))
         elif document.media_type.startswith("image/"):
             with Image.open(path) as source:
                 source.seek(number - 1)  # multi-page TIFF; other images have one frame
