@@ -27,7 +27,7 @@ from paperclerk.invoices import service, workflow
 from paperclerk.invoices.models import OPEN_STATUSES, Invoice, InvoiceStatus
 from paperclerk.invoices.schemas import InvoiceDetail, InvoiceSummary
 from paperclerk.pipeline.run import limits_from
-from paperclerk.web.pages import Viewer, _gate, _page, _pager, not_found, render
+from paperclerk.web.pages import Viewer, gate, not_found, page_number, pager, render
 
 PAGE_SIZE = 25
 RENDER_DPI = 100
@@ -50,12 +50,12 @@ def _flagged(value: str | None) -> bool | None:
 @router.get("/invoices", response_class=HTMLResponse, response_model=None)
 def invoices_page(request: Request, session: Annotated[Session, Depends(read_session)], status: str | None = None,
                   flagged: str | None = None, page: str | None = None) -> Response:
-    viewer = _gate(request, "documents:read")
+    viewer = gate(request, "documents:read")
     if isinstance(viewer, Response):
         return viewer
     filters = service.InvoiceFilter(organization_id=viewer.principal.tenant, status=_status(status),
                                     flagged=_flagged(flagged))
-    number = _page(page)
+    number = page_number(page)
     items, total, counts = service.list_invoices(session, filters, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
     flagged_ids: set[str] = set()
     if items:
@@ -67,7 +67,7 @@ def invoices_page(request: Request, session: Annotated[Session, Depends(read_ses
     return render(request, "invoices.html", {
         "rows": rows, "status": filters.status or "", "flagged": params["flagged"] or "",
         "invoice_statuses": [status.value for status in InvoiceStatus],
-        "pager": _pager("/invoices", params, number, total, PAGE_SIZE), "nav": "invoices",
+        "pager": pager("/invoices", params, number, total, PAGE_SIZE), "nav": "invoices",
     }, viewer=viewer)
 
 
@@ -109,7 +109,7 @@ def _review(request: Request, viewer: Viewer, invoice_id: str, *, error: str | N
 
 @router.get("/invoices/{invoice_id}", response_class=HTMLResponse, response_model=None)
 def invoice_page(request: Request, invoice_id: str) -> Response:
-    viewer = _gate(request, "documents:read")
+    viewer = gate(request, "documents:read")
     if isinstance(viewer, Response):
         return viewer
     return _review(request, viewer, invoice_id)
@@ -118,7 +118,7 @@ def invoice_page(request: Request, invoice_id: str) -> Response:
 @router.get("/invoices/{invoice_id}/pages/{number}.png", response_model=None)
 def page_image(request: Request, invoice_id: str, number: int,
                session: Annotated[Session, Depends(read_session)]) -> Response:
-    viewer = _gate(request, "documents:read")
+    viewer = gate(request, "documents:read")
     if isinstance(viewer, Response):
         return viewer
     try:
@@ -146,7 +146,7 @@ def page_image(request: Request, invoice_id: str, number: int,
 def _change(request: Request, invoice_id: str, permission: str, done: str, action: Any) -> Response:
     """Run one workflow change as the viewer; back to the review page, or the page with the reason it was refused."""
     target = f"/invoices/{quote(invoice_id, safe='')}"
-    viewer = _gate(request, permission, login_target=target)
+    viewer = gate(request, permission, login_target=target)
     if isinstance(viewer, Response):
         return viewer
     try:

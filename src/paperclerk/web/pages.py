@@ -154,7 +154,7 @@ def _kind(value: str | None) -> str | None:
     return value[:40] or None
 
 
-def _page(value: str | None) -> int:
+def page_number(value: str | None) -> int:
     try:
         return min(max(int(value or 1), 1), MAX_PAGE)
     except ValueError:
@@ -184,7 +184,7 @@ def _kinds(selected: str | None) -> list[str]:
     return sorted(known)
 
 
-def _pager(path: str, params: dict[str, Any], page: int, total: int, size: int) -> dict[str, Any]:
+def pager(path: str, params: dict[str, Any], page: int, total: int, size: int) -> dict[str, Any]:
     pages = max(1, math.ceil(total / size))
 
     def link(number: int) -> str:
@@ -263,7 +263,7 @@ def forbidden(request: Request, viewer: Viewer, permission: str) -> HTMLResponse
                   status_code=403)
 
 
-def _gate(request: Request, permission: str, *, login_target: str | None = None) -> Viewer | Response:
+def gate(request: Request, permission: str, *, login_target: str | None = None) -> Viewer | Response:
     """The viewer when they may use ``permission``; otherwise the response to send instead."""
     principal = _caller(request)
     if principal is None:
@@ -287,18 +287,18 @@ def not_found(request: Request, message: str, viewer: Viewer | None = None) -> H
 @router.get("/", response_class=HTMLResponse, response_model=None)
 def index_page(request: Request, session: Annotated[Session, Depends(read_session)],
                status: str | None = None, kind: str | None = None, page: str | None = None) -> Response:
-    viewer = _gate(request, "documents:read")
+    viewer = gate(request, "documents:read")
     if isinstance(viewer, Response):
         return viewer
     filters = DocumentFilter(organization_id=viewer.principal.tenant, status=_status(status), kind=_kind(kind))
-    number = _page(page)
+    number = page_number(page)
     items, total = service.list_documents(session, filters=filters, limit=INBOX_PAGE_SIZE,
                                           offset=(number - 1) * INBOX_PAGE_SIZE)
     params = {"status": filters.status, "kind": filters.kind}
     return render(request, "index.html", {
         "documents": [DocumentSummary.of(item) for item in items],
         "filters": filters, "kinds": _kinds(filters.kind),
-        "pager": _pager("/", params, number, total, INBOX_PAGE_SIZE), "page_size": INBOX_PAGE_SIZE,
+        "pager": pager("/", params, number, total, INBOX_PAGE_SIZE), "page_size": INBOX_PAGE_SIZE,
         "max_upload_mb": get_settings().max_upload_mb, "can_upload": viewer.can("documents:upload"),
     }, viewer=viewer)
 
@@ -309,7 +309,7 @@ NO_DOCUMENT = "There is no document with this id. It may have been deleted, or t
 @router.get("/documents/{document_id}", response_class=HTMLResponse, response_model=None)
 def document_page(request: Request, document_id: str,
                   session: Annotated[Session, Depends(read_session)]) -> Response:
-    viewer = _gate(request, "documents:read")
+    viewer = gate(request, "documents:read")
     if isinstance(viewer, Response):
         return viewer
     tenant = viewer.principal.tenant
@@ -333,7 +333,7 @@ def document_page(request: Request, document_id: str,
 @router.post("/documents/{document_id}/retry", response_model=None)
 def retry_page(request: Request, document_id: str) -> Response:
     """Retry without JavaScript (a plain form post); the script calls the API instead."""
-    viewer = _gate(request, "documents:retry", login_target=f"/documents/{quote(document_id, safe='')}")
+    viewer = gate(request, "documents:retry", login_target=f"/documents/{quote(document_id, safe='')}")
     if isinstance(viewer, Response):
         return viewer
     try:
@@ -350,11 +350,11 @@ def retry_page(request: Request, document_id: str) -> Response:
 @router.get("/search", response_class=HTMLResponse, response_model=None)
 def search_page(request: Request, session: Annotated[Session, Depends(read_session)], q: str | None = None,
                 status: str | None = None, kind: str | None = None, page: str | None = None) -> Response:
-    viewer = _gate(request, "search:read")
+    viewer = gate(request, "search:read")
     if isinstance(viewer, Response):
         return viewer
     filters = DocumentFilter(organization_id=viewer.principal.tenant, status=_status(status), kind=_kind(kind))
-    number = _page(page)
+    number = page_number(page)
     context: dict[str, Any] = {"q": q or "", "filters": filters, "kinds": _kinds(filters.kind),
                                "hits": [], "error": None, "pager": None, "searched": q is not None}
     if q is not None:
@@ -365,7 +365,7 @@ def search_page(request: Request, session: Annotated[Session, Depends(read_sessi
             context["error"] = problem.message
         else:
             params = {"q": q, "status": filters.status, "kind": filters.kind}
-            context.update(hits=hits, pager=_pager("/search", params, number, total, SEARCH_PAGE_SIZE))
+            context.update(hits=hits, pager=pager("/search", params, number, total, SEARCH_PAGE_SIZE))
     return render(request, "search.html", context, viewer=viewer)
 
 
@@ -374,14 +374,14 @@ def audit_page(request: Request, session: Annotated[Session, Depends(read_sessio
                action: str | None = None, subject: str | None = None, since: str | None = None,
                until: str | None = None, page: str | None = None) -> Response:
     """The organisation's audit trail, newest first; the date range is whole days (UTC), both inclusive."""
-    viewer = _gate(request, "audit:read")
+    viewer = gate(request, "audit:read")
     if isinstance(viewer, Response):
         return viewer
     tenant = viewer.principal.tenant
     first, last = _day(since), _day(until)
     filters = accounts.AuditFilter(actor=_text(actor, 254), action=_text(action, 80), subject=_text(subject, 80),
                                    since=_midnight(first), until=_midnight(last + timedelta(days=1)) if last else None)
-    number = _page(page)
+    number = page_number(page)
     entries, total = accounts.list_audit(session, tenant, filters, limit=AUDIT_PAGE_SIZE,
                                          offset=(number - 1) * AUDIT_PAGE_SIZE)
     params = {"actor": filters.actor, "action": filters.action, "subject": filters.subject,
@@ -389,7 +389,7 @@ def audit_page(request: Request, session: Annotated[Session, Depends(read_sessio
     in_tenant = AuditEntry.organization_id == tenant
     return render(request, "audit.html", {
         "entries": entries, "params": params, "filtered": any(params.values()),
-        "pager": _pager("/audit", params, number, total, AUDIT_PAGE_SIZE),
+        "pager": pager("/audit", params, number, total, AUDIT_PAGE_SIZE),
         "actors": session.scalars(select(AuditEntry.actor_label).where(in_tenant).distinct()
                                   .order_by(AuditEntry.actor_label).limit(AUDIT_CHOICES)).all(),
         "actions": session.scalars(select(AuditEntry.action).where(in_tenant).distinct()
