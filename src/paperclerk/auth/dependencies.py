@@ -49,8 +49,12 @@ def authenticate_request(request: Request) -> Principal | None:
     api_key = request.headers.get("x-api-key")
     bearer = _bearer(request)
     if api_key is not None:
-        with session_scope() as session:  # writes last_used_at
-            principal = service.resolve_api_key(session, api_key)
+        with session_scope(readonly=True) as session:
+            resolved = service.resolve_api_key(session, api_key)
+        principal = resolved.principal
+        if resolved.touch_due:
+            with session_scope() as session:
+                service.touch_api_key(session, principal.id)  # type: ignore[arg-type]
     elif bearer is not None:
         claims = tokens.decode_token(bearer, expected_type=tokens.ACCESS)
         with session_scope(readonly=True) as session:

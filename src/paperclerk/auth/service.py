@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -489,8 +489,15 @@ def revoke_api_key(session: Session, key_id: str, *, organization_id: str | None
     return key
 
 
-def resolve_api_key(session: Session, secret: str, *, now: datetime | None = None) -> Principal:
-    """The caller behind an ``X-API-Key``; notes when the key was last used (at most once a minute)."""
+@dataclass(frozen=True)
+class ResolvedKey:
+    principal: Principal
+    #: The key's last use is over a minute old: :func:`touch_api_key` should record this one.
+    touch_due: bool
+
+
+def resolve_api_key(session: Session, secret: str, *, now: datetime | None = None) -> ResolvedKey:
+    """The caller behind an ``X-API-Key``, read without writing (requests stay off the write lock)."""
     now = now or utcnow()
     invalid = Unauthorized("The API key is not valid.", code="API_KEY_INVALID")
     secret = secret.strip()
@@ -503,10 +510,18 @@ def resolve_api_key(session: Session, secret: str, *, now: datetime | None = Non
         raise invalid
     if key.revoked_at is not None:
         raise Unauthorized("The API key has been revoked.", code="API_KEY_REVOKED")
-    if key.last_used_at is None or now - key.last_used_at >= API_KEY_TOUCH_INTERVAL:
-        key.last_used_at = now
-    return Principal(actor_type=ActorType.API_KEY, id=key.id, organization_id=key.organization_id, role=key.role,
-                     label=f"api key {key.name} ({key.prefix})", via="api_key")
+    principal = Principal(actor_type=ActorType.API_KEY, id=key.id, organization_id=key.organization_id,
+                          role=key.role, label=f"api key {key.name} ({key.prefix})", via="api_key")
+    return ResolvedKey(principal, key.last_used_at is None or now - key.last_used_at >= API_KEY_TOUCH_INTERVAL)
+
+
+def touch_api_key(session: Session, key_id: str, *, now: datetime | None = None) -> None:
+    """Record that a key was used now (at most once a minute, even when requests race)."""
+    now = now or utcnow()
+    session.execute(update(ApiKey).where(
+        ApiKey.id == key_id,
+        or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at <= now - API_KEY_TOUCH_INTERVAL),
+    ).values(last_used_at=now))
 
 
 # -- audit trail -------------------------------------------------------------------------------------
