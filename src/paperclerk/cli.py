@@ -1,12 +1,14 @@
-"""The ``paperclerk`` command: serve, worker, ingest, search, list, show, retry, db, samples, import, export."""
+"""The ``paperclerk`` command: serve, worker, ingest, search, list, show, retry, db, samples, import, export,
+extract and the invoice rules (rules, rule, tolerance)."""
 
 from __future__ import annotations
 
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -15,6 +17,11 @@ from rich.table import Table
 
 from paperclerk.auth.cli import apikeys_app, orgs_app, users_app
 from paperclerk.config import get_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from paperclerk.auth.principal import Principal
 
 app = typer.Typer(help="paperclerk: documents in; checked, searchable, reviewable data out.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -445,20 +452,96 @@ def _print_invoice(report: dict[str, object]) -> None:
 
 
 @app.command()
-def rules() -> None:
-    """The invoice validation rules: id, default severity, what each checks."""
-    from paperclerk.invoices import masterdata
-    from paperclerk.invoices.rules import describe_rules
+def rules(org: Annotated[str | None, typer.Option(
+        "--org", help="Show this organisation's settings (default: the built-in defaults)")] = None) -> None:
+    """The invoice validation rules and tolerances: id, severity, what each checks."""
+    from paperclerk.invoices import policy
 
+    states, values = None, {}
+    if org is not None:
+        from paperclerk.core.db import session_scope
+
+        organization_id = _organization(org)
+        with session_scope(readonly=True) as session:
+            states = {state.rule.id: state for state in policy.rule_states(session, organization_id)}
+            values = policy.tolerance_values(session, organization_id)
     table = Table(title="invoice validation rules")
-    for column in ("id", "severity", "title", "what it checks"):
+    for column in ("id", "severity", "checks", "title", "what it checks"):
         table.add_column(column)
-    for rule in describe_rules():
-        table.add_row(rule["id"], rule["severity"], rule["title"], rule["description"])
-    for rule_id, (title, severity) in masterdata.RULES.items():
-        table.add_row(rule_id, severity, title, "Checked against the organisation's vendors, purchase orders, "
-                      "goods receipts and earlier invoices when the document is processed.")
+    for info in policy.catalogue().values():
+        state = states[info.id] if states else None
+        severity = state.effective_severity if state else info.default_severity
+        if state and not state.enabled:
+            severity = "off"
+        table.add_row(info.id, severity, info.scope.replace("_", " "), info.title, info.description)
     console.print(table)
+    tolerances = Table(title="tolerances")
+    for column in ("name", "value", "default", "meaning"):
+        tolerances.add_column(column)
+    for item in policy.TOLERANCES.values():
+        tolerances.add_row(item.name, _shown(values.get(item.name, item.default)), _shown(item.default),
+                           item.description)
+    console.print(tolerances)
+
+
+def _shown(value: object) -> str:
+    return ", ".join(value) if isinstance(value, tuple) else str(value)
+
+
+@app.command()
+def rule(
+    rule_id: Annotated[str, typer.Argument(help="A rule id from `paperclerk rules`")],
+    enabled: Annotated[bool | None, typer.Option("--on/--off", help="Turn the rule on or off")] = None,
+    severity: Annotated[str | None, typer.Option(help="info, warning, error, critical, or default")] = None,
+    org: OrgOption = None,
+) -> None:
+    """Turn an invoice rule on or off or change its severity for an organisation; open invoices are re-checked."""
+    from paperclerk.invoices import policy
+
+    changes: dict[str, object] = {}
+    if enabled is not None:
+        changes["enabled"] = enabled
+    if severity is not None:
+        changes["severity"] = None if severity == "default" else severity
+    if not changes:
+        _fail("say what to change: --on, --off or --severity")
+    _change_policy(org, lambda session, organization_id, actor: policy.set_rule(
+        session, organization_id, rule_id, changes, actor=actor))
+    console.print(f"{rule_id}: updated")
+
+
+@app.command()
+def tolerance(
+    name: Annotated[str, typer.Argument(help="A tolerance from `paperclerk rules`")],
+    value: Annotated[str, typer.Argument(help="The new value (field names comma-separated), or default")],
+    org: OrgOption = None,
+) -> None:
+    """Set an invoice validation tolerance for an organisation; open invoices are re-checked."""
+    from paperclerk.invoices import policy
+
+    parsed: object = None if value == "default" else [item.strip() for item in value.split(",") if item.strip()] \
+        if name == "required_fields" else value
+    _change_policy(org, lambda session, organization_id, actor: policy.set_tolerances(
+        session, organization_id, {name: parsed}, actor=actor))
+    console.print(f"{name}: {value}")
+
+
+def _change_policy(org: str | None, change: Callable[[Session, str, Principal], object]) -> None:
+    """Run one change of an organisation's invoice policy as the CLI, then re-check its open invoices."""
+    from paperclerk.auth.principal import system_actor
+    from paperclerk.core.db import session_scope
+    from paperclerk.core.errors import PaperclerkError
+    from paperclerk.core.schema import upgrade
+    from paperclerk.invoices import workflow
+
+    upgrade()
+    organization_id = _organization(org)
+    try:
+        with session_scope() as session:
+            change(session, organization_id, system_actor("cli", organization_id=organization_id))
+            workflow.revalidate_open(session, organization_id)
+    except PaperclerkError as exc:
+        _fail(f"{exc.code}: {exc.message}")
 
 
 @app.command("import")

@@ -45,7 +45,7 @@ def test_an_uploaded_invoice_becomes_an_invoice_with_fields_and_evidence(any_env
     assert [(line["description"], line["quantity"], line["unit_price"], line["amount"]) for line in invoice["lines"]] \
         == [("Consulting hours", "10", "95", "950.00"), ("Docking station", "2", "150", "300.00")]
     assert invoice["lines"][0]["evidence"]["page"] == 1
-    assert _events(invoice["id"]) == ["invoice.processed", "invoice.flagged"]
+    assert _events(invoice["id"]) == ["invoice.uploaded", "invoice.processed", "invoice.flagged"]
 
 
 def test_a_known_vendor_with_matching_details_is_processed_without_review(env):
@@ -185,15 +185,61 @@ def test_list_filters_and_pagination(env):
         assert rival.get("/api/v1/invoices/vendors").json() == []
 
 
-def test_a_quote_is_not_an_invoice(env):
-    quote = samples.text_pdf(["QUOTATION\nQuote No.: Q-1\nDate: 01/02/2024\nPayment on delivery, an invoice follows.\n"
-                              "Subtotal: EUR 100.00\nVAT 21%: EUR 21.00\nTotal: EUR 121.00\nIBAN: " + IBAN])
+QUOTE = ["QUOTATION\nQuote No.: Q-1\nDate: 01/02/2024\nPayment on delivery, an invoice follows.\n"
+         "Subtotal: EUR 100.00\nVAT 21%: EUR 21.00\nTotal: EUR 121.00\nIBAN: " + IBAN]
+
+
+def test_a_quote_among_documents_is_not_an_invoice(env):
     with api_client() as client:
-        response = client.post("/api/v1/invoices/upload", files=[("files", ("q.pdf", quote, "application/pdf"))])
+        response = client.post("/api/v1/documents", files=[("files", ("q.pdf", samples.text_pdf(QUOTE),
+                                                                      "application/pdf"))])
         document_id = response.json()["documents"][0]["id"]
         assert wait_until_final([document_id]) == {document_id: "processed"}
         assert client.get(f"/api/v1/documents/{document_id}").json()["kind"] == "invoice"  # by its words
         assert client.get("/api/v1/invoices").json()["total"] == 0  # but not a bill to pay
+
+
+def test_a_quote_sent_to_the_invoice_inbox_waits_for_a_person(env):
+    with api_client() as client:
+        (invoice,) = upload_invoices(client, ("q.pdf", samples.text_pdf(QUOTE)))
+        assert invoice["status"] == "needs_review"
+        kind = finding(invoice, "INV-KIND-001")
+        assert kind["severity"] == "critical" and "not as an invoice" in kind["message"]
+        assert (kind["evidence"][0]["page"], kind["evidence"][0]["start"], kind["evidence"][0]["end"]) == (1, 0, 9)
+        assert client.post(f"/api/v1/invoices/{invoice['id']}/approve").status_code == 409
+        # The person says it is an invoice after all: the finding resolves.
+        corrected = client.post(f"/api/v1/invoices/{invoice['id']}/corrections",
+                                json={"field": "document_type", "value": "invoice"}).json()
+        assert "INV-KIND-001" not in open_rules(corrected)
+
+
+def test_an_invoice_is_received_at_upload_and_read_in_place(env):
+    """The invoice exists from the moment of upload (status received, nothing to correct or approve yet) and
+    keeps its id once it has been read."""
+    with api_client(embedded_workers=False) as client:
+        response = client.post("/api/v1/invoices/upload",
+                               files=[("files", ("r.pdf", invoice_pdf("INV-R1"), "application/pdf"))])
+        document_id = response.json()["documents"][0]["id"]
+        (received,) = client.get("/api/v1/invoices", params={"status": "received"}).json()["items"]
+        assert received["document_id"] == document_id and received["invoice_number"] is None
+        assert_error(client.post(f"/api/v1/invoices/{received['id']}/approve"), 409, "INVOICE_NOT_READY")
+        assert_error(client.post(f"/api/v1/invoices/{received['id']}/corrections",
+                                 json={"field": "total", "value": "1"}), 409, "INVOICE_NOT_READY")
+    with api_client() as client:
+        assert wait_until_final([document_id]) == {document_id: "needs_review"}
+        (read,) = client.get("/api/v1/invoices").json()["items"]
+    assert read["id"] == received["id"] and read["invoice_number"] == "INV-R1" and read["status"] == "needs_review"
+    assert _events(read["id"]) == ["invoice.uploaded", "invoice.processed", "invoice.flagged"]
+
+
+def test_the_same_file_twice_is_one_invoice(env):
+    with api_client() as client:
+        first, = upload_invoices(client, ("a.pdf", invoice_pdf("INV-S1")))
+        again = client.post("/api/v1/invoices/upload", files=[("files", ("b.pdf", invoice_pdf("INV-S1"),
+                                                                          "application/pdf"))]).json()
+        assert again["documents"][0]["duplicate"] is True
+        assert client.get("/api/v1/invoices").json()["total"] == 1
+    assert _events(first["id"]).count("invoice.uploaded") == 1
 
 
 def test_credit_notes_and_factur_x_are_read(env):

@@ -51,7 +51,7 @@ def test_rule_ids_are_stable_and_documented() -> None:
         "INV-REQ-001", "INV-TOT-001", "INV-TOT-002", "INV-DATE-001", "INV-DATE-002", "INV-DATE-003",
         "INV-ARITH-001", "INV-ARITH-002", "INV-ARITH-003", "INV-ARITH-004", "INV-ARITH-005", "INV-ARITH-006",
         "INV-AMT-001",
-        "INV-AMT-002", "INV-ID-001", "INV-ID-002", "INV-ID-003", "INV-CUR-001",
+        "INV-AMT-002", "INV-ID-001", "INV-ID-002", "INV-ID-003", "INV-CUR-001", "INV-KIND-001",
     }
     for item in describe_rules():
         assert item["severity"] in SEVERITIES
@@ -86,6 +86,7 @@ def test_rule_ids_are_stable_and_documented() -> None:
     ("INV-ID-002", invoice(vendor_iban="DE89370400440532013001")),
     ("INV-ID-003", invoice(vendor_bic="CO1ADEFF")),
     ("INV-CUR-001", invoice(currency="EUX")),
+    ("INV-KIND-001", invoice(document_type="not_invoice")),
 ])
 def test_each_rule_fires(rule_id: str, bad: InvoiceExtraction) -> None:
     findings = [finding for finding in validate(bad, CONFIG) if finding.rule_id == rule_id]

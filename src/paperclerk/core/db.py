@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, text
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -132,6 +132,14 @@ def session_scope(*, readonly: bool = False) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def serialize(session: Session, key: str) -> None:
+    """Hold a lock named ``key`` until the session's transaction ends, so that transactions which check
+    for each other's rows (e.g. duplicate invoices) run one after the other. PostgreSQL: a transaction-level
+    advisory lock. SQLite: nothing to do, a writing transaction already holds the database's write lock."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})
 
 
 _AFTER_COMMIT_KEY = "paperclerk_after_commit"

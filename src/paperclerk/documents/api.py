@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated
 from urllib.parse import quote
@@ -58,8 +59,11 @@ def upload(files: Annotated[list[UploadFile], File(description="One or more file
     return receive_uploads(files, source="api", principal=principal, ip=request_ip(request))
 
 
-def receive_uploads(files: list[UploadFile], *, source: str, principal: Principal, ip: str | None) -> UploadResult:
-    """Store each file in its own transaction; refuse the request only if every file was refused."""
+def receive_uploads(files: list[UploadFile], *, source: str, principal: Principal, ip: str | None,
+                    declared_kind: str | None = None,
+                    then: Callable[[Session, service.Intake], None] | None = None) -> UploadResult:
+    """Store each file in its own transaction; refuse the request only if every file was refused. ``then``
+    runs in each file's transaction after it was received (a domain's intake records its own rows there)."""
     settings = get_settings()
     if not files:
         raise InvalidRequest("Attach at least one file in the 'files' field.", code="NO_FILES")
@@ -70,7 +74,9 @@ def receive_uploads(files: list[UploadFile], *, source: str, principal: Principa
             with service.spool(upload_file.file, settings=settings) as spooled, session_scope() as session:
                 intake = service.receive(session, spooled, organization_id=principal.tenant,
                                          filename=upload_file.filename, source=source, settings=settings,
-                                         actor=principal, ip=ip)
+                                         actor=principal, ip=ip, declared_kind=declared_kind)
+                if then is not None:
+                    then(session, intake)
                 document = intake.document
                 accepted.append(UploadedDocument(id=document.id, filename=document.filename,
                                                  status=document.status, duplicate=intake.duplicate))

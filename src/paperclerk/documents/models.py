@@ -43,6 +43,8 @@ class Document(Base):
     source: Mapped[str] = mapped_column(String(20), default="api")
     status: Mapped[str] = mapped_column(String(20), default=DocumentStatus.QUEUED, index=True)
     kind: Mapped[str | None] = mapped_column(String(40), index=True)
+    #: The kind the uploader declared (a domain's own intake, e.g. the invoice upload); classification keeps it.
+    declared_kind: Mapped[str | None] = mapped_column(String(40))
     language: Mapped[str | None] = mapped_column(String(8))
     page_count: Mapped[int | None] = mapped_column(Integer)
     error_code: Mapped[str | None] = mapped_column(String(60))

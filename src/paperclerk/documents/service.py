@@ -91,7 +91,7 @@ def spool(stream: BinaryIO, *, settings: Settings) -> Iterator[SpooledFile]:
 
 def receive(session: Session, spooled: SpooledFile, *, organization_id: str, filename: str | None, source: str,
             settings: Settings, parent_id: str | None = None, actor: Principal | None = None,
-            ip: str | None = None) -> Intake:
+            ip: str | None = None, declared_kind: str | None = None) -> Intake:
     """Store a new file once and queue it for processing; the same bytes again return the first copy.
 
     The file is checked and stored before the first query, so that (on SQLite) the write lock is
@@ -106,7 +106,7 @@ def receive(session: Session, spooled: SpooledFile, *, organization_id: str, fil
         return Intake(existing, duplicate=True)
     document = Document(organization_id=organization_id, sha256=spooled.sha256, filename=sanitize_filename(filename),
                         media_type=media_type, size_bytes=spooled.size, source=source, parent_id=parent_id,
-                        status=DocumentStatus.QUEUED)
+                        declared_kind=declared_kind, status=DocumentStatus.QUEUED)
     try:
         with session.begin_nested():
             session.add(document)

@@ -24,7 +24,15 @@ from paperclerk.invoices.einvoice import (
     sniff_einvoice,
 )
 from paperclerk.invoices.layout_extractor import LayoutExtractor
-from paperclerk.invoices.model import CREDIT_NOTE, INVOICE, InvoiceExtraction, json_value
+from paperclerk.invoices.model import (
+    CREDIT_NOTE,
+    INVOICE,
+    NOT_INVOICE,
+    Evidence,
+    FieldValue,
+    InvoiceExtraction,
+    json_value,
+)
 from paperclerk.invoices.rules import RuleConfig, validate
 from paperclerk.pipeline.classify import classify
 
@@ -96,6 +104,22 @@ def layout_kind(extraction: Extraction, result: InvoiceExtraction) -> str:
             and not (titled and has_core):
         return OTHER
     return CREDIT_NOTE if result.is_credit_note else INVOICE
+
+
+def declared_invoice(extraction: Extraction, result: InvoiceExtraction) -> str:
+    """The kind of a document sent in as an invoice: what it reads as, and when that is not an invoice, still
+    ``invoice``, with ``document_type`` ``not_invoice`` pointing at its title (rule INV-KIND-001), so that a
+    person decides instead of the document quietly leaving the invoice inbox."""
+    kind = layout_kind(extraction, result)
+    if kind != OTHER:
+        return kind
+    page = extraction.pages[0] if extraction.pages else None
+    head_end = sum(len(line) + 1 for line in page.text.split("\n")[:12]) if page else 0
+    title = _NOT_INVOICE_TITLE.search(page.text, 0, head_end) if page else None
+    evidence = Evidence(page.number, title.start(), title.end(), None, title.group().strip()) if page and title \
+        else None
+    result.fields["document_type"] = FieldValue("document_type", NOT_INVOICE, 0.8, "layout", evidence)
+    return INVOICE
 
 
 def _einvoice_kind(result: InvoiceExtraction) -> str:

@@ -9,10 +9,11 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from paperclerk.core import events
+from paperclerk.core.db import serialize
 from paperclerk.core.errors import ExtractionError
 from paperclerk.extraction.base import PDF
 from paperclerk.invoices import service, workflow
-from paperclerk.invoices.analysis import OTHER, layout_kind
+from paperclerk.invoices.analysis import OTHER, declared_invoice, layout_kind
 from paperclerk.invoices.einvoice import EInvoiceExtractor, embedded_einvoice, read_einvoice
 from paperclerk.invoices.layout_extractor import LayoutExtractor
 from paperclerk.invoices.model import CREDIT_NOTE, INVOICE, InvoiceExtraction
@@ -36,7 +37,8 @@ class ReadInvoice:
 
 
 def read(context: PipelineContext) -> ReadInvoice | None:
-    """The invoice in the document, or None when it does not read as one (a quote, an order, a letter)."""
+    """The invoice in the document, or None when it does not read as one (a quote, an order, a letter) and was
+    not uploaded as one: what the invoice intake received stays an invoice, for a person to check or reject."""
     extraction = context.extraction
     assert extraction is not None
     einvoice: InvoiceExtraction | None = None
@@ -54,6 +56,8 @@ def read(context: PipelineContext) -> ReadInvoice | None:
     if einvoice is not None and einvoice.fields:
         return ReadInvoice(CREDIT_NOTE if einvoice.is_credit_note else INVOICE, einvoice)
     result = LayoutExtractor().extract(extraction)
+    if context.document.declared_kind == INVOICE:
+        return ReadInvoice(declared_invoice(extraction, result), result)
     kind = layout_kind(extraction, result)
     return None if kind == OTHER else ReadInvoice(kind, result)
 
@@ -75,6 +79,8 @@ class InvoiceAnalyzer:
     def save(self, session: Session, document: Document, result: AnalysisResult) -> None:
         if result.data is None:
             return
+        # Two copies of one invoice processed at the same instant must see each other: one after the other.
+        serialize(session, f"invoices:{document.organization_id}")
         invoice = service.store(session, document, result.data.kind, result.data.extraction)
         open_findings = workflow.revalidate(session, invoice)
         # Master-data findings are only known now, inside the transaction: the document's status follows them.

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
@@ -23,7 +23,8 @@ from paperclerk.core.db import read_session, session_scope
 from paperclerk.core.errors import InvalidRequest
 from paperclerk.documents.api import receive_uploads
 from paperclerk.documents.schemas import UploadResult
-from paperclerk.invoices import exports, masterdata, service, workflow
+from paperclerk.invoices import exports, masterdata, policy, service, workflow
+from paperclerk.invoices.model import INVOICE
 from paperclerk.invoices.models import InvoiceStatus
 from paperclerk.invoices.schemas import (
     CorrectionIn,
@@ -37,13 +38,21 @@ from paperclerk.invoices.schemas import (
     InvoiceDetail,
     InvoiceList,
     InvoiceSummary,
+    LineIn,
+    LinePatch,
+    PolicyOut,
     PurchaseOrderIn,
     PurchaseOrderOut,
     PurchaseOrderPatch,
     ReasonIn,
+    RuleOut,
+    RulePatch,
+    ToleranceOut,
+    TolerancesIn,
     VendorIn,
     VendorOut,
     VendorPatch,
+    tolerances_out,
 )
 
 _COMMON = error_responses(401, 403, 422, 429)
@@ -87,7 +96,9 @@ def list_invoices(
              responses=error_responses(400, 413, 415, 503))
 def upload(files: Annotated[list[UploadFile], File(description="Invoice PDFs, scans or e-invoice XML")],
            request: Request, principal: Annotated[Principal, Depends(require("documents:upload"))]) -> UploadResult:
-    return receive_uploads(files, source="invoice-upload", principal=principal, ip=request_ip(request))
+    return receive_uploads(files, source="invoice-upload", principal=principal, ip=request_ip(request),
+                           declared_kind=INVOICE,
+                           then=lambda session, intake: service.receive(session, intake.document))
 
 
 @router.post("/exports", summary="Export approved invoices as CSV, JSON or UBL (zip); marks them exported",
@@ -129,6 +140,39 @@ def correct(invoice_id: str, body: CorrectionIn, request: Request,
     return _detail(invoice_id, principal.tenant)
 
 
+@router.post("/{invoice_id}/lines", response_model=InvoiceDetail,
+             summary="Add a line the extraction missed; validation re-runs at once",
+             responses=error_responses(400, 404, 409))
+def add_line(invoice_id: str, body: LineIn, request: Request,
+             principal: Annotated[Principal, Depends(require("documents:correct"))]) -> InvoiceDetail:
+    return _correct_line(invoice_id, None, body.model_dump(), principal, request)
+
+
+@router.patch("/{invoice_id}/lines/{position}", response_model=InvoiceDetail,
+              summary="Correct a line (the line as read is kept); validation re-runs at once",
+              responses=error_responses(400, 404, 409))
+def correct_line(invoice_id: str, position: Annotated[int, Path(ge=1, le=100_000)], body: LinePatch,
+                 request: Request,
+                 principal: Annotated[Principal, Depends(require("documents:correct"))]) -> InvoiceDetail:
+    return _correct_line(invoice_id, position, body.model_dump(exclude_unset=True), principal, request)
+
+
+@router.delete("/{invoice_id}/lines/{position}", response_model=InvoiceDetail,
+               summary="Remove a misread line (kept in the corrections); validation re-runs at once",
+               responses=error_responses(404, 409))
+def remove_line(invoice_id: str, position: Annotated[int, Path(ge=1, le=100_000)], request: Request,
+                principal: Annotated[Principal, Depends(require("documents:correct"))]) -> InvoiceDetail:
+    return _correct_line(invoice_id, position, None, principal, request)
+
+
+def _correct_line(invoice_id: str, position: int | None, values: dict[str, Any] | None, principal: Principal,
+                  request: Request) -> InvoiceDetail:
+    with session_scope() as session:
+        workflow.correct_line(session, invoice_id, position, organization_id=principal.tenant, values=values,
+                              actor=principal, ip=request_ip(request))
+    return _detail(invoice_id, principal.tenant)
+
+
 @router.post("/{invoice_id}/findings/{finding_id}/dismiss", response_model=FindingOut,
              summary="Dismiss a finding, with the reason",
              responses=error_responses(400, 404, 409))
@@ -159,6 +203,39 @@ def reject(invoice_id: str, body: ReasonIn, request: Request,
         workflow.reject(session, invoice_id, organization_id=principal.tenant, reason=body.reason, actor=principal,
                         ip=request_ip(request))
     return _detail(invoice_id, principal.tenant)
+
+
+# Validation policy -------------------------------------------------------------------------------------
+
+
+@masterdata_router.get("/rules", response_model=PolicyOut,
+                       summary="The validation rules and tolerances, as this organisation has them")
+def get_policy(session: ReadSession, principal: Reader) -> PolicyOut:
+    return PolicyOut.of(policy.rule_states(session, principal.tenant),
+                        policy.tolerance_values(session, principal.tenant))
+
+
+@masterdata_router.patch("/rules/{rule_id}", response_model=RuleOut,
+                         summary="Turn a rule on or off, or set its severity; open invoices are re-checked",
+                         responses=error_responses(400, 404))
+def update_rule(rule_id: Annotated[str, Path(max_length=40)], body: RulePatch, request: Request,
+                principal: Admin) -> RuleOut:
+    with session_scope() as session:
+        state = policy.set_rule(session, principal.tenant, rule_id, body.model_dump(exclude_unset=True),
+                                actor=principal, ip=request_ip(request))
+        workflow.revalidate_open(session, principal.tenant)
+        return RuleOut.of(state)
+
+
+@masterdata_router.patch("/tolerances", response_model=list[ToleranceOut],
+                         summary="Set tolerances (null: back to the default); open invoices are re-checked",
+                         responses=error_responses(400, 404))
+def update_tolerances(body: TolerancesIn, request: Request, principal: Admin) -> list[ToleranceOut]:
+    with session_scope() as session:
+        values = policy.set_tolerances(session, principal.tenant, body.values, actor=principal,
+                                       ip=request_ip(request))
+        workflow.revalidate_open(session, principal.tenant)
+        return tolerances_out(values)
 
 
 # Master data -------------------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 orders and goods receipts (2- and 3-way match), and the approval threshold.
 
 ``check`` returns :class:`Check` items like the engine's findings; the invoice's ``vendor_id`` is set
-from the vendor it matches. Thresholds come from :class:`InvoiceSettings` (``PAPERCLERK_INVOICE_*``).
+from the vendor it matches. Tolerances, severities and rules turned off come from the organisation's
+``RuleConfig`` (:mod:`paperclerk.invoices.policy`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -34,42 +34,53 @@ from paperclerk.invoices.models import (
     PurchaseOrderLine,
     Vendor,
 )
+from paperclerk.invoices.rules import RuleConfig
 from paperclerk.invoices.service import field_evidence
 
 
-class InvoiceSettings(BaseSettings):
-    """How strict the master-data checks are (environment: ``PAPERCLERK_INVOICE_<NAME>``)."""
-
-    model_config = SettingsConfigDict(env_prefix="PAPERCLERK_INVOICE_", env_file=None, extra="ignore")
-
-    #: Invoices with a total at or above this need an approver's explicit look (INV-APPROVAL-001).
-    approval_threshold: Decimal = Decimal("10000")
-    #: Same vendor and same total within this many days is a probable duplicate.
-    duplicate_window_days: int = 30
-    #: Invoiced unit price may differ from the PO price by this percentage.
-    price_tolerance_percent: Decimal = Decimal("1")
-    #: Invoiced quantity may exceed the ordered / received quantity by this much.
-    quantity_tolerance: Decimal = Decimal("0")
+@dataclass(frozen=True)
+class MasterDataRule:
+    id: str
+    title: str
+    severity: str
+    description: str
 
 
-#: The master-data rules: id -> (title, default severity). Severities can be overridden like the engine's.
-RULES: dict[str, tuple[str, str]] = {
-    "INV-DUP-001": ("Duplicate invoice", "critical"),
-    "INV-DUP-002": ("Probable duplicate invoice", "warning"),
-    "INV-VENDOR-UNKNOWN": ("Vendor not in master data", "warning"),
-    "INV-VENDOR-INACTIVE": ("Vendor is inactive", "error"),
-    "INV-VENDOR-TAXID": ("Tax ID differs from the vendor's", "error"),
-    "INV-VENDOR-BANK-CHANGED": ("Bank details changed", "critical"),
-    "INV-PO-001": ("Purchase order not found", "error"),
-    "INV-PO-002": ("Purchase order of another vendor", "error"),
-    "INV-PO-003": ("Currency differs from the purchase order", "error"),
-    "INV-PO-004": ("Line not on the purchase order", "warning"),
-    "INV-PO-005": ("Price differs from the purchase order", "error"),
-    "INV-PO-006": ("More invoiced than ordered", "error"),
-    "INV-PO-007": ("No goods received yet", "warning"),
-    "INV-PO-008": ("More invoiced than received", "error"),
-    "INV-APPROVAL-001": ("Needs an approver", "warning"),
-}
+#: The master-data rules; severities are overridden and rules turned off like the engine's (``RuleConfig``).
+RULES: dict[str, MasterDataRule] = {rule.id: rule for rule in (
+    MasterDataRule("INV-DUP-001", "Duplicate invoice", "critical",
+                   "An earlier invoice from the same vendor has the same invoice number (compared without spaces, "
+                   "punctuation, case or leading zeros)."),
+    MasterDataRule("INV-DUP-002", "Probable duplicate invoice", "warning",
+                   "An earlier invoice from the same vendor has the same total and a date within "
+                   "duplicate_window_days, or a number that differs by one character."),
+    MasterDataRule("INV-VENDOR-UNKNOWN", "Vendor not in master data", "warning",
+                   "No vendor on file matches the invoice's tax ID, name or IBAN."),
+    MasterDataRule("INV-VENDOR-INACTIVE", "Vendor is inactive", "error", "The matching vendor is marked inactive."),
+    MasterDataRule("INV-VENDOR-TAXID", "Tax ID differs from the vendor's", "error",
+                   "The invoice's tax ID is not the one on file for the vendor."),
+    MasterDataRule("INV-VENDOR-BANK-CHANGED", "Bank details changed", "critical",
+                   "The invoice asks for payment to an IBAN other than the vendor's on file: the most common "
+                   "invoice fraud."),
+    MasterDataRule("INV-PO-001", "Purchase order not found", "error",
+                   "The purchase order named on the invoice does not exist."),
+    MasterDataRule("INV-PO-002", "Purchase order of another vendor", "error",
+                   "The purchase order was placed with another vendor."),
+    MasterDataRule("INV-PO-003", "Currency differs from the purchase order", "error",
+                   "The invoice's currency is not the purchase order's."),
+    MasterDataRule("INV-PO-004", "Line not on the purchase order", "warning",
+                   "An invoice line matches no line of the purchase order."),
+    MasterDataRule("INV-PO-005", "Price differs from the purchase order", "error",
+                   "A unit price differs from the order's by more than price_tolerance_percent (2-way match)."),
+    MasterDataRule("INV-PO-006", "More invoiced than ordered", "error",
+                   "A line invoices more than was ordered, beyond quantity_tolerance (2-way match)."),
+    MasterDataRule("INV-PO-007", "No goods received yet", "warning",
+                   "Nothing has been received against the purchase order yet (3-way match)."),
+    MasterDataRule("INV-PO-008", "More invoiced than received", "error",
+                   "A line invoices more than was received, beyond quantity_tolerance (3-way match)."),
+    MasterDataRule("INV-APPROVAL-001", "Needs an approver", "warning",
+                   "The total is at or above approval_threshold."),
+)}
 
 
 @dataclass
@@ -85,12 +96,13 @@ class Check:
 class _Context:
     session: Session
     invoice: Invoice
-    settings: InvoiceSettings
-    severities: dict[str, str]
+    config: RuleConfig
     checks: list[Check] = field(default_factory=list)
 
     def add(self, rule_id: str, message: str, evidence: list[dict[str, Any]], fix: str) -> None:
-        self.checks.append(Check(rule_id, self.severities.get(rule_id, RULES[rule_id][1]), message, evidence, fix))
+        if self.config.enabled(rule_id):
+            severity = self.config.severity(rule_id, RULES[rule_id].severity)
+            self.checks.append(Check(rule_id, severity, message, evidence, fix))
 
     def field(self, *names: str) -> list[dict[str, Any]]:
         found = {item.name: item for item in self.invoice.fields}
@@ -126,10 +138,9 @@ def match_vendor(session: Session, invoice: Invoice) -> Vendor | None:
     return None
 
 
-def check(session: Session, invoice: Invoice, *, settings: InvoiceSettings | None = None,
-          severities: dict[str, str] | None = None) -> list[Check]:
+def check(session: Session, invoice: Invoice, config: RuleConfig) -> list[Check]:
     """Every master-data finding for ``invoice`` (and ``invoice.vendor_id`` set from the vendor it matches)."""
-    context = _Context(session, invoice, settings or InvoiceSettings(), severities or {})
+    context = _Context(session, invoice, config)
     vendor = match_vendor(session, invoice)
     invoice.vendor_id = vendor.id if vendor else None
     _vendor_checks(context, vendor)
@@ -200,7 +211,7 @@ def _duplicates(context: _Context) -> None:
                     "Reject this copy unless the vendor confirms it is a different invoice.")
     if exact:
         return
-    window = timedelta(days=context.settings.duplicate_window_days)
+    window = timedelta(days=context.config.duplicate_window_days)
     for other in earlier:
         if invoice.total is None or other.total is None or other.total != invoice.total:
             continue
@@ -210,7 +221,7 @@ def _duplicates(context: _Context) -> None:
                            and _distance_at_most_one(invoice.number_key, other.number_key))
         if close_dates or near_number:
             why = f"a nearly identical number ({other.invoice_number})" if near_number else \
-                f"the same total within {context.settings.duplicate_window_days} days ({other.invoice_date})"
+                f"the same total within {context.config.duplicate_window_days} days ({other.invoice_date})"
             context.add("INV-DUP-002",
                         f"This invoice from {invoice.vendor_name} has {why} and the same total "
                         f"{_money(invoice.total, invoice.currency)} as invoice {other.invoice_number}.",
@@ -270,7 +281,7 @@ def _match_lines(context: _Context, order: PurchaseOrder) -> list[tuple[Any, Pur
 
 def _two_way(context: _Context, order: PurchaseOrder, matched: list[tuple[Any, PurchaseOrderLine | None]],
              reference: dict[str, Any]) -> None:
-    settings, currency = context.settings, context.invoice.currency
+    config, currency = context.config, context.invoice.currency
     invoiced: dict[int, Decimal] = defaultdict(Decimal)
     for line, po_line in matched:
         evidence = [line.evidence] if line.evidence else []
@@ -281,7 +292,7 @@ def _two_way(context: _Context, order: PurchaseOrder, matched: list[tuple[Any, P
             continue
         where = {**reference, "line_number": po_line.line_number}
         if line.unit_price is not None:
-            allowed = abs(po_line.unit_price) * settings.price_tolerance_percent / 100
+            allowed = abs(po_line.unit_price) * config.price_tolerance_percent / 100
             if abs(line.unit_price - po_line.unit_price) > allowed:
                 context.add("INV-PO-005",
                             f"Line {line.position} ({line.description}) is invoiced at "
@@ -293,7 +304,7 @@ def _two_way(context: _Context, order: PurchaseOrder, matched: list[tuple[Any, P
             invoiced[po_line.line_number] += line.quantity
     for po_line in order.lines:
         quantity = invoiced.get(po_line.line_number)
-        if quantity is not None and quantity > po_line.quantity + settings.quantity_tolerance:
+        if quantity is not None and quantity > po_line.quantity + config.quantity_tolerance:
             context.add("INV-PO-006",
                         f"{quantity:g} of {po_line.description} are invoiced, but purchase order {order.number} "
                         f"line {po_line.line_number} ordered {po_line.quantity:g}.",
@@ -321,7 +332,7 @@ def _three_way(context: _Context, order: PurchaseOrder, matched: list[tuple[Any,
             invoiced[po_line.line_number] += line.quantity
             names[po_line.line_number] = po_line.description
     for number, quantity in sorted(invoiced.items()):
-        if quantity > received[number] + context.settings.quantity_tolerance:
+        if quantity > received[number] + context.config.quantity_tolerance:
             context.add("INV-PO-008",
                         f"{quantity:g} of {names[number]} are invoiced, but only {received[number]:g} have been "
                         f"received against purchase order {order.number} line {number}.",
@@ -331,7 +342,7 @@ def _three_way(context: _Context, order: PurchaseOrder, matched: list[tuple[Any,
 
 
 def _approval(context: _Context) -> None:
-    invoice, threshold = context.invoice, context.settings.approval_threshold
+    invoice, threshold = context.invoice, context.config.approval_threshold
     if invoice.total is not None and abs(invoice.total) >= threshold:
         context.add("INV-APPROVAL-001",
                     f"The total {_money(invoice.total, invoice.currency)} is at or above the approval threshold of "

@@ -15,7 +15,8 @@ from paperclerk.extraction.base import Extraction
 
 Box = tuple[float, float, float, float]
 
-#: Header fields every extractor may fill (``document_type`` is ``invoice`` or ``credit_note``).
+#: Header fields every extractor may fill (``document_type`` is ``invoice`` or ``credit_note``; ``not_invoice`` when
+#: a document sent in as an invoice reads as a quote, order, delivery note or statement).
 FIELDS = (
     "document_type", "vendor_name", "vendor_address", "vendor_tax_id", "vendor_iban", "vendor_bic",
     "customer_name", "invoice_number", "invoice_date", "due_date", "purchase_order", "payment_terms",
@@ -27,6 +28,7 @@ AMOUNT_FIELDS = ("subtotal", "tax_total", "total", "amount_due", "allowance_tota
 DATE_FIELDS = ("invoice_date", "due_date")
 INVOICE = "invoice"
 CREDIT_NOTE = "credit_note"
+NOT_INVOICE = "not_invoice"
 
 
 @dataclass(frozen=True)

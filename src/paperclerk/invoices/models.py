@@ -32,8 +32,9 @@ class InvoiceStatus(StrEnum):
     EXPORTED = "exported"
 
 
-#: Statuses in which the extracted data may still change (corrections, dismissals).
-OPEN_STATUSES = frozenset({InvoiceStatus.RECEIVED, InvoiceStatus.PROCESSED, InvoiceStatus.NEEDS_REVIEW})
+#: Statuses in which the extracted data may still change (corrections, dismissals); a ``received`` invoice
+#: has not been read yet.
+OPEN_STATUSES = frozenset({InvoiceStatus.PROCESSED, InvoiceStatus.NEEDS_REVIEW})
 
 
 class FindingStatus(StrEnum):
@@ -204,6 +205,8 @@ class InvoiceLine(Base):
     amount: Mapped[Decimal | None] = mapped_column(Amount)
     tax_rate: Mapped[Decimal | None] = mapped_column(Numeric(7, 3))
     evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: The line as it was read (decimal strings), kept when a person corrects it; None for a line a person added.
+    original: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class InvoiceFinding(Base):
@@ -226,12 +229,45 @@ class InvoiceFinding(Base):
 
 
 class Correction(Base):
+    """A person's change to a header field (``field`` names it) or to a line (``field`` is ``line``, ``line``
+    its position then; ``before`` / ``after`` the line as JSON, ``after`` empty when the line was removed)."""
+
     __tablename__ = "invoice_corrections"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     invoice_id: Mapped[str] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"), index=True)
     field: Mapped[str] = mapped_column(String(40))
+    line: Mapped[int | None] = mapped_column(Integer)
     before: Mapped[str | None] = mapped_column(Text)
     after: Mapped[str | None] = mapped_column(Text)
     by: Mapped[str] = mapped_column(String(254))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class InvoiceRuleSetting(Base):
+    """An organisation's choice for one validation rule: on or off, and its severity (None: the default)."""
+
+    __tablename__ = "invoice_rule_settings"
+    __table_args__ = (UniqueConstraint("organization_id", "rule_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    organization_id: Mapped[str] = _org()
+    rule_id: Mapped[str] = mapped_column(String(40))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    severity: Mapped[str | None] = mapped_column(String(10))
+    updated_by: Mapped[str] = mapped_column(String(254))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class InvoiceTolerance(Base):
+    """An organisation's value for one tolerance of ``RuleConfig`` (stored as JSON text; typed by the config)."""
+
+    __tablename__ = "invoice_tolerances"
+    __table_args__ = (UniqueConstraint("organization_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    organization_id: Mapped[str] = _org()
+    name: Mapped[str] = mapped_column(String(40))
+    value: Mapped[str] = mapped_column(Text)
+    updated_by: Mapped[str] = mapped_column(String(254))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

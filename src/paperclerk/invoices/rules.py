@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from paperclerk.invoices import identifiers
-from paperclerk.invoices.model import Evidence, Finding, InvoiceExtraction
+from paperclerk.invoices.model import NOT_INVOICE, Evidence, Finding, InvoiceExtraction
 
 SEVERITIES = ("info", "warning", "error", "critical")
 #: (message, evidence, fix)
@@ -25,24 +25,43 @@ Problem = tuple[str, list[Evidence], str]
 
 @dataclass(frozen=True)
 class RuleConfig:
-    """How strict the rules are. ``today`` makes date rules pure (the caller passes the current date;
-    None skips the rules that need it)."""
+    """How strict the rules are: which are off, severities overridden, and the tolerances (each field with
+    ``metadata["doc"]`` is a tolerance an organisation may set; see :mod:`paperclerk.invoices.policy`).
+    ``today`` makes date rules pure (the caller passes the current date; None skips the rules that need it)."""
 
     today: date | None = None
     severities: Mapping[str, str] = field(default_factory=dict)  # rule id -> severity override
     disabled: frozenset[str] = frozenset()
-    required_fields: tuple[str, ...] = ("vendor_name", "invoice_number", "invoice_date", "currency")
-    line_tolerance: Decimal = Decimal("0.01")
-    total_tolerance: Decimal = Decimal("0.02")
-    future_days: int = 7
-    max_age_days: int = 3 * 365
-    max_tax_rate: Decimal = Decimal("30")  # percent of the subtotal
-    max_total: Decimal = Decimal("10000000")
+    required_fields: tuple[str, ...] = field(
+        default=("vendor_name", "invoice_number", "invoice_date", "currency"),
+        metadata={"doc": "Fields an invoice must show (INV-REQ-001)."})
+    line_tolerance: Decimal = field(default=Decimal("0.01"), metadata={
+        "doc": "Rounding allowed between a line's amount and quantity x unit price (INV-ARITH-001)."})
+    total_tolerance: Decimal = field(default=Decimal("0.02"), metadata={
+        "doc": "Rounding allowed when lines, subtotal, tax, total and amount due are added up."})
+    future_days: int = field(default=7, metadata={"doc": "Days an invoice date may lie after today (INV-DATE-002)."})
+    max_age_days: int = field(default=3 * 365, metadata={
+        "doc": "Days an invoice date may lie before today (INV-DATE-003)."})
+    max_tax_rate: Decimal = field(default=Decimal("30"), metadata={
+        "doc": "Highest plausible tax, in percent of the subtotal (INV-ARITH-005)."})
+    max_total: Decimal = field(default=Decimal("10000000"), metadata={
+        "doc": "Totals above this are implausible (INV-AMT-001)."})
+    approval_threshold: Decimal = field(default=Decimal("10000"), metadata={
+        "doc": "Invoices with a total at or above this need an approver's explicit look (INV-APPROVAL-001)."})
+    duplicate_window_days: int = field(default=30, metadata={
+        "doc": "Same vendor and same total within this many days is a probable duplicate (INV-DUP-002)."})
+    price_tolerance_percent: Decimal = field(default=Decimal("1"), metadata={
+        "doc": "Percent the invoiced unit price may differ from the purchase order's (INV-PO-005)."})
+    quantity_tolerance: Decimal = field(default=Decimal("0"), metadata={
+        "doc": "Quantity that may be invoiced beyond what was ordered or received (INV-PO-006, INV-PO-008)."})
 
-    def severity(self, rule: Rule) -> str:
-        severity = self.severities.get(rule.id, rule.severity)
+    def enabled(self, rule_id: str) -> bool:
+        return rule_id not in self.disabled
+
+    def severity(self, rule_id: str, default: str) -> str:
+        severity = self.severities.get(rule_id, default)
         if severity not in SEVERITIES:
-            raise ValueError(f"Unknown severity {severity!r} for rule {rule.id}; use one of {', '.join(SEVERITIES)}.")
+            raise ValueError(f"Unknown severity {severity!r} for rule {rule_id}; use one of {', '.join(SEVERITIES)}.")
         return severity
 
 
@@ -75,9 +94,9 @@ def validate(extraction: InvoiceExtraction, config: RuleConfig | None = None) ->
     config = config or RuleConfig()
     findings = []
     for item in RULES.values():
-        if item.id in config.disabled:
+        if not config.enabled(item.id):
             continue
-        severity = config.severity(item)
+        severity = config.severity(item.id, item.severity)
         for message, evidence, fix in item.check(extraction, config):
             findings.append(Finding(item.id, severity, message, evidence, fix))
     order = {name: index for index, name in enumerate(reversed(SEVERITIES))}
@@ -159,6 +178,16 @@ def conflicting_totals(extraction: InvoiceExtraction, config: RuleConfig) -> Ite
         yield (f"The invoice shows more than one total: {_money(total, extraction)} and {values}.",
                _ev(extraction, "total") + [c.evidence for c in others if c.evidence],
                "Check which total is right with the supplier before paying; ask for a corrected invoice.")
+
+
+@rule("INV-KIND-001", "Not an invoice", "critical")
+def not_an_invoice(extraction: InvoiceExtraction, config: RuleConfig) -> Iterator[Problem]:
+    """The document was sent in as an invoice but reads as something else (a quotation, an order, a delivery
+    note, a statement): not a bill to pay."""
+    if extraction.value("document_type") == NOT_INVOICE:
+        yield ("The document reads as a quotation, an order, a delivery note or a statement, not as an invoice "
+               "(see its title).", _ev(extraction, "document_type"),
+               "Reject it if it is not a bill to pay; if it is one, correct the document type to invoice.")
 
 
 # Dates ------------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from paperclerk.invoices.models import (
     InvoiceFinding,
     PurchaseOrder,
 )
+from paperclerk.invoices.policy import TOLERANCES, RuleState
 
 #: Amounts in JSON as decimal strings with two decimals (more only when they have them).
 Money = Annotated[Decimal, PlainSerializer(money, return_type=str, when_used="json")]
@@ -79,6 +80,26 @@ class LineOut(_Out):
     amount: Money | None
     tax_rate: Number | None
     evidence: dict[str, Any] | None
+    #: The line as it was read (None: a person added it).
+    original: dict[str, str | None] | None
+
+
+class LineIn(BaseModel):
+    """A line a person adds, or (every value optional) the values of a line a person corrects."""
+
+    description: str = Field(min_length=1, max_length=2000)
+    quantity: Decimal | None = Field(default=None, max_digits=18, decimal_places=4)
+    unit_price: Decimal | None = Field(default=None, max_digits=20, decimal_places=6)
+    amount: Decimal | None = Field(default=None, max_digits=18, decimal_places=4)
+    tax_rate: Decimal | None = Field(default=None, ge=0, le=100, max_digits=7, decimal_places=3)
+
+
+class LinePatch(BaseModel):
+    description: str | None = Field(default=None, min_length=1, max_length=2000)
+    quantity: Decimal | None = Field(default=None, max_digits=18, decimal_places=4)
+    unit_price: Decimal | None = Field(default=None, max_digits=20, decimal_places=6)
+    amount: Decimal | None = Field(default=None, max_digits=18, decimal_places=4)
+    tax_rate: Decimal | None = Field(default=None, ge=0, le=100, max_digits=7, decimal_places=3)
 
 
 class FindingOut(_Out):
@@ -101,7 +122,9 @@ class FindingOut(_Out):
 
 
 class CorrectionOut(_Out):
+    #: A header field's name, or ``line`` (``line`` then gives its position; before / after are the line as JSON).
     field: str
+    line: int | None
     before: str | None
     after: str | None
     by: str
@@ -274,3 +297,62 @@ class ImportResult(BaseModel):
     rejected: list[ImportProblem]
     revalidated_invoices: int
 
+
+
+# Validation policy -------------------------------------------------------------------------------------
+
+
+class RuleOut(BaseModel):
+    id: str
+    title: str
+    description: str
+    scope: Literal["document", "master_data"]
+    default_severity: str
+    enabled: bool
+    #: The organisation's severity; None while the rule keeps its default.
+    severity: str | None
+    effective_severity: str
+
+    @classmethod
+    def of(cls, state: RuleState) -> RuleOut:
+        rule = state.rule
+        return cls(id=rule.id, title=rule.title, description=rule.description,
+                   scope=rule.scope,  # type: ignore[arg-type]
+                   default_severity=rule.default_severity, enabled=state.enabled, severity=state.severity,
+                   effective_severity=state.effective_severity)
+
+
+class RulePatch(BaseModel):
+    enabled: bool | None = None
+    severity: Literal["info", "warning", "error", "critical"] | None = Field(
+        default=None, description="null puts the rule back to its default severity")
+
+
+class ToleranceOut(BaseModel):
+    name: str
+    description: str
+    kind: Literal["decimal", "days", "fields"]
+    default: Any
+    value: Any
+    changed: bool
+
+
+class TolerancesIn(BaseModel):
+    values: dict[Annotated[str, Field(max_length=40)], Decimal | list[Annotated[str, Field(max_length=40)]] | None] = \
+        Field(max_length=40, description="Tolerance name -> value (a number, or a list of field names); null "
+                                         "puts it back to its default")
+
+
+class PolicyOut(BaseModel):
+    rules: list[RuleOut]
+    tolerances: list[ToleranceOut]
+
+    @classmethod
+    def of(cls, states: list[RuleState], values: dict[str, Any]) -> PolicyOut:
+        return cls(rules=[RuleOut.of(state) for state in states], tolerances=tolerances_out(values))
+
+
+def tolerances_out(values: dict[str, Any]) -> list[ToleranceOut]:
+    return [ToleranceOut(name=item.name, description=item.description, kind=item.kind,  # type: ignore[arg-type]
+                         default=item.default, value=values.get(item.name, item.default), changed=item.name in values)
+            for item in TOLERANCES.values()]

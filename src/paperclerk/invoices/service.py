@@ -11,9 +11,10 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, exists, func, select
+from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from paperclerk.core import events
 from paperclerk.core.errors import InvalidRequest, NotFound
 from paperclerk.documents.models import Document
 from paperclerk.invoices.model import (
@@ -22,6 +23,7 @@ from paperclerk.invoices.model import (
     DATE_FIELDS,
     FIELDS,
     INVOICE,
+    NOT_INVOICE,
     Evidence,
     FieldValue,
     InvoiceExtraction,
@@ -83,8 +85,8 @@ def parse_value(name: str, text: str | None) -> Any:
             raise invalid("use an ISO 4217 code such as EUR")
         return text.upper()
     if name == "document_type":
-        if text not in (INVOICE, CREDIT_NOTE):
-            raise invalid("use invoice or credit_note")
+        if text not in (INVOICE, CREDIT_NOTE, NOT_INVOICE):
+            raise invalid("use invoice, credit_note or not_invoice")
         return text
     if name in _COMPACT:
         text = text.replace(" ", "").upper()
@@ -108,11 +110,39 @@ def set_typed(invoice: Invoice, name: str, value: Any) -> None:
         invoice.number_key = number_key(value)
 
 
+def receive(session: Session, document: Document) -> Invoice:
+    """The invoice of a document uploaded as one, ``received`` until it has been read (an existing one when the
+    same file came before); records ``invoice.uploaded`` for a new one."""
+    invoice = session.scalars(select(Invoice).where(Invoice.document_id == document.id)).first()
+    if invoice is None:
+        invoice = Invoice(organization_id=document.organization_id, document_id=document.id,
+                          status=InvoiceStatus.RECEIVED, candidates={})
+        session.add(invoice)
+        session.flush()
+        uploaded(session, invoice, document)
+    return invoice
+
+
+def uploaded(session: Session, invoice: Invoice, document: Document) -> None:
+    events.record(session, "invoice.uploaded", organization_id=invoice.organization_id, subject_type="invoice",
+                  subject_id=invoice.id, payload={"invoice_id": invoice.id, "document_id": document.id,
+                                                  "filename": document.filename, "source": document.source})
+
+
 def store(session: Session, document: Document, kind: str, extraction: InvoiceExtraction) -> Invoice:
-    """The invoice read from ``document`` (replacing an earlier reading of the same document)."""
-    session.execute(delete(Invoice).where(Invoice.document_id == document.id))
-    invoice = Invoice(organization_id=document.organization_id, document_id=document.id,
-                      status=InvoiceStatus.PROCESSED, kind=kind, candidates=_candidates_json(extraction))
+    """The invoice read from ``document``: the ``received`` invoice filled in, or a new one (replacing an earlier
+    reading of the same document; a new one records ``invoice.uploaded``)."""
+    invoice = session.scalars(select(Invoice).where(Invoice.document_id == document.id)).first()
+    if invoice is not None and invoice.status != InvoiceStatus.RECEIVED:
+        session.delete(invoice)
+        session.flush()
+        invoice = None
+    if invoice is None:
+        invoice = Invoice(organization_id=document.organization_id, document_id=document.id)
+        session.add(invoice)
+        session.flush()
+        uploaded(session, invoice, document)
+    invoice.status, invoice.kind, invoice.candidates = InvoiceStatus.PROCESSED, kind, _candidates_json(extraction)
     for name, found in extraction.fields.items():
         if name not in FIELDS:
             continue
@@ -126,13 +156,21 @@ def store(session: Session, document: Document, kind: str, extraction: InvoiceEx
             confidence=found.confidence, extractor=found.extractor))
     invoice.kind = kind
     for position, line in enumerate(extraction.lines, 1):
-        invoice.lines.append(InvoiceLine(position=position, description=line.description or "",
-                                         quantity=line.quantity, unit_price=line.unit_price, amount=line.amount,
-                                         tax_rate=line.tax_rate,
-                                         evidence=line.evidence.to_dict() if line.evidence else None))
-    session.add(invoice)
+        row = InvoiceLine(position=position, description=line.description or "", quantity=line.quantity,
+                          unit_price=line.unit_price, amount=line.amount, tax_rate=line.tax_rate,
+                          evidence=line.evidence.to_dict() if line.evidence else None)
+        row.original = line_values(row)
+        invoice.lines.append(row)
     session.flush()
     return invoice
+
+
+LINE_VALUES = ("description", "quantity", "unit_price", "amount", "tax_rate")
+
+
+def line_values(line: InvoiceLine) -> dict[str, str | None]:
+    """A line's values as text (decimal strings), as corrections and ``original`` keep them."""
+    return {name: as_text(getattr(line, name)) for name in LINE_VALUES}
 
 
 def _candidates_json(extraction: InvoiceExtraction) -> dict[str, Any]:

@@ -6,7 +6,7 @@ Every change is audited (``record_audit``) and recorded as an event, in the call
 
 from __future__ import annotations
 
-from datetime import date
+import json
 from typing import Any
 
 from sqlalchemy import select
@@ -16,8 +16,8 @@ from paperclerk.auth.principal import Principal
 from paperclerk.auth.service import record_audit
 from paperclerk.core import events
 from paperclerk.core.db import utcnow
-from paperclerk.core.errors import Conflict, NotFound
-from paperclerk.invoices import masterdata, service
+from paperclerk.core.errors import Conflict, InvalidRequest, NotFound
+from paperclerk.invoices import masterdata, policy, service
 from paperclerk.invoices.models import (
     OPEN_STATUSES,
     Correction,
@@ -25,6 +25,7 @@ from paperclerk.invoices.models import (
     Invoice,
     InvoiceField,
     InvoiceFinding,
+    InvoiceLine,
     InvoiceStatus,
 )
 from paperclerk.invoices.rules import RuleConfig, validate
@@ -35,19 +36,20 @@ def _event(session: Session, name: str, invoice: Invoice, payload: dict[str, Any
                   subject_id=invoice.id, payload=payload or {})
 
 
-def revalidate(session: Session, invoice: Invoice, *, today: date | None = None) -> list[InvoiceFinding]:
-    """Run every rule on the invoice as it now stands and bring its findings up to date.
+def revalidate(session: Session, invoice: Invoice, *, config: RuleConfig | None = None) -> list[InvoiceFinding]:
+    """Run every rule on the invoice as it now stands, with its organisation's policy (or ``config``), and bring
+    its findings up to date.
 
     A finding still raised stays as it is (open or dismissed: a dismissal is not undone by re-running);
     an open finding no longer raised becomes ``resolved``; new ones open. An invoice still in review gets
     ``needs_review`` while an open finding of severity warning or above remains, else ``processed``.
     """
     session.flush()
-    config = RuleConfig(today=today or date.today())
+    config = config or policy.rule_config(session, invoice.organization_id)
     raised: list[masterdata.Check] = [
         masterdata.Check(found.rule_id, found.severity, found.message, [item.to_dict() for item in found.evidence],
                          found.fix) for found in validate(service.extraction_of(invoice), config)]
-    raised += masterdata.check(session, invoice, severities=dict(config.severities))
+    raised += masterdata.check(session, invoice, config)
     existing = {(finding.rule_id, finding.message): finding for finding in invoice.findings
                 if finding.status != FindingStatus.RESOLVED}
     now = utcnow()
@@ -79,6 +81,9 @@ def needs_review(invoice: Invoice) -> bool:
 
 
 def _editable(invoice: Invoice, action: str) -> None:
+    if invoice.status == InvoiceStatus.RECEIVED:
+        raise Conflict(f"The invoice is still being read; it can be {action} once it has been processed.",
+                       code="INVOICE_NOT_READY", details={"status": invoice.status})
     if invoice.status not in OPEN_STATUSES:
         raise Conflict(f"The invoice is {invoice.status}; it can no longer be {action}.", code="INVOICE_CLOSED",
                        details={"status": invoice.status})
@@ -112,6 +117,52 @@ def correct(session: Session, invoice_id: str, *, organization_id: str, field: s
                  after={"field": field, "value": text, **_summary(invoice)})
     _event(session, "invoice.corrected", invoice, {"field": field, "status": invoice.status})
     return invoice
+
+
+def correct_line(session: Session, invoice_id: str, position: int | None, *, organization_id: str,
+                 values: dict[str, Any] | None, actor: Principal, ip: str | None = None) -> Invoice:
+    """Change a line's values (``position`` None: add a line; ``values`` None: remove the line, the later lines
+    move up). The line as read stays in ``original`` and in the correction; validation re-runs at once."""
+    invoice = service.get(session, invoice_id, organization_id=organization_id, full=True)
+    _editable(invoice, "corrected")
+    if position is None:
+        line = InvoiceLine(position=len(invoice.lines) + 1, description="", original=None)
+        before = None
+    else:
+        line = next((item for item in invoice.lines if item.position == position), None)
+        if line is None:
+            raise NotFound(f"The invoice has no line {position}.", code="LINE_NOT_FOUND",
+                           details={"position": position, "lines": len(invoice.lines)})
+        before = service.line_values(line)
+    if values is None:
+        invoice.lines.remove(line)
+        session.flush()
+        for number, item in enumerate(invoice.lines, 1):
+            item.position = number
+        after = None
+    else:
+        for name, value in values.items():
+            setattr(line, name, value)
+        if not line.description.strip():
+            raise InvalidRequest("A line needs a description.", code="INVALID_LINE", details={"field": "description"})
+        if position is None:
+            invoice.lines.append(line)
+        after = service.line_values(line)
+    line_number = position or line.position
+    invoice.corrections.append(Correction(field="line", line=line_number, before=_json(before), after=_json(after),
+                                          by=actor.label))
+    status_before = _summary(invoice)
+    revalidate(session, invoice)
+    action = "invoice.line." + ("add" if before is None else "remove" if after is None else "correct")
+    record_audit(session, actor, action, ("invoice", invoice.id), ip=ip, organization_id=organization_id,
+                 before={"line": line_number, "values": before, **status_before},
+                 after={"line": line_number, "values": after, **_summary(invoice)})
+    _event(session, "invoice.corrected", invoice, {"line": line_number, "status": invoice.status})
+    return invoice
+
+
+def _json(values: dict[str, Any] | None) -> str | None:
+    return None if values is None else json.dumps(values, ensure_ascii=False)
 
 
 def dismiss(session: Session, invoice_id: str, finding_id: str, *, organization_id: str, reason: str,
@@ -156,9 +207,10 @@ def approve(session: Session, invoice_id: str, *, organization_id: str, actor: P
 
 def reject(session: Session, invoice_id: str, *, organization_id: str, reason: str, actor: Principal,
            ip: str | None = None) -> Invoice:
-    """Refuse the invoice (it will not be paid or exported); an approved invoice can still be rejected."""
+    """Refuse the invoice (it will not be paid or exported); an approved invoice can still be rejected, and so
+    can one that was received but could not be read."""
     invoice = service.get(session, invoice_id, organization_id=organization_id, full=True)
-    if invoice.status not in (*OPEN_STATUSES, InvoiceStatus.APPROVED):
+    if invoice.status not in (*OPEN_STATUSES, InvoiceStatus.RECEIVED, InvoiceStatus.APPROVED):
         raise Conflict(f"The invoice is {invoice.status}; it can no longer be rejected.", code="INVOICE_CLOSED",
                        details={"status": invoice.status})
     invoice.rejection_reason = reason
@@ -180,10 +232,12 @@ def _decide(session: Session, invoice: Invoice, status: InvoiceStatus, *, actor:
 
 
 def revalidate_open(session: Session, organization_id: str) -> int:
-    """Re-run validation on every invoice still in review (after master data changed); returns how many."""
+    """Re-run validation on every invoice still in review (after master data or the policy changed); returns
+    how many."""
     invoices = session.scalars(select(Invoice).where(Invoice.organization_id == organization_id,
                                                      Invoice.status.in_(list(OPEN_STATUSES)))).all()
+    config = policy.rule_config(session, organization_id)
     for invoice in invoices:
-        revalidate(session, invoice)
+        revalidate(session, invoice, config=config)
     return len(invoices)
 

@@ -16,6 +16,7 @@ class DocumentFacts:
     sha256: str
     filename: str
     media_type: str
+    declared_kind: str | None = None
 
 
 @dataclass

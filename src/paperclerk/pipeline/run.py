@@ -52,8 +52,11 @@ def detect_text_language(context: PipelineContext) -> None:
 
 
 def classify_kind(context: PipelineContext) -> None:
+    """The kind the text reads as, unless the uploader declared it (the scores are kept either way)."""
     assert context.extraction is not None
     context.kind, context.kind_scores = classify(context.extraction.text)
+    if context.document.declared_kind:
+        context.kind = context.document.declared_kind
 
 
 def analyze(context: PipelineContext) -> None:
@@ -97,7 +100,7 @@ def process(run: JobRun) -> None:
         document = session.get(Document, run.subject_id)
         if document is not None:
             facts = DocumentFacts(document.id, document.organization_id, document.sha256, document.filename,
-                                  document.media_type)
+                                  document.media_type, document.declared_kind)
     if document is None:  # deleted while queued
         with session_scope() as session:
             run.complete(session)
