@@ -105,6 +105,17 @@ CALLS: dict[tuple[str, str], Call] = {
     ("POST", "/api/v1/invoices/{invoice_id}/approve"): lambda w: (f"/api/v1/invoices/{w.invoice_id}/approve", {}),
     ("POST", "/api/v1/invoices/{invoice_id}/reject"):
         lambda w: (f"/api/v1/invoices/{w.invoice_id}/reject", {"json": {"reason": "matrix"}}),
+    ("POST", "/api/v1/invoices/{invoice_id}/lines"):
+        lambda w: (f"/api/v1/invoices/{w.invoice_id}/lines", {"json": {"description": "Matrix", "amount": "1"}}),
+    ("PATCH", "/api/v1/invoices/{invoice_id}/lines/{position}"):
+        lambda w: (f"/api/v1/invoices/{w.invoice_id}/lines/1", {"json": {"quantity": "2"}}),
+    ("DELETE", "/api/v1/invoices/{invoice_id}/lines/{position}"):
+        lambda w: (f"/api/v1/invoices/{w.invoice_id}/lines/1", {}),
+    ("GET", "/api/v1/invoices/rules"): lambda w: ("/api/v1/invoices/rules", {}),
+    ("PATCH", "/api/v1/invoices/rules"):
+        lambda w: ("/api/v1/invoices/rules", {"json": {"rules": {"INV-APPROVAL-001": {"severity": "info"}}}}),
+    ("PATCH", "/api/v1/invoices/tolerances"):
+        lambda w: ("/api/v1/invoices/tolerances", {"json": {"values": {"future_days": "10"}}}),
     ("GET", "/api/v1/invoices/vendors"): lambda w: ("/api/v1/invoices/vendors", {}),
     ("POST", "/api/v1/invoices/vendors"): lambda w: ("/api/v1/invoices/vendors", {"json": {"name": _unique("V")}}),
     ("POST", "/api/v1/invoices/vendors/import"): lambda w: ("/api/v1/invoices/vendors/import", _csv("name\nM\n")),

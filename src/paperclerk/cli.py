@@ -505,8 +505,8 @@ def rule(
         changes["severity"] = None if severity == "default" else severity
     if not changes:
         _fail("say what to change: --on, --off or --severity")
-    _change_policy(org, lambda session, organization_id, actor: policy.set_rule(
-        session, organization_id, rule_id, changes, actor=actor))
+    _change_policy(org, lambda session, organization_id, actor: policy.set_rules(
+        session, organization_id, {rule_id: changes}, actor=actor))
     console.print(f"{rule_id}: updated")
 
 

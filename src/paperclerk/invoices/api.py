@@ -46,7 +46,7 @@ from paperclerk.invoices.schemas import (
     PurchaseOrderPatch,
     ReasonIn,
     RuleOut,
-    RulePatch,
+    RulesIn,
     ToleranceOut,
     TolerancesIn,
     VendorIn,
@@ -215,16 +215,15 @@ def get_policy(session: ReadSession, principal: Reader) -> PolicyOut:
                         policy.tolerance_values(session, principal.tenant))
 
 
-@masterdata_router.patch("/rules/{rule_id}", response_model=RuleOut,
-                         summary="Turn a rule on or off, or set its severity; open invoices are re-checked",
+@masterdata_router.patch("/rules", response_model=list[RuleOut],
+                         summary="Turn rules on or off, or set their severity; open invoices are re-checked",
                          responses=error_responses(400, 404))
-def update_rule(rule_id: Annotated[str, Path(max_length=40)], body: RulePatch, request: Request,
-                principal: Admin) -> RuleOut:
+def update_rules(body: RulesIn, request: Request, principal: Admin) -> list[RuleOut]:
+    changes = {rule_id: change.model_dump(exclude_unset=True) for rule_id, change in body.rules.items()}
     with session_scope() as session:
-        state = policy.set_rule(session, principal.tenant, rule_id, body.model_dump(exclude_unset=True),
-                                actor=principal, ip=request_ip(request))
+        states = policy.set_rules(session, principal.tenant, changes, actor=principal, ip=request_ip(request))
         workflow.revalidate_open(session, principal.tenant)
-        return RuleOut.of(state)
+        return [RuleOut.of(state) for state in states]
 
 
 @masterdata_router.patch("/tolerances", response_model=list[ToleranceOut],

@@ -149,31 +149,37 @@ def rule_states(session: Session, organization_id: str) -> list[RuleState]:
             for info in catalogue().values()]
 
 
-def set_rule(session: Session, organization_id: str, rule_id: str, changes: dict[str, Any], *, actor: Principal,
-             ip: str | None = None) -> RuleState:
-    """Turn a rule on or off (``enabled``) and/or set its ``severity`` (None: back to the default)."""
-    info = catalogue().get(rule_id)
-    if info is None:
-        raise NotFound(f"There is no rule {rule_id!r}.", code="RULE_NOT_FOUND", details={"rule_id": rule_id})
-    severity = changes.get("severity")
-    if severity is not None and severity not in SEVERITIES:
-        raise InvalidRequest(f"Unknown severity {severity!r}; use one of {', '.join(SEVERITIES)}.",
-                             code="INVALID_SEVERITY", details={"severities": list(SEVERITIES)})
-    row = _settings(session, organization_id).get(rule_id)
-    before = {"enabled": row.enabled if row else True, "severity": row.severity if row else None}
-    if row is None:
-        row = InvoiceRuleSetting(organization_id=organization_id, rule_id=rule_id, enabled=True, severity=None)
-        session.add(row)
-    if changes.get("enabled") is not None:
-        row.enabled = bool(changes["enabled"])
-    if "severity" in changes:
-        row.severity = severity
-    row.updated_by = actor.label
+def set_rules(session: Session, organization_id: str, changes: dict[str, dict[str, Any]], *, actor: Principal,
+              ip: str | None = None) -> list[RuleState]:
+    """Per rule id, turn the rule on or off (``enabled``) and/or set its ``severity`` (None: back to the default).
+    Every change is checked before any is stored; each changed rule is one audit entry."""
+    known = catalogue()
+    for rule_id, change in changes.items():
+        if rule_id not in known:
+            raise NotFound(f"There is no rule {rule_id!r}.", code="RULE_NOT_FOUND", details={"rule_id": rule_id})
+        severity = change.get("severity")
+        if severity is not None and severity not in SEVERITIES:
+            raise InvalidRequest(f"Unknown severity {severity!r} for {rule_id}; use one of {', '.join(SEVERITIES)}.",
+                                 code="INVALID_SEVERITY", details={"rule_id": rule_id, "severities": list(SEVERITIES)})
+    settings = _settings(session, organization_id)
+    for rule_id, change in changes.items():
+        row = settings.get(rule_id)
+        before = {"enabled": row.enabled if row else True, "severity": row.severity if row else None}
+        if row is None:
+            row = settings[rule_id] = InvoiceRuleSetting(organization_id=organization_id, rule_id=rule_id,
+                                                         enabled=True, severity=None)
+            session.add(row)
+        if change.get("enabled") is not None:
+            row.enabled = bool(change["enabled"])
+        if "severity" in change:
+            row.severity = change["severity"]
+        row.updated_by = actor.label
+        after = {"enabled": row.enabled, "severity": row.severity}
+        if after != before:
+            record_audit(session, actor, "invoice.rule.update", ("invoice_rule", rule_id), ip=ip,
+                         organization_id=organization_id, before=before, after=after)
     session.flush()
-    record_audit(session, actor, "invoice.rule.update", ("invoice_rule", rule_id), ip=ip,
-                 organization_id=organization_id, before=before,
-                 after={"enabled": row.enabled, "severity": row.severity})
-    return RuleState(info, row.enabled, row.severity)
+    return [RuleState(known[rule_id], settings[rule_id].enabled, settings[rule_id].severity) for rule_id in changes]
 
 
 def set_tolerances(session: Session, organization_id: str, values: dict[str, Any], *, actor: Principal,

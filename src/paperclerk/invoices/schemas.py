@@ -328,6 +328,11 @@ class RulePatch(BaseModel):
         default=None, description="null puts the rule back to its default severity")
 
 
+class RulesIn(BaseModel):
+    rules: dict[Annotated[str, Field(max_length=40)], RulePatch] = Field(
+        max_length=100, description="Rule id -> what to change")
+
+
 class ToleranceOut(BaseModel):
     name: str
     description: str

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from paperclerk.core import events
 from paperclerk.core.errors import InvalidRequest, NotFound
 from paperclerk.documents.models import Document
+from paperclerk.invoices.exports import money, number
 from paperclerk.invoices.model import (
     AMOUNT_FIELDS,
     CREDIT_NOTE,
@@ -169,8 +170,12 @@ LINE_VALUES = ("description", "quantity", "unit_price", "amount", "tax_rate")
 
 
 def line_values(line: InvoiceLine) -> dict[str, str | None]:
-    """A line's values as text (decimal strings), as corrections and ``original`` keep them."""
-    return {name: as_text(getattr(line, name)) for name in LINE_VALUES}
+    """A line's values as corrections and ``original`` keep them: amounts with two decimals, quantities, prices
+    and rates without trailing zeros (as the API shows them)."""
+    def shown(name: str, value: Decimal | None) -> str | None:
+        return None if value is None else money(value) if name == "amount" else number(value)
+
+    return {"description": line.description, **{name: shown(name, getattr(line, name)) for name in LINE_VALUES[1:]}}
 
 
 def _candidates_json(extraction: InvoiceExtraction) -> dict[str, Any]:

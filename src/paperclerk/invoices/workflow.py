@@ -40,7 +40,8 @@ def revalidate(session: Session, invoice: Invoice, *, config: RuleConfig | None 
     """Run every rule on the invoice as it now stands, with its organisation's policy (or ``config``), and bring
     its findings up to date.
 
-    A finding still raised stays as it is (open or dismissed: a dismissal is not undone by re-running);
+    A finding still raised stays (open or dismissed: a dismissal is not undone by re-running; an open one takes
+    the rule's current severity);
     an open finding no longer raised becomes ``resolved``; new ones open. An invoice still in review gets
     ``needs_review`` while an open finding of severity warning or above remains, else ``processed``.
     """
@@ -55,6 +56,9 @@ def revalidate(session: Session, invoice: Invoice, *, config: RuleConfig | None 
     now = utcnow()
     for item in raised:
         if (item.rule_id, item.message) in existing:
+            kept = existing[(item.rule_id, item.message)]
+            if kept.status == FindingStatus.OPEN:
+                kept.severity = item.severity  # the organisation may have changed the rule's severity
             continue
         finding = InvoiceFinding(rule_id=item.rule_id, severity=item.severity, message=item.message,
                                  evidence=item.evidence, fix=item.fix, status=FindingStatus.OPEN)
