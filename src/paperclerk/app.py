@@ -33,6 +33,7 @@ from paperclerk.ops.security import SecurityHeadersMiddleware, setup_cors
 from paperclerk.search.api import router as search_router
 from paperclerk.web import invoices as invoice_pages
 from paperclerk.web import pages
+from paperclerk.web import rules as rules_pages
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,7 @@ def create_app(*, embedded_workers: bool = False) -> FastAPI:
     app.include_router(health_router)
     app.include_router(pages.router)
     app.include_router(invoice_pages.router)
+    app.include_router(rules_pages.router)
     app.mount("/static", pages.static_files(), name="static")
     # Outermost last: request context → upload limit → security headers → CORS → rate limit → CSRF.
     app.add_middleware(CSRFMiddleware)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from paperclerk.app import create_app
 from tests.conftest import Env
+from tests.helpers import api_key
 
 PASSWORD = "Correct-Horse-42-battery"
 FORM_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -106,3 +107,28 @@ def client(make_client: Callable[[], TestClient], admin: Account) -> TestClient:
     browser = make_client()
     web_login(browser, admin)
     return browser
+
+
+Browser = Callable[[str], TestClient]
+
+
+@pytest.fixture
+def browse(env: Env) -> Iterator[Browser]:
+    """``browse(role)``: a browser logged in as a new Acme user of ``role`` (one app, embedded workers)."""
+    app = create_app(embedded_workers=True)
+    clients: list[TestClient] = []
+
+    def make(role: str, organization: str = "acme") -> TestClient:
+        client = TestClient(app, raise_server_exceptions=False)
+        if not clients:
+            client.__enter__()  # the first one runs the app's lifespan (the workers)
+        clients.append(client)
+        if role == "api":
+            client.headers["X-API-Key"] = api_key("acme", "admin")
+        else:
+            web_login(client, create_account(f"{role}-{len(clients)}@{organization}.example", role, organization))
+        return client
+
+    yield make
+    if clients:
+        clients[0].__exit__(None, None, None)

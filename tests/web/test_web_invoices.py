@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -17,11 +16,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from paperclerk.app import create_app
-from paperclerk.web.invoices import router
 from tests.conftest import Env
 from tests.helpers import api_key, upload_and_wait
 from tests.invoices.ap import OTHER_IBAN, add_vendor, invoice_id_for, invoice_pdf
-from tests.web.conftest import FORM_TOKEN, create_account, web_login
+from tests.web.conftest import FORM_TOKEN, Browser, create_account
 from tests.web.test_web_browser import (  # noqa: F401 - browser_page is the Chromium fixture
     StrictCSP,
     _free_port,
@@ -31,31 +29,6 @@ from tests.web.test_web_browser import (  # noqa: F401 - browser_page is the Chr
     shot,
     watch_console,
 )
-
-Browser = Callable[[str], TestClient]
-
-
-@pytest.fixture
-def browse(env: Env) -> Iterator[Browser]:
-    """``browse(role)``: a browser logged in as a new Acme user of ``role`` (one app, embedded workers)."""
-    app = create_app(embedded_workers=True)
-    app.include_router(router)
-    clients: list[TestClient] = []
-
-    def make(role: str, organization: str = "acme") -> TestClient:
-        client = TestClient(app, raise_server_exceptions=False)
-        if not clients:
-            client.__enter__()  # the first one runs the app's lifespan (the workers)
-        clients.append(client)
-        if role == "api":
-            client.headers["X-API-Key"] = api_key("acme", "admin")
-        else:
-            web_login(client, create_account(f"{role}-{len(clients)}@{organization}.example", role, organization))
-        return client
-
-    yield make
-    if clients:
-        clients[0].__exit__(None, None, None)
 
 
 def _blocked_invoice(browse: Browser) -> str:
@@ -200,7 +173,6 @@ def test_review_page_in_chromium_under_csp(env: Env, browser_page: Any) -> None:
     from playwright.sync_api import expect
 
     app = create_app(embedded_workers=True)
-    app.include_router(router)
     app.add_middleware(StrictCSP)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=_free_port(), log_config=None,
                                            access_log=False, lifespan="on"))

@@ -14,9 +14,11 @@ from paperclerk.invoices.models import (
     Invoice,
     InvoiceField,
     InvoiceFinding,
+    InvoiceLine,
     PurchaseOrder,
 )
 from paperclerk.invoices.policy import TOLERANCES, RuleState
+from paperclerk.invoices.service import line_values
 
 #: Amounts in JSON as decimal strings with two decimals (more only when they have them).
 Money = Annotated[Decimal, PlainSerializer(money, return_type=str, when_used="json")]
@@ -80,8 +82,16 @@ class LineOut(_Out):
     amount: Money | None
     tax_rate: Number | None
     evidence: dict[str, Any] | None
-    #: The line as it was read (None: a person added it).
+    #: The line as it was read (None: a person added it), and whether a person has changed it since.
     original: dict[str, str | None] | None
+    corrected: bool
+
+    @classmethod
+    def of(cls, line: InvoiceLine) -> LineOut:
+        return cls.model_validate({**{name: getattr(line, name) for name in ("position", "description", "quantity",
+                                                                           "unit_price", "amount", "tax_rate",
+                                                                           "evidence", "original")},
+                                   "corrected": line.original is not None and line.original != line_values(line)})
 
 
 class LineIn(BaseModel):
@@ -154,7 +164,7 @@ class InvoiceDetail(InvoiceSummary):
         return cls(**data, page_count=page_count,
                    open_findings=sum(1 for item in invoice.findings if item.status == "open"),
                    fields=[FieldOut.of(field) for field in invoice.fields],
-                   lines=[LineOut.model_validate(line) for line in invoice.lines],
+                   lines=[LineOut.of(line) for line in invoice.lines],
                    findings=[FindingOut.of(finding) for finding in invoice.findings],
                    corrections=[CorrectionOut.model_validate(item) for item in invoice.corrections])
 

@@ -147,7 +147,7 @@ def correct_line(session: Session, invoice_id: str, position: int | None, *, org
     else:
         for name, value in values.items():
             setattr(line, name, value)
-        if not line.description.strip():
+        if not (line.description or "").strip():
             raise InvalidRequest("A line needs a description.", code="INVALID_LINE", details={"field": "description"})
         if position is None:
             invoice.lines.append(line)

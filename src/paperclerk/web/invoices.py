@@ -33,6 +33,7 @@ PAGE_SIZE = 25
 RENDER_DPI = 100
 NO_INVOICE = "There is no invoice with this id. It may have been deleted, or the link may be incomplete."
 DONE_MESSAGES = {"corrected": "The field was corrected; the checks ran again.",
+                 "line": "The line was changed; the checks ran again.",
                  "dismissed": "The finding was dismissed.", "approved": "The invoice was approved for payment.",
                  "rejected": "The invoice was rejected."}
 
@@ -194,3 +195,37 @@ def reject_page(request: Request, invoice_id: str, reason: Annotated[str, Form(m
                         actor=viewer.principal, ip=request_ip(request))
 
     return _change(request, invoice_id, "documents:reject", "rejected", action)
+
+
+_LINE_FORM = Annotated[str, Form(max_length=2000)]
+
+
+@router.post("/invoices/{invoice_id}/lines", response_model=None)
+def add_line_page(request: Request, invoice_id: str, description: _LINE_FORM = "", quantity: _LINE_FORM = "",
+                  unit_price: _LINE_FORM = "", amount: _LINE_FORM = "", tax_rate: _LINE_FORM = "") -> Response:
+    values = {"description": description, "quantity": quantity, "unit_price": unit_price, "amount": amount,
+              "tax_rate": tax_rate}
+    return _change_line(request, invoice_id, None, values)
+
+
+@router.post("/invoices/{invoice_id}/lines/{position}", response_model=None)
+def correct_line_page(request: Request, invoice_id: str, position: int, description: _LINE_FORM = "",
+                      quantity: _LINE_FORM = "", unit_price: _LINE_FORM = "", amount: _LINE_FORM = "",
+                      tax_rate: _LINE_FORM = "") -> Response:
+    values = {"description": description, "quantity": quantity, "unit_price": unit_price, "amount": amount,
+              "tax_rate": tax_rate}
+    return _change_line(request, invoice_id, position, values)
+
+
+@router.post("/invoices/{invoice_id}/lines/{position}/remove", response_model=None)
+def remove_line_page(request: Request, invoice_id: str, position: int) -> Response:
+    return _change_line(request, invoice_id, position, None)
+
+
+def _change_line(request: Request, invoice_id: str, position: int | None, values: dict[str, str] | None) -> Response:
+    def action(session: Session, viewer: Viewer) -> None:
+        workflow.correct_line(session, invoice_id, position, organization_id=viewer.principal.tenant,
+                              values=None if values is None else service.parse_line_values(values),
+                              actor=viewer.principal, ip=request_ip(request))
+
+    return _change(request, invoice_id, "documents:correct", "line", action)
