@@ -4,12 +4,23 @@ browsed through the real login form with the page's CSRF token on every post."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
+from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.helpers import upload_and_wait
 from tests.invoices.ap import invoice_id_for, invoice_pdf
-from tests.web.conftest import FORM_TOKEN, Browser, page_token
+from tests.web.conftest import FORM_TOKEN, Browser, create_account, page_token
+from tests.web.test_web_browser import (  # noqa: F401 - browser_page and server are fixtures
+    assert_clean_console,
+    browser_page,
+    log_in,
+    server,
+    shot,
+    watch_console,
+)
 
 
 def _token(client: TestClient, path: str) -> str:
@@ -101,3 +112,44 @@ def test_a_reviewer_corrects_adds_and_removes_lines(browse: Browser) -> None:
     assert "data-correct-line" not in viewer.get(f"/invoices/{invoice_id}").text
     assert viewer.post(f"/invoices/{invoice_id}/lines/1/remove", data={"csrf_token": page_token(viewer, "/rules")},
                        follow_redirects=False).status_code == 403
+
+
+@pytest.mark.browser
+def test_upload_correct_a_line_and_change_a_rule_in_chromium(server: str, browser_page: Any,  # noqa: F811
+                                                             tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    page = browser_page
+    problems = watch_console(page)
+    page.goto(f"{server}/invoices")
+    log_in(page, create_account("admin@acme.example", "admin"))
+    page.wait_for_url("**/invoices")
+    pdf = tmp_path / "northwind.pdf"
+    pdf.write_bytes(invoice_pdf("INV-4242", po=None))
+    page.set_input_files("[data-upload-input]", str(pdf))
+    expect(page.locator("[data-upload-result][data-outcome=accepted]")).to_have_count(1)
+    row = page.locator("tr[data-invoice-id]", has_text="INV-4242")
+    for _ in range(100):  # the invoice is read in the background; the inbox shows it once it is
+        page.goto(f"{server}/invoices")
+        if row.count() and "needs review" in row.inner_text().lower():
+            break
+        page.wait_for_timeout(200)
+    shot(page, "30-invoice-inbox-upload")
+    row.get_by_role("link").click()
+    page.get_by_text("Correct line 2").click()
+    form = page.locator("form[data-correct-line]").nth(1)
+    form.locator("input[name=quantity]").fill("3")
+    form.get_by_role("button", name="Save line").click()
+    expect(page.locator("[data-done]")).to_be_visible()
+    expect(page.locator("[data-line-corrected]")).to_have_count(1)
+    expect(page.locator('[data-finding="INV-ARITH-001"][data-finding-status="open"]')).to_have_count(1)
+    shot(page, "31-invoice-line-corrected")
+
+    page.goto(f"{server}/rules")
+    page.get_by_label("INV-VENDOR-UNKNOWN on").uncheck()
+    page.get_by_label("Severity of INV-APPROVAL-001").select_option("error")
+    page.get_by_role("button", name="Save rules").click()
+    expect(page.locator("[data-done]")).to_be_visible()
+    expect(page.locator('tr.rule-off[data-rule="INV-VENDOR-UNKNOWN"]')).to_have_count(1)
+    shot(page, "32-invoice-rules")
+    assert_clean_console(problems)

@@ -69,6 +69,7 @@ def invoices_page(request: Request, session: Annotated[Session, Depends(read_ses
         "rows": rows, "status": filters.status or "", "flagged": params["flagged"] or "",
         "invoice_statuses": [status.value for status in InvoiceStatus],
         "pager": pager("/invoices", params, number, total, PAGE_SIZE), "nav": "invoices",
+        "can_upload": viewer.can("documents:upload"), "max_upload_mb": get_settings().max_upload_mb,
     }, viewer=viewer)
 
 
