@@ -738,3 +738,46 @@ def _import_order_row(session: Session, organization_id: str, row: dict[str, Any
                           {"lines": sorted([*lines, line], key=lambda item: item["line_number"])}, actor=actor, ip=ip)
     return False
 
+
+_RECEIPT_COLUMNS = ("receipt_number", "po_number", "received_on", "line_number", "quantity")
+
+
+def import_goods_receipts(session: Session, organization_id: str, text: str, *, actor: Principal,
+                          ip: str | None = None) -> ImportReport:
+    """Goods received from CSV, one received purchase-order line a row (``receipt_number``, ``po_number``,
+    ``received_on`` (ISO date), ``line_number`` (the PO's), ``quantity``). A receipt is created on its first row;
+    later rows add lines or replace the line with their number. A row naming an unknown order or an order line
+    that does not exist, a bad date or a quantity not above 0 is reported; the other rows are kept."""
+    return _import_rows(session, text, _RECEIPT_COLUMNS,
+                        lambda row: _import_receipt_row(session, organization_id, row, actor=actor, ip=ip))
+
+
+def _import_receipt_row(session: Session, organization_id: str, row: dict[str, Any], *, actor: Principal,
+                        ip: str | None) -> bool:
+    """Store one CSV row; True when it created a new goods receipt."""
+    number, po_number = _cell(row, "receipt_number"), _cell(row, "po_number")
+    if not number or len(number) > 60:
+        raise ValueError("receipt_number is empty or longer than 60 characters")
+    received_on = _iso_date(row, "received_on")
+    if received_on is None:
+        raise ValueError("received_on is empty")
+    line = {"line_number": _line_number(row), "quantity": _decimal(row, "quantity", positive=True)}
+    order = session.scalars(select(PurchaseOrder).where(PurchaseOrder.organization_id == organization_id,
+                                                        PurchaseOrder.number == po_number)).first()
+    if order is None:
+        raise ValueError(f"no purchase order {po_number!r} (import the purchase orders first)")
+    receipt = session.scalars(select(GoodsReceipt).options(selectinload(GoodsReceipt.lines)).where(
+        GoodsReceipt.organization_id == organization_id, GoodsReceipt.number == number)).first()
+    if receipt is None:
+        create_goods_receipt(session, organization_id, {"number": number, "purchase_order_id": order.id,
+                                                        "received_on": received_on, "lines": [line]},
+                             actor=actor, ip=ip)
+        return True
+    if receipt.purchase_order_id != order.id:
+        raise ValueError(f"goods receipt {number} already exists for another purchase order")
+    lines = [_snapshot(item, "line_number", "quantity") for item in receipt.lines
+             if item.line_number != line["line_number"]]
+    update_goods_receipt(session, receipt.id, organization_id,
+                         {"received_on": received_on,
+                          "lines": sorted([*lines, line], key=lambda item: item["line_number"])}, actor=actor, ip=ip)
+    return False
