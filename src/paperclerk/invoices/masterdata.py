@@ -746,8 +746,9 @@ def import_goods_receipts(session: Session, organization_id: str, text: str, *, 
                           ip: str | None = None) -> ImportReport:
     """Goods received from CSV, one received purchase-order line a row (``receipt_number``, ``po_number``,
     ``received_on`` (ISO date), ``line_number`` (the PO's), ``quantity``). A receipt is created on its first row;
-    later rows add lines or replace the line with their number. A row naming an unknown order or an order line
-    that does not exist, a bad date or a quantity not above 0 is reported; the other rows are kept."""
+    later rows add lines or replace the line with their number, and their date becomes the receipt's. A row naming
+    an unknown order or an order line that does not exist, a bad date or a quantity not above 0 is reported; the
+    other rows are kept."""
     return _import_rows(session, text, _RECEIPT_COLUMNS,
                         lambda row: _import_receipt_row(session, organization_id, row, actor=actor, ip=ip))
 
@@ -775,7 +776,7 @@ def _import_receipt_row(session: Session, organization_id: str, row: dict[str, A
         return True
     if receipt.purchase_order_id != order.id:
         raise ValueError(f"goods receipt {number} already exists for another purchase order")
-    lines = [_snapshot(item, "line_number", "quantity") for item in receipt.lines
+    lines = [{"line_number": item.line_number, "quantity": item.quantity} for item in receipt.lines
              if item.line_number != line["line_number"]]
     update_goods_receipt(session, receipt.id, organization_id,
                          {"received_on": received_on,
