@@ -136,6 +136,8 @@ CALLS: dict[tuple[str, str], Call] = {
     ("POST", "/api/v1/invoices/goods-receipts"): lambda w: ("/api/v1/invoices/goods-receipts", {"json": {
         "number": _unique("GR"), "purchase_order_id": w.purchase_order_id, "received_on": "2024-03-10",
         "lines": [{"line_number": 1, "quantity": "1"}]}}),
+    ("POST", "/api/v1/invoices/goods-receipts/import"): lambda w: ("/api/v1/invoices/goods-receipts/import", _csv(
+        "receipt_number,po_number,received_on,line_number,quantity\nGR-M,PO-M,2024-03-09,1,5\n")),
     ("GET", "/api/v1/invoices/goods-receipts/{receipt_id}"):
         lambda w: (f"/api/v1/invoices/goods-receipts/{w.goods_receipt_id}", {}),
     ("PATCH", "/api/v1/invoices/goods-receipts/{receipt_id}"):

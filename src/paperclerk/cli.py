@@ -546,20 +546,22 @@ def _change_policy(org: str | None, change: Callable[[Session, str, Principal], 
 
 @app.command("import")
 def import_masterdata(
-    what: Annotated[str, typer.Argument(help="vendors or pos (purchase orders)")],
+    what: Annotated[str, typer.Argument(help="vendors, pos (purchase orders) or receipts (goods receipts)")],
     file: Annotated[Path, typer.Argument(help="CSV file, UTF-8, first row naming the columns")],
     org: OrgOption = None,
 ) -> None:
-    """Import vendors or purchase-order lines from CSV; bad rows are listed with their row number."""
+    """Import vendors, purchase-order lines or goods-receipt lines from CSV; bad rows are listed with their row
+    number."""
     from paperclerk.auth.principal import system_actor
     from paperclerk.core.db import session_scope
     from paperclerk.core.errors import PaperclerkError
     from paperclerk.core.schema import upgrade
     from paperclerk.invoices import masterdata, workflow
 
-    importers = {"vendors": masterdata.import_vendors, "pos": masterdata.import_purchase_orders}
+    importers = {"vendors": masterdata.import_vendors, "pos": masterdata.import_purchase_orders,
+                 "receipts": masterdata.import_goods_receipts}
     if what not in importers:
-        _fail(f"cannot import {what!r}: choose vendors or pos")
+        _fail(f"cannot import {what!r}: choose vendors, pos or receipts")
     try:
         text = file.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:

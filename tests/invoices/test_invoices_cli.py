@@ -57,5 +57,5 @@ def test_extract_table_output_and_rules_listing(tmp_path):
     assert table.exit_code == 0 and "R-2024-001" in table.output and "line items" in table.output
     listing = runner.invoke(app, ["rules"])
     assert listing.exit_code == 0
-    assert "INV-ARITH-003" in listing.output and "INV-ID-002" in listing.output
+    assert "INV-ARITH-003" in listing.output and "INV-ID-002" in listing.output and "INV-TAX-001" in listing.output
     assert "INV-VENDOR-BANK-CHANGED" in listing.output and "INV-DUP-001" in listing.output

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from paperclerk.invoices.model import Evidence, FieldValue, InvoiceExtraction, LineItem
+from paperclerk.invoices.model import Evidence, FieldValue, Finding, InvoiceExtraction, LineItem
 from paperclerk.invoices.rules import RULES, SEVERITIES, RuleConfig, describe_rules, validate
+from paperclerk.invoices.tax_rates import RATES
 from tests.invoices import generate
 
 TODAY = date(2024, 6, 1)
@@ -38,6 +39,15 @@ def invoice(lines: list[LineItem] | None = None, **overrides: Any) -> InvoiceExt
     return InvoiceExtraction(fields=fields, lines=lines)
 
 
+def invoice_at(rate: str, **overrides: Any) -> InvoiceExtraction:
+    """A correct invoice whose two lines are taxed at ``rate`` percent (the default invoice is German, 19 %)."""
+    tax = (D("300.00") * D(rate) / 100).quantize(D("0.01"))
+    lines = [LineItem("Chair", D("2"), D("100.00"), D("200.00"), D(rate), _evidence("Chair 2 100.00 200.00")),
+             LineItem("Desk", D("1"), D("100.00"), D("100.00"), D(rate), _evidence("Desk 1 100.00 100.00"))]
+    values: dict[str, Any] = {"tax_total": tax, "total": 300 + tax, "amount_due": 300 + tax, **overrides}
+    return invoice(lines, **values)
+
+
 def ids(extraction: InvoiceExtraction, config: RuleConfig = CONFIG) -> list[str]:
     return [finding.rule_id for finding in validate(extraction, config)]
 
@@ -51,7 +61,7 @@ def test_rule_ids_are_stable_and_documented() -> None:
         "INV-REQ-001", "INV-TOT-001", "INV-TOT-002", "INV-DATE-001", "INV-DATE-002", "INV-DATE-003",
         "INV-ARITH-001", "INV-ARITH-002", "INV-ARITH-003", "INV-ARITH-004", "INV-ARITH-005", "INV-ARITH-006",
         "INV-AMT-001",
-        "INV-AMT-002", "INV-ID-001", "INV-ID-002", "INV-ID-003", "INV-CUR-001", "INV-KIND-001",
+        "INV-AMT-002", "INV-ID-001", "INV-ID-002", "INV-ID-003", "INV-CUR-001", "INV-TAX-001", "INV-KIND-001",
     }
     for item in describe_rules():
         assert item["severity"] in SEVERITIES
@@ -98,10 +108,11 @@ def test_each_rule_fires(rule_id: str, bad: InvoiceExtraction) -> None:
 
 
 @pytest.mark.parametrize("good", [
-    invoice(vendor_tax_id="27AAPFU0939F1ZV"), invoice(vendor_tax_id="FR40303265045"),
-    invoice(vendor_tax_id="73282932000074"), invoice(vendor_tax_id="51824753556"), invoice(vendor_tax_id="04-2103594"),
-    invoice(vendor_tax_id="NL004495445B01"), invoice(vendor_tax_id="GB980780684"),
-    invoice(vendor_tax_id="ESB58378431"), invoice(vendor_tax_id=None),
+    invoice_at("18", vendor_tax_id="27AAPFU0939F1ZV"), invoice_at("20", vendor_tax_id="FR40303265045"),
+    invoice_at("20", vendor_tax_id="73282932000074"), invoice_at("10", vendor_tax_id="51824753556"),
+    invoice(vendor_tax_id="04-2103594"), invoice_at("21", vendor_tax_id="NL004495445B01"),
+    invoice_at("20", vendor_tax_id="GB980780684"), invoice_at("21", vendor_tax_id="ESB58378431"),
+    invoice(vendor_tax_id=None),
     invoice(vendor_iban=None, vendor_bic=None), invoice(currency="CHF"), invoice(due_date=None),
     invoice(invoice_date=date(2024, 6, 5), due_date=date(2024, 7, 5)),  # within the future allowance
     invoice(amount_due=D("100.00")),  # part prepaid
@@ -171,3 +182,108 @@ def test_huge_and_odd_precision_amounts_are_reported_not_crashed_on() -> None:
         LineItem("x", D("123456789012345"), D("987654321.123456"), D("1"))]), CONFIG)
     assert {"INV-AMT-001", "INV-ARITH-001", "INV-ARITH-003"} <= {f.rule_id for f in findings}
     assert all(f.message for f in findings)
+
+
+# INV-TAX-001: the tax rate against the supplier's country ------------------------------------------------
+
+SWISS_UID = "CHE-116.281.710 MWST"
+SWISS_IBAN = generate.iban("CH", "00762011623852957")
+
+
+def tax_findings(extraction: InvoiceExtraction) -> list[Finding]:
+    return [finding for finding in validate(extraction, CONFIG) if finding.rule_id == "INV-TAX-001"]
+
+
+def header_only(subtotal: str, tax: str, **overrides: Any) -> InvoiceExtraction:
+    """An invoice that lists no lines: only the effective rate tax / subtotal can be checked."""
+    total = D(subtotal) + D(tax)
+    values: dict[str, Any] = {"subtotal": D(subtotal), "tax_total": D(tax), "total": total, "amount_due": total,
+                              **overrides}
+    return invoice([], **values)
+
+
+def test_a_rate_on_a_line_that_the_country_does_not_have() -> None:
+    [finding] = tax_findings(invoice_at("25"))  # a German VAT number, 25 % (the Danish or Swedish rate)
+    assert finding.severity == "warning"
+    assert finding.message == ("Lines 1, 2 charge 25 % tax, which is not a tax rate of Germany (DE, from the tax ID "
+                               "DE136695976); its rates are 0 %, 7 % and 19 %.")
+    assert [item.text for item in finding.evidence] == ["Chair 2 100.00 200.00", "Desk 1 100.00 100.00",
+                                                        "DE136695976"]
+    assert "supplier's country" in finding.fix
+
+
+def test_a_rate_in_the_header_that_the_country_does_not_have() -> None:
+    [finding] = tax_findings(header_only("300.00", "57.00", vendor_tax_id="FR40303265045"))  # 19 % in France
+    assert finding.message == ("The tax 57.00 EUR is 19 % of the subtotal 300.00 EUR, which is not a tax rate of "
+                               "France (FR, from the tax ID FR40303265045); its rates are 0 %, 0.9 %, 1.05 %, "
+                               "1.75 %, 2.1 %, 5.5 %, 8.5 %, 10 %, 13 % and 20 %.")
+    assert [item.text for item in finding.evidence] == ["57.00", "300.00", "FR40303265045"]
+    assert tax_findings(header_only("300.00", "60.00", vendor_tax_id="FR40303265045")) == []
+    [on_lines] = tax_findings(invoice_at("19", vendor_tax_id="FR40303265045"))
+    assert on_lines.message.startswith("Lines 1, 2 charge 19 % tax")
+
+
+def test_the_old_swiss_rate_from_the_uid_or_from_the_iban() -> None:
+    [from_uid] = tax_findings(header_only("1000.00", "77.00", vendor_tax_id=SWISS_UID, currency="CHF"))
+    assert "7.7 % of the subtotal" in from_uid.message and "Switzerland (CH, from the tax ID" in from_uid.message
+    assert "2.6 %, 3.8 % and 8.1 %" in from_uid.message
+    [from_iban] = tax_findings(header_only("1000.00", "77.00", vendor_tax_id=None, vendor_iban=SWISS_IBAN))
+    assert f"Switzerland (CH, from the IBAN {SWISS_IBAN})" in from_iban.message
+    assert from_iban.evidence[-1].text == SWISS_IBAN
+    assert tax_findings(header_only("1000.00", "81.00", vendor_tax_id=SWISS_UID)) == []
+
+
+def test_mixed_rates_pass_when_lines_show_them() -> None:
+    mixed = [LineItem("Book", D("1"), D("100.00"), D("100.00"), D("7")),
+             LineItem("Pen", D("1"), D("200.00"), D("200.00"), D("19"))]
+    assert tax_findings(invoice(mixed, tax_total=D("45.00"), total=D("345.00"), amount_due=D("345.00"))) == []
+    unrated = [LineItem(line.description, line.quantity, line.unit_price, line.amount) for line in mixed]
+    assert tax_findings(invoice(unrated, tax_total=D("45.00"), total=D("345.00"), amount_due=D("345.00"))) == []
+    # Without lines nothing shows a mix: 15 % on a German invoice is flagged (so is 19 % on a French one above).
+    assert len(tax_findings(header_only("300.00", "45.00"))) == 1
+    assert len(tax_findings(invoice(unrated[:1], subtotal=D("100.00"), tax_total=D("15.00"), total=D("115.00"),
+                                    amount_due=D("115.00")))) == 1
+    # Above the standard rate there is no mix to explain it.
+    assert len(tax_findings(invoice(unrated, tax_total=D("75.00"), total=D("375.00"), amount_due=D("375.00")))) == 1
+
+
+def test_rounding_zero_rating_and_special_rates_pass() -> None:
+    assert tax_findings(header_only("33.33", "6.33")) == []  # 19 % of 33.33 is 6.3327
+    assert tax_findings(header_only("300.00", "0.00")) == []  # zero-rated, exported or reverse charge
+    assert tax_findings(invoice_at("0")) == []
+    assert tax_findings(invoice_at("24", vendor_tax_id="EL094259216")) == []  # Greek VAT numbers start EL
+    assert len(tax_findings(invoice_at("23", vendor_tax_id="EL094259216"))) == 1
+    assert tax_findings(invoice_at("40", vendor_tax_id="27AAPFU0939F1ZV")) == []  # India's GST 2.0 demerit rate
+    assert tax_findings(invoice_at("9", vendor_tax_id="27AAPFU0939F1ZV")) == []  # CGST half of 18 %
+    assert tax_findings(invoice_at("25", vendor_tax_id="NO995525828MVA", currency="NOK")) == []
+
+
+def test_no_country_no_finding() -> None:
+    assert tax_findings(invoice_at("25", vendor_tax_id="04-2103594")) == []  # US EIN: no VAT table
+    assert tax_findings(invoice_at("25", vendor_tax_id=None, vendor_iban=None)) == []
+    assert tax_findings(invoice_at("25", vendor_tax_id=None, vendor_iban=generate.iban("AE", "0331234567890123456"))) \
+        == []
+    assert tax_findings(invoice_at("25", vendor_tax_id="XYZ", vendor_iban=None)) == []
+
+
+def test_credit_notes_with_negative_amounts() -> None:
+    def credit(tax: str, rate: str | None = None) -> InvoiceExtraction:
+        lines = [LineItem("Chair", D("-2"), D("100.00"), D("-200.00"), D(rate) if rate else None),
+                 LineItem("Desk", D("-1"), D("100.00"), D("-100.00"), D(rate) if rate else None)]
+        return invoice(lines, document_type="credit_note", subtotal=D("-300.00"),
+                       tax_total=D(tax), total=D("-300.00") + D(tax), amount_due=None)
+
+    assert tax_findings(credit("-57.00")) == [] and tax_findings(credit("-57.00", "19")) == []
+    [header] = tax_findings(credit("-75.00"))
+    assert "The tax -75.00 EUR is 25 % of the subtotal -300.00 EUR" in header.message
+    assert len(tax_findings(credit("-75.00", "-25"))) == 1
+
+
+def test_the_rates_table_covers_the_countries_it_promises() -> None:
+    eu = {"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT", "LU",
+          "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"}
+    assert eu | {"GB", "CH", "NO", "AU", "NZ", "IN", "SG"} == set(RATES)
+    for country, rates in RATES.items():
+        assert rates.valid[0] == 0 and rates.standard in rates.valid and rates.valid[-1] <= 40, country
+    assert RATES["CH"].standard == D("8.1") and D("7.7") not in RATES["CH"].valid
+    assert RATES["FI"].valid == (0, 10, D("13.5"), D("25.5")) and RATES["EE"].standard == 24

@@ -344,6 +344,18 @@ def create_goods_receipt(body: GoodsReceiptIn, request: Request, principal: Admi
         return GoodsReceiptOut.of(receipt)
 
 
+@masterdata_router.post("/goods-receipts/import", response_model=ImportResult,
+                        summary="Import goods received from CSV, one received order line a row (receipt_number, "
+                                "po_number, received_on, line_number, quantity)",
+                        responses=error_responses(400))
+def import_goods_receipts(file: Annotated[UploadFile, File()], request: Request, principal: Admin) -> ImportResult:
+    text = _csv_text(file)
+    with session_scope() as session:
+        report = masterdata.import_goods_receipts(session, principal.tenant, text, actor=principal,
+                                                  ip=request_ip(request))
+        return _import_result(session, principal.tenant, report)
+
+
 @masterdata_router.get("/goods-receipts/{receipt_id}", response_model=GoodsReceiptOut, summary="A goods receipt",
                        responses=error_responses(404))
 def get_goods_receipt(receipt_id: str, session: ReadSession, principal: Reader) -> GoodsReceiptOut:

@@ -92,6 +92,26 @@ def tax_id_scheme(value: str) -> str | None:
     return None
 
 
+#: VAT prefixes that are not the ISO 3166 code of the country: Greece's EL, Northern Ireland's XI (UK rates).
+_PREFIX_COUNTRY = {"EL": "GR", "XI": "GB"}
+#: Schemes that name no country in the number itself: they count only when their check digits hold.
+_SCHEME_COUNTRY = {"gstin": "IN", "abn": "AU", "siren": "FR", "siret": "FR", "ein": "US"}
+
+
+def tax_id_country(value: str) -> str | None:
+    """The ISO 3166 country a tax ID belongs to: from the VAT prefix (EU, GB and XI, Swiss ``CHE…``, Norwegian
+    ``NO…MVA``), else from a valid GSTIN, ABN, SIREN/SIRET or EIN; None when the ID names no country."""
+    compacted = compact(value)
+    if re.fullmatch(r"CHE\d{9}(?:MWST|TVA|IVA)?", compacted):
+        return "CH"
+    if re.fullmatch(r"NO\d{9}(?:MVA)?", compacted):
+        return "NO"
+    scheme, problem = check_tax_id(value)
+    if scheme in ("eu_vat", "gb_vat"):
+        return _PREFIX_COUNTRY.get(compacted[:2], compacted[:2])
+    return _SCHEME_COUNTRY.get(scheme or "") if problem is None else None
+
+
 _VALIDATORS = {"eu_vat": eu_vat, "gb_vat": gb_vat, "gstin": gstin, "siret": siret, "siren": siren, "abn": abn,
                "ein": ein}
 

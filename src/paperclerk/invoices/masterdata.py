@@ -12,6 +12,7 @@ import csv
 import io
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -581,7 +582,11 @@ class ImportReport:
 
 def _rows(text: str, required: tuple[str, ...]) -> csv.DictReader[str]:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    columns = [name.strip().lower() for name in reader.fieldnames or []]
+    try:
+        columns = [name.strip().lower() for name in reader.fieldnames or []]
+    except csv.Error as exc:  # e.g. a header longer than the csv module's field limit
+        raise InvalidRequest(f"The first row of the CSV file cannot be read ({exc}); it must name the columns.",
+                             code="CSV_COLUMNS_MISSING", details={"missing": list(required), "found": []}) from None
     missing = [name for name in required if name not in columns]
     if missing:
         raise InvalidRequest(f"The CSV file lacks the column(s) {', '.join(missing)} (first row must name the "
@@ -602,28 +607,45 @@ def _row_error(exc: Exception) -> str:
     return str(exc)
 
 
+def _import_rows(session: Session, text: str, columns: tuple[str, ...],
+                 store: Callable[[dict[str, Any]], bool]) -> ImportReport:
+    """Each CSV row given to ``store`` (True: it created something, False: it updated) in a savepoint of its
+    own: a row that fails is rolled back and reported with its row number and why; the others are kept."""
+    report, rows, number = ImportReport(), _rows(text, columns), 1
+    try:
+        for number, row in enumerate(rows, start=2):
+            if number - 1 > MAX_IMPORT_ROWS:
+                report.rejected.append((number, f"more than {MAX_IMPORT_ROWS} rows; the rest was not read"))
+                break
+            try:
+                with session.begin_nested():
+                    created = store(row)
+            except (PaperclerkError, ValueError, ArithmeticError) as exc:
+                report.rejected.append((number, _row_error(exc)))
+                continue
+            if created:
+                report.created += 1
+            else:
+                report.updated += 1
+    except csv.Error as exc:  # e.g. a field longer than the csv module's limit
+        report.rejected.append((number + 1, f"the CSV cannot be read from this row on ({exc})"))
+    return report
+
+
 def import_vendors(session: Session, organization_id: str, text: str, *, actor: Principal,
                    ip: str | None = None) -> ImportReport:
     """Vendors from CSV (``name`` required; ``tax_id``, ``iban``, ``bic``, ``country``, ``active`` optional):
     a vendor with the same name is updated. A bad row is reported with its row number; the others are kept."""
-    report = ImportReport()
-    for number, row in enumerate(_rows(text, ("name",)), start=2):
-        if number - 1 > MAX_IMPORT_ROWS:
-            report.rejected.append((number, f"more than {MAX_IMPORT_ROWS} rows; the rest was not read"))
-            break
-        try:
-            values = _vendor_values(row)
-            with session.begin_nested():
-                existing = _vendor_named(session, organization_id, values["name"])
-                if existing is None:
-                    create_vendor(session, organization_id, values, actor=actor, ip=ip)
-                    report.created += 1
-                else:
-                    update_vendor(session, existing.id, organization_id, values, actor=actor, ip=ip)
-                    report.updated += 1
-        except (PaperclerkError, ValueError) as exc:
-            report.rejected.append((number, _row_error(exc)))
-    return report
+    def store(row: dict[str, Any]) -> bool:
+        values = _vendor_values(row)
+        existing = _vendor_named(session, organization_id, values["name"])
+        if existing is None:
+            create_vendor(session, organization_id, values, actor=actor, ip=ip)
+            return True
+        update_vendor(session, existing.id, organization_id, values, actor=actor, ip=ip)
+        return False
+
+    return _import_rows(session, text, ("name",), store)
 
 
 def _vendor_values(row: dict[str, Any]) -> dict[str, Any]:
@@ -660,31 +682,37 @@ def import_purchase_orders(session: Session, organization_id: str, text: str, *,
     """Purchase-order lines from CSV, one line a row (``po_number``, ``vendor`` (name or tax ID), ``currency``,
     ``order_date`` optional, ``line_number``, ``description``, ``quantity``, ``unit_price``). An order is created
     on its first row; a line with an existing number is updated. Bad rows are reported, good rows kept."""
-    report = ImportReport()
-    for number, row in enumerate(_rows(text, _PO_COLUMNS), start=2):
-        if number - 1 > MAX_IMPORT_ROWS:
-            report.rejected.append((number, f"more than {MAX_IMPORT_ROWS} rows; the rest was not read"))
-            break
-        try:
-            with session.begin_nested():
-                created = _import_order_row(session, organization_id, row, actor=actor, ip=ip)
-            if created:
-                report.created += 1
-            else:
-                report.updated += 1
-        except (PaperclerkError, ValueError, ArithmeticError) as exc:
-            report.rejected.append((number, _row_error(exc)))
-    return report
+    return _import_rows(session, text, _PO_COLUMNS,
+                        lambda row: _import_order_row(session, organization_id, row, actor=actor, ip=ip))
 
 
 def _decimal(row: dict[str, Any], name: str, *, positive: bool) -> Decimal:
     cell = _cell(row, name)
-    if not re.fullmatch(r"\d{1,14}(?:\.\d{1,6})?", cell):
+    if not re.fullmatch(r"-?\d{1,14}(?:\.\d{1,6})?", cell):
         raise ValueError(f"{name} {cell!r} is not a plain decimal number (e.g. 12.50)")
     value = Decimal(cell)
     if positive and value <= 0:
         raise ValueError(f"{name} must be more than 0")
+    if value < 0:
+        raise ValueError(f"{name} must not be negative")
     return value
+
+
+def _line_number(row: dict[str, Any]) -> int:
+    cell = _cell(row, "line_number")
+    if not re.fullmatch(r"\d{1,6}", cell) or int(cell) < 1:
+        raise ValueError(f"line_number {cell!r} is not a whole number from 1")
+    return int(cell)
+
+
+def _iso_date(row: dict[str, Any], name: str) -> date | None:
+    cell = _cell(row, name)
+    if not cell:
+        return None
+    try:
+        return date.fromisoformat(cell)
+    except ValueError:
+        raise ValueError(f"{name} {cell!r} is not an ISO date (2024-03-14)") from None
 
 
 def _import_order_row(session: Session, organization_id: str, row: dict[str, Any], *, actor: Principal,
@@ -699,21 +727,13 @@ def _import_order_row(session: Session, organization_id: str, row: dict[str, Any
         func.lower(Vendor.name) == vendor_ref.lower(), Vendor.tax_id == (compact(vendor_ref) or None)))).first()
     if vendor is None:
         raise ValueError(f"no vendor {vendor_ref!r} (import the vendors first)")
-    line_text = _cell(row, "line_number")
-    if not line_text.isdigit() or int(line_text) < 1:
-        raise ValueError(f"line_number {line_text!r} is not a whole number from 1")
     description = _cell(row, "description")
     if not description or len(description) > 500:
         raise ValueError("description is empty or longer than 500 characters")
-    line = {"line_number": int(line_text), "description": description,
+    line = {"line_number": _line_number(row), "description": description,
             "quantity": _decimal(row, "quantity", positive=True), "unit_price": _decimal(row, "unit_price",
                                                                                         positive=False)}
-    order_date = None
-    if _cell(row, "order_date"):
-        try:
-            order_date = date.fromisoformat(_cell(row, "order_date"))
-        except ValueError:
-            raise ValueError(f"order_date {_cell(row, 'order_date')!r} is not an ISO date (2024-03-14)") from None
+    order_date = _iso_date(row, "order_date")
     order = session.scalars(select(PurchaseOrder).options(selectinload(PurchaseOrder.lines)).where(
         PurchaseOrder.organization_id == organization_id, PurchaseOrder.number == po_number)).first()
     if order is None:
@@ -727,4 +747,49 @@ def _import_order_row(session: Session, organization_id: str, row: dict[str, Any
              if item.line_number != line["line_number"]]
     update_purchase_order(session, order.id, organization_id,
                           {"lines": sorted([*lines, line], key=lambda item: item["line_number"])}, actor=actor, ip=ip)
+    return False
+
+
+_RECEIPT_COLUMNS = ("receipt_number", "po_number", "received_on", "line_number", "quantity")
+
+
+def import_goods_receipts(session: Session, organization_id: str, text: str, *, actor: Principal,
+                          ip: str | None = None) -> ImportReport:
+    """Goods received from CSV, one received purchase-order line a row (``receipt_number``, ``po_number``,
+    ``received_on`` (ISO date), ``line_number`` (the PO's), ``quantity``). A receipt is created on its first row;
+    later rows add lines or replace the line with their number, and their date becomes the receipt's. A row naming
+    an unknown order or an order line that does not exist, a bad date or a quantity not above 0 is reported; the
+    other rows are kept."""
+    return _import_rows(session, text, _RECEIPT_COLUMNS,
+                        lambda row: _import_receipt_row(session, organization_id, row, actor=actor, ip=ip))
+
+
+def _import_receipt_row(session: Session, organization_id: str, row: dict[str, Any], *, actor: Principal,
+                        ip: str | None) -> bool:
+    """Store one CSV row; True when it created a new goods receipt."""
+    number, po_number = _cell(row, "receipt_number"), _cell(row, "po_number")
+    if not number or len(number) > 60:
+        raise ValueError("receipt_number is empty or longer than 60 characters")
+    received_on = _iso_date(row, "received_on")
+    if received_on is None:
+        raise ValueError("received_on is empty")
+    line = {"line_number": _line_number(row), "quantity": _decimal(row, "quantity", positive=True)}
+    order = session.scalars(select(PurchaseOrder).where(PurchaseOrder.organization_id == organization_id,
+                                                        PurchaseOrder.number == po_number)).first()
+    if order is None:
+        raise ValueError(f"no purchase order {po_number!r} (import the purchase orders first)")
+    receipt = session.scalars(select(GoodsReceipt).options(selectinload(GoodsReceipt.lines)).where(
+        GoodsReceipt.organization_id == organization_id, GoodsReceipt.number == number)).first()
+    if receipt is None:
+        create_goods_receipt(session, organization_id, {"number": number, "purchase_order_id": order.id,
+                                                        "received_on": received_on, "lines": [line]},
+                             actor=actor, ip=ip)
+        return True
+    if receipt.purchase_order_id != order.id:
+        raise ValueError(f"goods receipt {number} already exists for another purchase order")
+    lines = [{"line_number": item.line_number, "quantity": item.quantity} for item in receipt.lines
+             if item.line_number != line["line_number"]]
+    update_goods_receipt(session, receipt.id, organization_id,
+                         {"received_on": received_on,
+                          "lines": sorted([*lines, line], key=lambda item: item["line_number"])}, actor=actor, ip=ip)
     return False

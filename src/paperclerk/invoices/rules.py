@@ -9,13 +9,14 @@ configurable rounding tolerance.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from paperclerk.invoices import identifiers
+from paperclerk.invoices import identifiers, tax_rates
 from paperclerk.invoices.model import NOT_INVOICE, Evidence, Finding, InvoiceExtraction
 
 SEVERITIES = ("info", "warning", "error", "critical")
@@ -44,6 +45,8 @@ class RuleConfig:
         "doc": "Days an invoice date may lie before today (INV-DATE-003)."})
     max_tax_rate: Decimal = field(default=Decimal("30"), metadata={
         "doc": "Highest plausible tax, in percent of the subtotal (INV-ARITH-005)."})
+    tax_rate_tolerance: Decimal = field(default=Decimal("0.05"), metadata={
+        "doc": "Percentage points an effective tax rate may be off a country's rate by rounding (INV-TAX-001)."})
     max_total: Decimal = field(default=Decimal("10000000"), metadata={
         "doc": "Totals above this are implausible (INV-AMT-001)."})
     approval_threshold: Decimal = field(default=Decimal("10000"), metadata={
@@ -387,3 +390,73 @@ def unknown_currency(extraction: InvoiceExtraction, config: RuleConfig) -> Itera
     if isinstance(value, str) and value and value.upper() not in identifiers.ISO_4217:
         yield (f"The currency {value!r} is not a known ISO 4217 currency code.", _ev(extraction, "currency"),
                "Set the currency (e.g. EUR, USD, GBP) from the document.")
+
+
+# Tax rates ----------------------------------------------------------------------------------------------
+
+
+def _supplier_country(extraction: InvoiceExtraction) -> tuple[str, str, list[Evidence]] | None:
+    """(country, where it comes from, evidence): the tax ID's country, else the IBAN's."""
+    tax_id = extraction.value("vendor_tax_id")
+    if isinstance(tax_id, str) and (country := identifiers.tax_id_country(tax_id)):
+        return country, f"tax ID {tax_id}", _ev(extraction, "vendor_tax_id")
+    iban = extraction.value("vendor_iban")
+    if isinstance(iban, str) and re.match(r"[A-Za-z]{2}\d", iban):
+        return iban[:2].upper(), f"IBAN {iban}", _ev(extraction, "vendor_iban")
+    return None
+
+
+def _percent(rate: Decimal) -> str:
+    return f"{rate:.3f}".rstrip("0").rstrip(".") + " %"
+
+
+@rule("INV-TAX-001", "Tax rate not used in the supplier's country", "warning")
+def tax_rate_for_country(extraction: InvoiceExtraction, config: RuleConfig) -> Iterator[Problem]:
+    """A tax rate on the invoice is not a VAT / GST rate in force in 2026 in the supplier's country (from the
+    VAT number's prefix or another tax ID, else from the IBAN; rates in ``invoices/tax_rates.py``). Each line's
+    rate is checked when the lines carry rates, else the effective rate tax / subtotal, within rounding
+    (``tax_rate_tolerance``, default 0.05 percentage points). An effective rate between the country's rates
+    passes as a mixed-rate invoice when two or more lines are listed; 0 % (zero rating, reverse charge) always
+    passes."""
+    found = _supplier_country(extraction)
+    rates = tax_rates.RATES.get(found[0]) if found else None
+    if found is None or rates is None:
+        return
+    country, source, country_evidence = found
+    where = f"{rates.name} ({country}, from the {source})"
+    valid = ", ".join(_percent(rate) for rate in rates.valid[:-1]) + f" and {_percent(rates.valid[-1])}"
+    wrong: dict[Decimal, list[int]] = {}
+    evidence: dict[Decimal, list[Evidence]] = {}
+    rated = False
+    for number, line in enumerate(extraction.lines, 1):
+        if line.tax_rate is None or not line.tax_rate.is_finite():
+            continue
+        rated = True
+        if (rate := abs(line.tax_rate)) not in rates.valid:
+            wrong.setdefault(rate, []).append(number)
+            evidence.setdefault(rate, []).extend([line.evidence] if line.evidence else [])
+    for rate, numbers in wrong.items():
+        lines = f"Line {numbers[0]} charges" if len(numbers) == 1 else f"Lines {', '.join(map(str, numbers))} charge"
+        yield (f"{lines} {_percent(rate)} tax, which is not a tax rate of {where}; its rates are {valid}.",
+               evidence[rate] + country_evidence,
+               "Check the rate against the supplier's country (an old rate or another country's rate is a common "
+               "mistake) and ask the supplier for a corrected invoice if it is wrong.")
+    if rated:
+        return
+    subtotal, tax = _amount(extraction, "subtotal"), _amount(extraction, "tax_total")
+    if subtotal is None or tax is None or subtotal == 0 or tax == 0:
+        return
+    rate = tax / subtotal * 100
+    if rate < 0:
+        return  # tax and subtotal of opposite signs: INV-ARITH-005
+    slack = config.total_tolerance + abs(subtotal) * config.tax_rate_tolerance / 100
+    if any(abs(tax - subtotal * valid_rate / 100) <= slack for valid_rate in rates.valid):
+        return
+    listed = [line for line in extraction.lines if line.amount is not None]
+    if len(listed) >= 2 and rate < rates.valid[-1]:
+        return  # between two of the country's rates: lines taxed at different rates
+    yield (f"The tax {_money(tax, extraction)} is {_percent(rate)} of the subtotal {_money(subtotal, extraction)}, "
+           f"which is not a tax rate of {where}; its rates are {valid}.",
+           _ev(extraction, "tax_total", "subtotal") + country_evidence,
+           "Check the tax amount and the rate printed on the document against the supplier's country, and ask the "
+           "supplier for a corrected invoice if the rate is wrong.")
