@@ -215,8 +215,9 @@ def update_vendor_page(request: Request, vendor_id: str, name: Annotated[str, Fo
                        bic: Annotated[str, Form(max_length=1000)] = "",
                        country: Annotated[str, Form(max_length=1000)] = "") -> Response:
     form = {"name": name, "tax_id": tax_id, "iban": iban, "bic": bic, "country": country}
-    values = {key: _text(value) for key, value in form.items()}
-    return _change_vendor(request, vendor_id, {**values, "name": name.strip()}, "updated", form)
+    # Every field is sent: a blank one clears the value on file, except the name, which the schema requires.
+    values = {key: value.strip() if key == "name" else _text(value) for key, value in form.items()}
+    return _change_vendor(request, vendor_id, values, "updated", form)
 
 
 @router.post("/vendors/{vendor_id}/active", response_model=None)
