@@ -32,6 +32,7 @@ READ, ADMIN = "documents:read", "settings:manage"
 PAGE_SIZE = 50
 RECENT_INVOICES = 10
 BLANK_LINES = 5
+MAX_CSV_MB = masterdata.MAX_CSV_BYTES // (1024 * 1024)
 NO_VENDOR = "There is no vendor with this id. It may have been removed, or the link may be incomplete."
 NO_ORDER = "There is no purchase order with this id. The link may be incomplete."
 DONE_MESSAGES = {"created": "The vendor was added; the invoices in review were checked against it.",
@@ -121,7 +122,7 @@ def _vendors(request: Request, viewer: Viewer, *, name: str | None = None, page:
         shown, pages = _page_of(vendors, page, "/vendors", {"name": name})
         return render(request, "vendors.html", {
             "vendors": shown, "pager": pages, "name": name, "error": error, "form": form or {}, "report": report,
-            "can_manage": viewer.can(ADMIN), "nav": "vendors",
+            "can_manage": viewer.can(ADMIN), "max_csv_mb": MAX_CSV_MB, "nav": "vendors",
         }, viewer=viewer, status_code=status_code)
 
 
@@ -247,7 +248,7 @@ def _orders(request: Request, viewer: Viewer, *, page: str | None = None, error:
             "orders": [(order, _ordered_value(order)) for order in orders], "pager": pages,
             "vendor_names": {vendor.id: vendor.name for vendor in vendors}, "vendors": vendors,
             "error": error, "form": form, "form_lines": lines, "report": report, "can_manage": viewer.can(ADMIN),
-            "nav": "orders", "tab": "orders",
+            "max_csv_mb": MAX_CSV_MB, "nav": "orders", "tab": "orders",
         }, viewer=viewer, status_code=status_code)
 
 
