@@ -31,7 +31,9 @@ from paperclerk.ops.health import router as health_router
 from paperclerk.ops.middleware import RequestContextMiddleware, UploadLimitMiddleware
 from paperclerk.ops.security import SecurityHeadersMiddleware, setup_cors
 from paperclerk.search.api import router as search_router
+from paperclerk.web import exports as export_pages
 from paperclerk.web import invoices as invoice_pages
+from paperclerk.web import masterdata as masterdata_pages
 from paperclerk.web import pages
 from paperclerk.web import rules as rules_pages
 
@@ -69,6 +71,8 @@ def create_app(*, embedded_workers: bool = False) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(invoice_pages.router)
     app.include_router(rules_pages.router)
+    app.include_router(masterdata_pages.router)
+    app.include_router(export_pages.router)
     app.mount("/static", pages.static_files(), name="static")
     # Outermost last: request context → upload limit → security headers → CORS → rate limit → CSRF.
     app.add_middleware(CSRFMiddleware)

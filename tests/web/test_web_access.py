@@ -35,6 +35,13 @@ def _next_of(response: object) -> str:
     ("/documents/00000000-0000-0000-0000-000000000000", "/documents/00000000-0000-0000-0000-000000000000"),
     ("/search", "/search"),
     ("/search?q=invoice total", "/search?q=invoice%20total"),
+    ("/vendors", "/vendors"),
+    ("/vendors?name=north", "/vendors?name=north"),
+    ("/vendors/00000000-0000-0000-0000-000000000000", "/vendors/00000000-0000-0000-0000-000000000000"),
+    ("/purchase-orders", "/purchase-orders"),
+    ("/purchase-orders/00000000-0000-0000-0000-000000000000", "/purchase-orders/00000000-0000-0000-0000-000000000000"),
+    ("/goods-receipts", "/goods-receipts"),
+    ("/exports", "/exports"),
 ])
 def test_anonymous_pages_redirect_to_login(make_client: MakeClient, path: str, expected_next: str) -> None:
     browser = make_client()
@@ -50,6 +57,22 @@ def test_anonymous_pages_redirect_to_login(make_client: MakeClient, path: str, e
 def test_anonymous_retry_post_redirects_to_login_for_the_document(make_client: MakeClient) -> None:
     response = make_client().post("/documents/some-id/retry", follow_redirects=False)
     assert response.status_code == 303 and _next_of(response) == "/documents/some-id"
+
+
+@pytest.mark.parametrize(("path", "expected_next"), [
+    ("/vendors", "/vendors"),
+    ("/vendors/import", "/vendors"),
+    ("/vendors/some-id", "/vendors/some-id"),
+    ("/vendors/some-id/active", "/vendors/some-id"),
+    ("/purchase-orders", "/purchase-orders"),
+    ("/purchase-orders/import", "/purchase-orders"),
+    ("/purchase-orders/some-id/goods-receipts", "/purchase-orders/some-id"),
+    ("/exports", "/exports"),
+])
+def test_anonymous_form_posts_redirect_to_login_for_the_page(make_client: MakeClient, path: str,
+                                                              expected_next: str) -> None:
+    response = make_client().post(path, data={"name": "x"}, follow_redirects=False)
+    assert response.status_code == 303 and _next_of(response) == expected_next
 
 
 def test_login_returns_to_the_page_asked_for(make_client: MakeClient, admin: Account) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile
 from fastapi.responses import Response
@@ -20,7 +19,6 @@ from paperclerk.api_errors import error_responses
 from paperclerk.auth.dependencies import request_ip, require
 from paperclerk.auth.principal import Principal
 from paperclerk.core.db import read_session, session_scope
-from paperclerk.core.errors import InvalidRequest
 from paperclerk.documents.api import receive_uploads
 from paperclerk.documents.schemas import UploadResult
 from paperclerk.invoices import exports, masterdata, policy, service, workflow
@@ -59,7 +57,6 @@ _COMMON = error_responses(401, 403, 422, 429)
 router = APIRouter(prefix="/api/v1/invoices", tags=["invoices"], responses=_COMMON)
 #: Included before ``router`` so that ``/vendors`` is not taken for an invoice id.
 masterdata_router = APIRouter(prefix="/api/v1/invoices", tags=["invoice master data"], responses=_COMMON)
-MAX_CSV_BYTES = 10 * 1024 * 1024
 
 Reader = Annotated[Principal, Depends(require("documents:read"))]
 Admin = Annotated[Principal, Depends(require("settings:manage"))]
@@ -110,9 +107,7 @@ def export(body: ExportIn, request: Request,
     with session_scope() as session:
         result = exports.export(session, principal.tenant, format=body.format, columns=body.columns,
                                 include_exported=body.include_exported, actor=principal, ip=request_ip(request))
-    return Response(result.content, media_type=result.media_type,
-                    headers={"Content-Disposition": f"attachment; filename*=utf-8''{quote(result.filename)}",
-                             "X-Invoice-Count": str(len(result.invoice_ids))})
+    return Response(result.content, media_type=result.media_type, headers=result.headers)
 
 
 @router.get("/{invoice_id}", response_model=InvoiceDetail,
@@ -259,7 +254,7 @@ def create_vendor(body: VendorIn, request: Request, principal: Admin) -> VendorO
                         summary="Import vendors from CSV (name, tax_id, iban, bic, country, active)",
                         responses=error_responses(400))
 def import_vendors(file: Annotated[UploadFile, File()], request: Request, principal: Admin) -> ImportResult:
-    text = _csv_text(file)
+    text = masterdata.csv_text(file.file)
     with session_scope() as session:
         report = masterdata.import_vendors(session, principal.tenant, text, actor=principal, ip=request_ip(request))
         return _import_result(session, principal.tenant, report)
@@ -302,7 +297,7 @@ def create_purchase_order(body: PurchaseOrderIn, request: Request, principal: Ad
                                 "line_number, description, quantity, unit_price)",
                         responses=error_responses(400))
 def import_purchase_orders(file: Annotated[UploadFile, File()], request: Request, principal: Admin) -> ImportResult:
-    text = _csv_text(file)
+    text = masterdata.csv_text(file.file)
     with session_scope() as session:
         report = masterdata.import_purchase_orders(session, principal.tenant, text, actor=principal,
                                                    ip=request_ip(request))
@@ -349,7 +344,7 @@ def create_goods_receipt(body: GoodsReceiptIn, request: Request, principal: Admi
                                 "po_number, received_on, line_number, quantity)",
                         responses=error_responses(400))
 def import_goods_receipts(file: Annotated[UploadFile, File()], request: Request, principal: Admin) -> ImportResult:
-    text = _csv_text(file)
+    text = masterdata.csv_text(file.file)
     with session_scope() as session:
         report = masterdata.import_goods_receipts(session, principal.tenant, text, actor=principal,
                                                   ip=request_ip(request))
@@ -373,16 +368,6 @@ def update_goods_receipt(receipt_id: str, body: GoodsReceiptPatch, request: Requ
                                                   ip=request_ip(request))
         workflow.revalidate_open(session, principal.tenant)
         return GoodsReceiptOut.of(receipt)
-
-
-def _csv_text(file: UploadFile) -> str:
-    data = file.file.read(MAX_CSV_BYTES + 1)
-    if len(data) > MAX_CSV_BYTES:
-        raise InvalidRequest(f"The CSV file is larger than {MAX_CSV_BYTES // (1024 * 1024)} MB.", code="CSV_TOO_LARGE")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidRequest("The CSV file is not UTF-8 text.", code="CSV_ENCODING") from None
 
 
 def _import_result(session: Session, organization_id: str, report: masterdata.ImportReport) -> ImportResult:

@@ -8,17 +8,18 @@ import io
 import json
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 
 from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from paperclerk.auth.principal import Principal
-from paperclerk.auth.service import record_audit
+from paperclerk.auth.service import AuditFilter, list_audit, record_audit
 from paperclerk.core import events
 from paperclerk.core.db import utcnow
 from paperclerk.core.errors import Conflict, InvalidRequest
@@ -44,6 +45,23 @@ class ExportFile:
     media_type: str
     content: bytes
     invoice_ids: list[str]
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The HTTP headers that hand the file over as a download."""
+        return {"Content-Disposition": f"attachment; filename*=utf-8''{quote(self.filename)}",
+                "X-Invoice-Count": str(len(self.invoice_ids))}
+
+
+@dataclass(frozen=True)
+class PastExport:
+    """One earlier export, as the audit trail recorded it (an entry per invoice, all naming the same file)."""
+
+    filename: str
+    format: str
+    by: str
+    at: datetime
+    invoices: int
 
 
 def money(value: Decimal | None) -> str | None:
@@ -109,6 +127,22 @@ def export(session: Session, organization_id: str, *, format: str, columns: list
         events.record(session, "invoice.exported", organization_id=organization_id, subject_type="invoice",
                       subject_id=invoice.id, payload={"format": format, "file": result.filename})
     return result
+
+
+def recent_exports(session: Session, organization_id: str, *, limit: int = 10,
+                   scan: int = 2000) -> list[PastExport]:
+    """The latest exports, newest first, read from the last ``scan`` export entries of the audit trail (an
+    export older than those, or one cut off by them, shows fewer invoices or not at all)."""
+    entries, _ = list_audit(session, organization_id, AuditFilter(action="invoice.export"), limit=scan)
+    found: dict[str, PastExport] = {}
+    for entry in entries:
+        filename = str((entry.after or {}).get("file") or "")
+        if filename in found:
+            found[filename] = replace(found[filename], invoices=found[filename].invoices + 1)
+        elif filename and len(found) < limit:
+            found[filename] = PastExport(filename, str((entry.after or {}).get("format") or ""), entry.actor_label,
+                                         entry.created_at, 1)
+    return list(found.values())
 
 
 def to_csv(invoices: list[Invoice], columns: list[str]) -> bytes:

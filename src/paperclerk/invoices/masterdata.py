@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -387,9 +387,12 @@ def _clean_vendor(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def list_vendors(session: Session, organization_id: str) -> list[Vendor]:
-    return list(session.scalars(select(Vendor).where(Vendor.organization_id == organization_id)
-                                .order_by(Vendor.name)))
+def list_vendors(session: Session, organization_id: str, *, name: str | None = None) -> list[Vendor]:
+    """The organisation's vendors by name; ``name``: only those whose name contains it (any case)."""
+    query = select(Vendor).where(Vendor.organization_id == organization_id)
+    if name:
+        query = query.where(func.lower(Vendor.name).contains(name.lower(), autoescape=True))
+    return list(session.scalars(query.order_by(Vendor.name)))
 
 
 def get_vendor(session: Session, vendor_id: str, *, organization_id: str) -> Vendor:
@@ -501,10 +504,14 @@ def update_purchase_order(session: Session, order_id: str, organization_id: str,
     return order
 
 
-def list_goods_receipts(session: Session, organization_id: str) -> list[GoodsReceipt]:
-    return list(session.scalars(select(GoodsReceipt).options(selectinload(GoodsReceipt.lines))
-                                .where(GoodsReceipt.organization_id == organization_id)
-                                .order_by(GoodsReceipt.received_on.desc(), GoodsReceipt.number)))
+def list_goods_receipts(session: Session, organization_id: str, *,
+                        purchase_order_id: str | None = None) -> list[GoodsReceipt]:
+    """Newest first; ``purchase_order_id``: only those recorded against that order."""
+    query = select(GoodsReceipt).options(selectinload(GoodsReceipt.lines)).where(
+        GoodsReceipt.organization_id == organization_id)
+    if purchase_order_id:
+        query = query.where(GoodsReceipt.purchase_order_id == purchase_order_id)
+    return list(session.scalars(query.order_by(GoodsReceipt.received_on.desc(), GoodsReceipt.number)))
 
 
 def get_goods_receipt(session: Session, receipt_id: str, *, organization_id: str) -> GoodsReceipt:
@@ -568,6 +575,19 @@ def update_goods_receipt(session: Session, receipt_id: str, organization_id: str
 # CSV import ---------------------------------------------------------------------------------------------
 
 MAX_IMPORT_ROWS = 50_000
+MAX_CSV_BYTES = 10 * 1024 * 1024
+
+
+def csv_text(stream: IO[bytes]) -> str:
+    """An uploaded CSV file as text: at most :data:`MAX_CSV_BYTES`, UTF-8 (a byte-order mark is dropped)."""
+    data = stream.read(MAX_CSV_BYTES + 1)
+    if len(data) > MAX_CSV_BYTES:
+        raise InvalidRequest(f"The CSV file is larger than {MAX_CSV_BYTES // (1024 * 1024)} MB.", code="CSV_TOO_LARGE")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidRequest("The CSV file is not UTF-8 text.", code="CSV_ENCODING") from None
+
 _TRUE = {"1", "true", "yes", "y", "active"}
 _FALSE = {"0", "false", "no", "n", "inactive"}
 

@@ -222,7 +222,8 @@ class Viewer:
 
 PERMISSION_WORDS = {"documents:read": "view documents", "search:read": "search documents",
                     "documents:retry": "retry documents", "documents:upload": "upload documents",
-                    "audit:read": "view the audit trail"}
+                    "audit:read": "view the audit trail", "documents:export": "export invoices",
+                    "settings:manage": "change the master data"}
 
 
 def _caller(request: Request) -> Principal | None:

@@ -102,6 +102,25 @@
     });
   });
 
+  // ---- purchase-order form: "Add a line" copies the last line row, empty ----------------------
+
+  document.querySelectorAll("button[data-add-line]").forEach(function (button) {
+    var rows = button.form.querySelector("[data-line-rows] tbody");
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var last = rows.querySelector("tr[data-line-row]:last-child");
+      var row = last.cloneNode(true);
+      var position = rows.querySelectorAll("tr[data-line-row]").length + 1;
+      row.querySelector("[data-line-position]").textContent = String(position);
+      row.querySelectorAll("input").forEach(function (input) {
+        input.value = "";
+        input.setAttribute("aria-label", input.getAttribute("aria-label").replace(/\d+$/, String(position)));
+      });
+      rows.appendChild(row);
+      row.querySelector("input").focus();
+    });
+  });
+
   // ---- inbox: the document list, updated live ------------------------------------------------
 
   var table = document.querySelector("table[data-documents]");

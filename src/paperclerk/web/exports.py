@@ -1,0 +1,69 @@
+"""The export page: approved invoices out as CSV (chosen columns), JSON or UBL (zip), for ``documents:export``.
+
+The form posts to a page route that calls the same export service as ``POST /api/v1/invoices/exports`` and answers
+with the same file as an attachment; an export with nothing in it re-renders the page with the reason.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from paperclerk.auth.dependencies import request_ip
+from paperclerk.core.db import session_scope
+from paperclerk.core.errors import InvalidRequest, PaperclerkError
+from paperclerk.invoices import exports, service
+from paperclerk.invoices.models import InvoiceStatus
+from paperclerk.web.pages import Viewer, gate, render
+
+EXPORT = "documents:export"
+FORMAT_LABELS = {"csv": "CSV (the columns chosen below)", "json": "JSON (every field and the line items)",
+                 "ubl": "UBL 2.1 / Peppol BIS 3 XML, one file per invoice, zipped"}
+
+router = APIRouter(include_in_schema=False)
+
+
+def _exports(request: Request, viewer: Viewer, *, choice: dict[str, Any] | None = None, error: str | None = None,
+             status_code: int = 200) -> HTMLResponse:
+    tenant = viewer.principal.tenant
+    with session_scope(readonly=True) as session:
+        _, waiting, _ = service.list_invoices(session, service.InvoiceFilter(organization_id=tenant,
+                                                                             status=InvoiceStatus.APPROVED),
+                                              limit=0, offset=0)
+        recent = exports.recent_exports(session, tenant)
+    return render(request, "exports.html", {
+        "waiting": waiting, "recent": recent, "error": error, "formats": FORMAT_LABELS, "columns": exports.COLUMNS,
+        "choice": choice or {"format": "csv", "columns": list(exports.DEFAULT_COLUMNS), "include_exported": False},
+        "nav": "exports",
+    }, viewer=viewer, status_code=status_code)
+
+
+@router.get("/exports", response_class=HTMLResponse, response_model=None)
+def exports_page(request: Request) -> Response:
+    viewer = gate(request, EXPORT)
+    if isinstance(viewer, Response):
+        return viewer
+    return _exports(request, viewer)
+
+
+@router.post("/exports", response_model=None)
+def export_page(request: Request, format: Annotated[str, Form(max_length=10)] = "csv",
+                columns: Annotated[list[str] | None, Form()] = None,
+                include_exported: Annotated[str, Form(max_length=10)] = "") -> Response:
+    """The export file as a download (exactly the API's answer), or the page with the reason there is none."""
+    viewer = gate(request, EXPORT, login_target="/exports")
+    if isinstance(viewer, Response):
+        return viewer
+    choice = {"format": format, "columns": columns or [], "include_exported": include_exported == "yes"}
+    try:
+        if format == "csv" and not columns:
+            raise InvalidRequest("Choose at least one column for the CSV file.", code="NO_COLUMNS")
+        with session_scope() as session:
+            result = exports.export(session, viewer.principal.tenant, format=format, columns=columns,
+                                    include_exported=choice["include_exported"], actor=viewer.principal,
+                                    ip=request_ip(request))
+    except PaperclerkError as problem:
+        return _exports(request, viewer, choice=choice, error=problem.message, status_code=problem.http_status)
+    return Response(result.content, media_type=result.media_type, headers=result.headers)
