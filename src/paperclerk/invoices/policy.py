@@ -184,9 +184,10 @@ def set_rules(session: Session, organization_id: str, changes: dict[str, dict[st
 
 def set_tolerances(session: Session, organization_id: str, values: dict[str, Any], *, actor: Principal,
                    ip: str | None = None) -> dict[str, Any]:
-    """Set tolerances (a value of None puts one back to its default); returns the organisation's values.
-    Every value is checked before any is stored."""
+    """Set tolerances (None, or the default's value, puts one back to its default); returns the organisation's
+    values. Every value is checked before any is stored."""
     typed = {name: None if value is None else parse_tolerance(name, value) for name, value in values.items()}
+    typed = {name: None if value == TOLERANCES[name].default else value for name, value in typed.items()}
     rows = {row.name: row for row in session.scalars(
         select(InvoiceTolerance).where(InvoiceTolerance.organization_id == organization_id))}
     before = tolerance_values(session, organization_id)

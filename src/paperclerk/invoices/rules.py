@@ -77,7 +77,7 @@ class Rule:
 
     @property
     def doc(self) -> str:
-        return " ".join((self.check.__doc__ or "").split())
+        return " ".join((self.check.__doc__ or "").replace("``", "").split())
 
 
 RULES: dict[str, Rule] = {}

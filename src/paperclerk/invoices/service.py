@@ -268,13 +268,16 @@ def extraction_of(invoice: Invoice) -> InvoiceExtraction:
 
 # Reads ------------------------------------------------------------------------------------------------
 
+#: Loader options for invoices read with everything validation and the detail view need.
+WITH_DETAILS = (selectinload(Invoice.fields), selectinload(Invoice.lines), selectinload(Invoice.findings),
+                selectinload(Invoice.corrections))
+
 
 def get(session: Session, invoice_id: str, *, organization_id: str, full: bool = False) -> Invoice:
     """One of the organisation's invoices; another organisation's is 'not found'."""
     query = select(Invoice).where(Invoice.id == invoice_id, Invoice.organization_id == organization_id)
     if full:
-        query = query.options(selectinload(Invoice.fields), selectinload(Invoice.lines),
-                              selectinload(Invoice.findings), selectinload(Invoice.corrections))
+        query = query.options(*WITH_DETAILS)
     invoice = session.scalars(query).first()
     if invoice is None:
         raise NotFound("No invoice with this id.", code="INVOICE_NOT_FOUND", details={"invoice_id": invoice_id})

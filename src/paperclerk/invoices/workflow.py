@@ -238,8 +238,8 @@ def _decide(session: Session, invoice: Invoice, status: InvoiceStatus, *, actor:
 def revalidate_open(session: Session, organization_id: str) -> int:
     """Re-run validation on every invoice still in review (after master data or the policy changed); returns
     how many."""
-    invoices = session.scalars(select(Invoice).where(Invoice.organization_id == organization_id,
-                                                     Invoice.status.in_(list(OPEN_STATUSES)))).all()
+    invoices = session.scalars(select(Invoice).options(*service.WITH_DETAILS).where(
+        Invoice.organization_id == organization_id, Invoice.status.in_(list(OPEN_STATUSES)))).all()
     config = policy.rule_config(session, organization_id)
     for invoice in invoices:
         revalidate(session, invoice, config=config)
