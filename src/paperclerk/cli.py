@@ -571,9 +571,7 @@ def import_masterdata(
     actor = system_actor("cli", organization_id=organization_id)
     try:
         with session_scope() as session:
-            report = importers[what](session, organization_id, text, actor=actor)
-            if report.created or report.updated:
-                workflow.revalidate_open(session, organization_id)
+            report, _ = workflow.import_master_data(session, organization_id, importers[what], text, actor=actor)
     except PaperclerkError as exc:
         _fail(f"{exc.code}: {exc.message}")
     console.print(f"{what}: {report.created} created, {report.updated} updated, {len(report.rejected)} rejected")

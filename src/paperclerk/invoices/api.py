@@ -256,8 +256,8 @@ def create_vendor(body: VendorIn, request: Request, principal: Admin) -> VendorO
 def import_vendors(file: Annotated[UploadFile, File()], request: Request, principal: Admin) -> ImportResult:
     text = masterdata.csv_text(file.file)
     with session_scope() as session:
-        report = masterdata.import_vendors(session, principal.tenant, text, actor=principal, ip=request_ip(request))
-        return _import_result(session, principal.tenant, report)
+        return _import_result(*workflow.import_master_data(session, principal.tenant, masterdata.import_vendors, text,
+                                                           actor=principal, ip=request_ip(request)))
 
 
 @masterdata_router.get("/vendors/{vendor_id}", response_model=VendorOut, summary="A vendor",
@@ -299,9 +299,8 @@ def create_purchase_order(body: PurchaseOrderIn, request: Request, principal: Ad
 def import_purchase_orders(file: Annotated[UploadFile, File()], request: Request, principal: Admin) -> ImportResult:
     text = masterdata.csv_text(file.file)
     with session_scope() as session:
-        report = masterdata.import_purchase_orders(session, principal.tenant, text, actor=principal,
-                                                   ip=request_ip(request))
-        return _import_result(session, principal.tenant, report)
+        return _import_result(*workflow.import_master_data(session, principal.tenant, masterdata.import_purchase_orders,
+                                                           text, actor=principal, ip=request_ip(request)))
 
 
 @masterdata_router.get("/purchase-orders/{order_id}", response_model=PurchaseOrderOut, summary="A purchase order",
@@ -346,9 +345,8 @@ def create_goods_receipt(body: GoodsReceiptIn, request: Request, principal: Admi
 def import_goods_receipts(file: Annotated[UploadFile, File()], request: Request, principal: Admin) -> ImportResult:
     text = masterdata.csv_text(file.file)
     with session_scope() as session:
-        report = masterdata.import_goods_receipts(session, principal.tenant, text, actor=principal,
-                                                  ip=request_ip(request))
-        return _import_result(session, principal.tenant, report)
+        return _import_result(*workflow.import_master_data(session, principal.tenant, masterdata.import_goods_receipts,
+                                                           text, actor=principal, ip=request_ip(request)))
 
 
 @masterdata_router.get("/goods-receipts/{receipt_id}", response_model=GoodsReceiptOut, summary="A goods receipt",
@@ -370,7 +368,6 @@ def update_goods_receipt(receipt_id: str, body: GoodsReceiptPatch, request: Requ
         return GoodsReceiptOut.of(receipt)
 
 
-def _import_result(session: Session, organization_id: str, report: masterdata.ImportReport) -> ImportResult:
-    revalidated = workflow.revalidate_open(session, organization_id) if report.created or report.updated else 0
+def _import_result(report: masterdata.ImportReport, revalidated: int) -> ImportResult:
     return ImportResult(created=report.created, updated=report.updated, revalidated_invoices=revalidated,
                         rejected=[ImportProblem(row=row, reason=reason) for row, reason in report.rejected])

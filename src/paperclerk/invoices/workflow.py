@@ -7,6 +7,7 @@ Every change is audited (``record_audit``) and recorded as an event, in the call
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -245,3 +246,11 @@ def revalidate_open(session: Session, organization_id: str) -> int:
         revalidate(session, invoice, config=config)
     return len(invoices)
 
+
+
+def import_master_data(session: Session, organization_id: str, importer: Callable[..., masterdata.ImportReport],
+                       text: str, *, actor: Principal, ip: str | None = None) -> tuple[masterdata.ImportReport, int]:
+    """Import CSV master data with one of ``masterdata``'s importers, then re-check the invoices in review when
+    anything changed; returns the import's report and how many invoices were re-checked."""
+    report = importer(session, organization_id, text, actor=actor, ip=ip)
+    return report, revalidate_open(session, organization_id) if report.created or report.updated else 0

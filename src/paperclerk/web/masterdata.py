@@ -94,9 +94,8 @@ def _import(request: Request, viewer: Viewer, file: UploadFile | None,
     text = masterdata.csv_text(file.file)
     tenant = viewer.principal.tenant
     with session_scope() as session:
-        report = importer(session, tenant, text, actor=viewer.principal, ip=request_ip(request))
-        if report.created or report.updated:
-            workflow.revalidate_open(session, tenant)
+        report, _ = workflow.import_master_data(session, tenant, importer, text, actor=viewer.principal,
+                                                ip=request_ip(request))
     return report
 
 
