@@ -62,6 +62,7 @@ def test_rule_ids_are_stable_and_documented() -> None:
         "INV-ARITH-001", "INV-ARITH-002", "INV-ARITH-003", "INV-ARITH-004", "INV-ARITH-005", "INV-ARITH-006",
         "INV-AMT-001",
         "INV-AMT-002", "INV-ID-001", "INV-ID-002", "INV-ID-003", "INV-CUR-001", "INV-TAX-001", "INV-KIND-001",
+        "INV-PAGE-001",
     }
     for item in describe_rules():
         assert item["severity"] in SEVERITIES
@@ -97,6 +98,7 @@ def test_rule_ids_are_stable_and_documented() -> None:
     ("INV-ID-003", invoice(vendor_bic="CO1ADEFF")),
     ("INV-CUR-001", invoice(currency="EUX")),
     ("INV-KIND-001", invoice(document_type="not_invoice")),
+    ("INV-PAGE-001", invoice(missing_pages="2, 3")),
 ])
 def test_each_rule_fires(rule_id: str, bad: InvoiceExtraction) -> None:
     findings = [finding for finding in validate(bad, CONFIG) if finding.rule_id == rule_id]

@@ -33,6 +33,7 @@ from paperclerk.invoices.model import (
     InvoiceExtraction,
     json_value,
 )
+from paperclerk.invoices.pages import missing_pages
 from paperclerk.invoices.rules import RuleConfig, validate
 from paperclerk.pipeline.classify import classify
 
@@ -86,8 +87,18 @@ def analyze_extraction(extraction: Extraction, *, file: str = "", config: RuleCo
     decision, validation. It does not look inside the file: for PDFs, check :func:`embedded_einvoice`
     first (as :func:`analyze_file` does) so that Factur-X / ZUGFeRD XML wins over the printed text."""
     config = config or RuleConfig(today=date.today())
-    result = LayoutExtractor().extract(extraction)
+    result = read_layout(extraction)
     return report(file, layout_kind(extraction, result), result, config)
+
+
+def read_layout(extraction: Extraction) -> InvoiceExtraction:
+    """The invoice in the document's printed text: the layout extractor's reading, plus the pages its page
+    markers say are missing."""
+    result = LayoutExtractor().extract(extraction)
+    missing = missing_pages(extraction)
+    if missing is not None:
+        result.fields[missing.name] = missing
+    return result
 
 
 def layout_kind(extraction: Extraction, result: InvoiceExtraction) -> str:

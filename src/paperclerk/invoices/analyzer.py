@@ -13,9 +13,8 @@ from paperclerk.core.db import serialize
 from paperclerk.core.errors import ExtractionError
 from paperclerk.extraction.base import PDF
 from paperclerk.invoices import service, workflow
-from paperclerk.invoices.analysis import OTHER, declared_invoice, layout_kind
+from paperclerk.invoices.analysis import OTHER, declared_invoice, layout_kind, read_layout
 from paperclerk.invoices.einvoice import EInvoiceExtractor, embedded_einvoice, read_einvoice
-from paperclerk.invoices.layout_extractor import LayoutExtractor
 from paperclerk.invoices.model import CREDIT_NOTE, INVOICE, InvoiceExtraction
 from paperclerk.invoices.models import FindingStatus, InvoiceStatus
 from paperclerk.invoices.rules import RuleConfig, validate
@@ -55,7 +54,7 @@ def read(context: PipelineContext) -> ReadInvoice | None:
         einvoice = None
     if einvoice is not None and einvoice.fields:
         return ReadInvoice(CREDIT_NOTE if einvoice.is_credit_note else INVOICE, einvoice)
-    result = LayoutExtractor().extract(extraction)
+    result = read_layout(extraction)
     if context.document.declared_kind == INVOICE:
         return ReadInvoice(declared_invoice(extraction, result), result)
     kind = layout_kind(extraction, result)

@@ -23,6 +23,8 @@ FIELDS = (
     "currency", "subtotal", "tax_total", "total", "amount_due",
     # Document-level allowances, charges and prepayments (EN 16931 BT-107, BT-108, BT-113) when printed.
     "allowance_total", "charge_total", "prepaid_amount",
+    # Page numbers the invoice's "Page 1 of 3" markers name but the document lacks.
+    "missing_pages",
 )
 AMOUNT_FIELDS = ("subtotal", "tax_total", "total", "amount_due", "allowance_total", "charge_total", "prepaid_amount")
 DATE_FIELDS = ("invoice_date", "due_date")

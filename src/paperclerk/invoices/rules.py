@@ -143,6 +143,7 @@ _LABELS = {
     "purchase_order": "purchase order number", "payment_terms": "payment terms", "currency": "currency",
     "subtotal": "subtotal (without tax)", "tax_total": "tax total", "total": "total", "amount_due": "amount due",
     "allowance_total": "allowances", "charge_total": "charges", "prepaid_amount": "prepaid amount",
+    "missing_pages": "missing pages",
 }
 
 
@@ -191,6 +192,17 @@ def not_an_invoice(extraction: InvoiceExtraction, config: RuleConfig) -> Iterato
         yield ("The document reads as a quotation, an order, a delivery note or a statement, not as an invoice "
                "(see its title).", _ev(extraction, "document_type"),
                "Reject it if it is not a bill to pay; if it is one, correct the document type to invoice.")
+
+
+@rule("INV-PAGE-001", "Pages missing", "error")
+def pages_missing(extraction: InvoiceExtraction, config: RuleConfig) -> Iterator[Problem]:
+    """The invoice numbers its pages ("Page 1 of 3") and some of them did not arrive: totals or lines may be on
+    the missing pages."""
+    missing = extraction.value("missing_pages")
+    if isinstance(missing, str) and missing:
+        yield (f"Page(s) {missing} of the invoice are missing from the document.", _ev(extraction, "missing_pages"),
+               "Ask the supplier for the complete invoice (or scan the missing pages); clear the field once the "
+               "document is complete.")
 
 
 # Dates ------------------------------------------------------------------------------------------------

@@ -130,9 +130,12 @@ def _fit(name: str, value: Any) -> Any:
 
 
 def set_typed(invoice: Invoice, name: str, value: Any) -> None:
-    """Copy one field's value to the invoice's typed column."""
+    """Copy one field's value to the invoice's typed column (a field without one, e.g. ``missing_pages``, lives
+    in its field row only)."""
     if name == "document_type":
         invoice.kind = CREDIT_NOTE if value == CREDIT_NOTE else INVOICE
+        return
+    if name not in Invoice.__table__.columns:
         return
     setattr(invoice, name, _fit(name, value))
     if name == "invoice_number":
