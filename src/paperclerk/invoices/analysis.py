@@ -1,7 +1,8 @@
 """``analyze_file``: a file in, the invoice read out of it and checked, as stable JSON-ready data.
 
 Order of preference: UBL / CII XML (exact), a PDF carrying CII XML (Factur-X / ZUGFeRD, exact), else
-the template-free layout extractor over the document's text.
+the printed-text extractors (``extractors.read_printed``: the template-free layout extractor and any other
+registered one, merged by confidence) over the document's text.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from paperclerk.invoices.einvoice import (
     read_einvoice,
     sniff_einvoice,
 )
-from paperclerk.invoices.layout_extractor import LayoutExtractor
+from paperclerk.invoices.extractors import read_printed
 from paperclerk.invoices.model import (
     CREDIT_NOTE,
     INVOICE,
@@ -33,7 +34,6 @@ from paperclerk.invoices.model import (
     InvoiceExtraction,
     json_value,
 )
-from paperclerk.invoices.pages import missing_pages
 from paperclerk.invoices.rules import RuleConfig, validate
 from paperclerk.pipeline.classify import classify
 
@@ -83,22 +83,12 @@ def analyze_file(path: Path | str, *, config: RuleConfig | None = None) -> dict[
 
 
 def analyze_extraction(extraction: Extraction, *, file: str = "", config: RuleConfig | None = None) -> dict[str, Any]:
-    """The same report for an already extracted document (the pipeline has one): layout extractor, kind
-    decision, validation. It does not look inside the file: for PDFs, check :func:`embedded_einvoice`
+    """The same report for an already extracted document (the pipeline has one): the printed-text extractors,
+    kind decision, validation. It does not look inside the file: for PDFs, check :func:`embedded_einvoice`
     first (as :func:`analyze_file` does) so that Factur-X / ZUGFeRD XML wins over the printed text."""
     config = config or RuleConfig(today=date.today())
-    result = read_layout(extraction)
+    result = read_printed(extraction)
     return report(file, layout_kind(extraction, result), result, config)
-
-
-def read_layout(extraction: Extraction) -> InvoiceExtraction:
-    """The invoice in the document's printed text: the layout extractor's reading, plus the pages its page
-    markers say are missing."""
-    result = LayoutExtractor().extract(extraction)
-    missing = missing_pages(extraction)
-    if missing is not None:
-        result.fields[missing.name] = missing
-    return result
 
 
 def layout_kind(extraction: Extraction, result: InvoiceExtraction) -> str:

@@ -1,5 +1,6 @@
 """The pipeline's invoice analyzer: reads the invoice (e-invoice XML when the PDF or file carries it, else
-the layout extractor), then stores it with its evidence and findings in the pipeline's final transaction."""
+the registered printed-text extractors), then stores it with its evidence and findings in the pipeline's final
+transaction."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from paperclerk.core.db import serialize
 from paperclerk.core.errors import ExtractionError
 from paperclerk.extraction.base import PDF
 from paperclerk.invoices import service, workflow
-from paperclerk.invoices.analysis import OTHER, declared_invoice, layout_kind, read_layout
+from paperclerk.invoices.analysis import OTHER, declared_invoice, layout_kind
 from paperclerk.invoices.einvoice import EInvoiceExtractor, embedded_einvoice, read_einvoice
+from paperclerk.invoices.extractors import read_printed
 from paperclerk.invoices.model import CREDIT_NOTE, INVOICE, InvoiceExtraction
 from paperclerk.invoices.models import FindingStatus, InvoiceStatus
 from paperclerk.invoices.rules import RuleConfig, validate
@@ -54,7 +56,7 @@ def read(context: PipelineContext) -> ReadInvoice | None:
         einvoice = None
     if einvoice is not None and einvoice.fields:
         return ReadInvoice(CREDIT_NOTE if einvoice.is_credit_note else INVOICE, einvoice)
-    result = read_layout(extraction)
+    result = read_printed(extraction)
     if context.document.declared_kind == INVOICE:
         return ReadInvoice(declared_invoice(extraction, result), result)
     kind = layout_kind(extraction, result)
