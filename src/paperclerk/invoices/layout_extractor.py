@@ -81,11 +81,15 @@ _labels(("subtotal",),
         r"total\s*before\s*tax", r"amount\s*excl\.?\s*(?:vat|tax)", r"total\s*ht", r"montant\s*ht",
         r"sous-?\s*total", r"total\s*hors\s*taxes?", r"subtotaal", r"totaal\s*excl\.?\s*btw", r"netto\s*bedrag",
         r"nettobedrag", r"bedrag\s*excl\.?\s*btw", r"zwischensumme", r"nettobetrag", r"summe\s*netto",
-        r"gesamt\s*netto", r"nettosumme", r"netto", r"base\s*imponible", r"importe\s*neto", r"total\s*sin\s*iva")
+        r"gesamt\s*netto", r"nettosumme", r"netto", r"base\s*imponible", r"importe\s*neto", r"total\s*sin\s*iva",
+        r"taxable\s*(?:value|amount)", r"total\s*taxable\s*value", r"total\s*excl\.?\s*(?:btw|tva|mwst|ust|iva)",
+        # A bare "Net" only in front of an amount with cents ("Net 30" is a payment term).
+        r"net(?=\s*[:\-]?\s*[£$€]?\s?\d[\d,.'\u00a0\u202f ]*[.,]\d{2}(?!\d))")
 _labels(("tax_total",),
         r"vat(?:\s*amount)?", r"total\s*vat", r"tax(?:\s*amount)?", r"sales\s*tax", r"total\s*tax", r"gst", r"tva",
         r"total\s*tva", r"montant\s*(?:de\s*la\s*)?tva", r"btw(?:-?bedrag)?", r"totaal\s*btw", r"mwst\.?", r"ust\.?",
-        r"umsatzsteuer", r"mehrwertsteuer", r"iva", r"total\s*iva", r"cuota\s*(?:de\s*)?iva", r"impuestos?")
+        r"umsatzsteuer", r"mehrwertsteuer", r"iva", r"total\s*iva", r"cuota\s*(?:de\s*)?iva", r"impuestos?",
+        r"[csi]gst", r"utgst", r"total\s*gst")
 _labels(("total",),
         r"total", r"grand\s*total", r"invoice\s*total", r"total\s*amount", r"total\s*incl\.?(?:uding)?\s*(?:vat|tax)",
         r"total\s*ttc", r"montant\s*ttc", r"montant\s*total", r"totaal", r"totaal\s*incl\.?\s*btw", r"totaalbedrag",
@@ -141,8 +145,11 @@ _CREDIT_RE = re.compile(r"\b(?:credit\s*note|credit\s*memo|avoir|facture\s*d'avo
 _INVOICE_RE = re.compile(r"\b(?:invoice|tax\s*invoice|facture|factuur|rechnung|factura)\b", re.IGNORECASE)
 _TITLE_RE = re.compile(rf"^\s*(?:(?:tax\s*)?invoice|facture|factuur|rechnung|factura|{_CREDIT_RE.pattern[2:-2]})\b",
                        re.IGNORECASE)
-_COMPANY_RE = re.compile(r"\b(?:ltd|limited|llc|inc|corp|plc|gmbh|ag|kg|ohg|ug|sarl|sas|sa|sasu|eurl|bv|b\.v\.|nv|"
-                         r"n\.v\.|vof|s\.l\.|sl|s\.a\.|pty|pvt|co\.|company|gbr|e\.k\.|srl|spa)\b", re.IGNORECASE)
+_LEGAL_FORM = (r"(?:ltd|limited|llc|llp|inc|corp|plc|gmbh|ag|kg|ohg|ug|sarl|sas|sa|sasu|eurl|bv|b\.v\.|nv|n\.v\.|vof|"
+               r"s\.l\.|sl|s\.a\.|pty|pvt|co\.|company|gbr|e\.k\.|srl|spa)")
+_COMPANY_RE = re.compile(rf"\b{_LEGAL_FORM}\b", re.IGNORECASE)
+#: Where a name ends on its line: a comma (not one before a legal form, as in "Orbitly, Inc."), a wide gap, a bar.
+_NAME_END = re.compile(rf",(?!\s*{_LEGAL_FORM}(?![A-Za-z]))|\s{{2,}}|\s[|·]\s", re.IGNORECASE)
 #: Lines of a letterhead that are not the address: registrations, tax and bank numbers, contact details.
 _REGISTRATION_RE = re.compile(r"\b(?:kvk|hrb|hra|rcs|siren|siret|btw|vat|tva|ust|ust-idnr|abn|acn|ein|gstin|nif|cif|"
                               r"tel|t[ée]l[ée]phone|phone|fax|e-?mail|www|iban|bic|swift|registered|capital)\b|@",
@@ -150,6 +157,13 @@ _REGISTRATION_RE = re.compile(r"\b(?:kvk|hrb|hra|rcs|siren|siret|btw|vat|tva|ust
 #: A US federal tax number makes the supplier a US company: its numeric dates are month first. (An address
 #: is no hint: it may be the customer's.)
 _US_HINT_RE = re.compile(r"\bEIN\b")
+#: The currency of a country, by the two letters that start its IBANs and VAT numbers.
+_COUNTRY_CURRENCY = {
+    **dict.fromkeys(("AT", "BE", "CY", "DE", "EE", "EL", "ES", "FI", "FR", "GR", "HR", "IE", "IT", "LT", "LU", "LV",
+                     "MT", "NL", "PT", "SI", "SK"), "EUR"),
+    "GB": "GBP", "CH": "CHF", "DK": "DKK", "SE": "SEK", "NO": "NOK", "PL": "PLN", "CZ": "CZK", "HU": "HUF",
+    "RO": "RON", "BG": "BGN",
+}
 _PERCENT_RE = re.compile(r"\d+(?:[.,]\d+)?\s?%")
 _CODE_RE = re.compile(r"(?<![A-Za-z])([A-Z]{3})(?![A-Za-z])")
 
@@ -283,7 +297,9 @@ class _Reader:
             end, fields = matched
             position = end
             label_text = text[start:end]
-            if label_text[-1].isalnum() and end < len(text) and (text[end].isalpha() or text[end] in "-_/"):
+            glued = label_text[-1].islower() and end < len(text) and text[end].isupper()
+            if label_text[-1].isalnum() and end < len(text) and (text[end].isalpha() or text[end] in "-_/") \
+                    and not glued:
                 position = start + 1
                 continue  # the start of a longer word ("Kundennummer" is not "Kunde"); "VAT10%" (OCR) is a label
             after = text[end:].lstrip()
@@ -419,7 +435,22 @@ class _Reader:
         if self.currency and self.currency_at:
             line, start, end = self.currency_at
             self._set("currency", self.currency, 0.9 if end - start == 3 else 0.75, line, start, end)
+        elif any(page.method == "ocr" for page in self.extraction.pages):
+            self._currency_of_country()
         return self.result
+
+    def _currency_of_country(self) -> None:
+        """A scan with no currency read (OCR often loses a € or £ sign): the currency of the supplier's IBAN or
+        tax ID country, with low confidence. (A text layer that names no currency is left without one.)"""
+        for name in ("vendor_iban", "vendor_tax_id"):
+            found = self.result.fields.get(name)
+            if found is None:
+                continue
+            scheme = identifiers.tax_id_scheme(found.value) if name == "vendor_tax_id" else None
+            code = "INR" if scheme == "gstin" else _COUNTRY_CURRENCY.get(found.value[:2])
+            if code:
+                self.result.fields["currency"] = FieldValue("currency", code, 0.5, NAME, found.evidence)
+                return
 
     def _read_field(self, name: str, label: _Label) -> None:
         if name in _AMOUNT_FIELDS or name in ("vendor_tax_id", "vendor_iban", "vendor_bic", "currency"):
@@ -454,7 +485,7 @@ class _Reader:
                 terms = re.split(r"(?<=[a-z])\.\s", text)[0].strip(" .;")
                 self._set(name, terms, confidence, line, start, start + len(terms))
         elif name in ("customer_name", "vendor_name"):
-            name_text = re.split(r",|\s{2,}", text)[0].strip()
+            name_text = _NAME_END.split(text)[0].strip()
             if name_text and re.search(r"[A-Za-zÀ-ÿ]{2}", name_text) and not _is_label(name_text):
                 self._set(name, name_text, confidence, line, start, start + len(name_text))
                 if name == "vendor_name":
@@ -512,7 +543,7 @@ class _Reader:
                 continue
             if self.labels[index]:
                 text = text[: self.labels[index][0].start]
-            name = re.split(r",|\s{2,}|\s[|·]\s", text)[0].strip(" |·")
+            name = _NAME_END.split(text)[0].strip(" |·")
             if not name or sum(c.isdigit() for c in name) > 3 or len(name) > 80:
                 continue
             company = bool(_COMPANY_RE.search(name))
@@ -542,8 +573,14 @@ class _Reader:
                     continue  # an unlabelled VAT-shaped token that fails its checksum is probably not one
                 confidence = (0.9 if labelled else 0.75) - (0.0 if problem is None else 0.15)
                 tax_ids.append((confidence, -index, start, end, value))
-            has_iban_label = bool(re.search(r"\biban\b", line.text, re.IGNORECASE))
-            for start, end, value in identifiers.find_ibans(line.text):
+            iban_label = re.search(r"(?<![A-Za-z])iban(?![A-Za-z])", line.text, re.IGNORECASE)
+            has_iban_label = iban_label is not None
+            ibans = identifiers.find_ibans(line.text)
+            if iban_label:
+                # The one after the label, a valid one first (a VAT number before it can have an IBAN's shape).
+                ibans = [found for found in ibans if found[0] >= iban_label.end()] or ibans
+                ibans.sort(key=lambda found: identifiers.check_iban(found[2]) is not None)
+            for start, end, value in ibans:
                 if has_iban_label or identifiers.check_iban(value) is None:
                     confidence = 0.9 if has_iban_label else 0.7
                     if index not in customer_lines and "vendor_iban" not in self.result.fields:
