@@ -74,7 +74,13 @@ _labels(("customer_name",),
         r"factur[ée]\s*[àa]",
         r"facturer\s*[àa]", r"destinataire", r"adress[ée]\s*[àa]", r"klant", r"factureren\s*aan",
         r"gefactureerd\s*aan", r"afnemer", r"kunde", r"rechnungsempf[äa]nger", r"rechnung\s*an", r"empf[äa]nger",
-        r"cliente", r"facturar\s*a", r"facturado\s*a", r"destinatario")
+        r"cliente", r"facturar\s*a", r"facturado\s*a", r"destinatario", r"billing\s*address", r"invoice\s*address",
+        r"rechnungsadresse", r"adresse\s*de\s*facturation", r"factuuradres", r"direcci[óo]n\s*de\s*facturaci[óo]n")
+# Delivery blocks: read by nothing, but a label, so that a "Bill to" beside "Ship to" is a header row.
+_labels(("delivery_address",),
+        r"ship\s*to", r"deliver\s*to", r"delivery\s*address", r"shipping\s*address", r"lieferadresse",
+        r"lieferanschrift", r"adresse\s*de\s*livraison", r"livr[ée]\s*[àa]", r"afleveradres", r"leveradres",
+        r"direcci[óo]n\s*de\s*(?:env[íi]o|entrega)")
 _labels(("currency",), r"currency", r"devise", r"monnaie", r"valuta", r"w[äa]hrung", r"moneda", r"divisa")
 _labels(("subtotal",),
         r"sub-?\s*total", r"net\s*amount", r"net\s*total", r"total\s*net", r"total\s*excl\.?(?:uding)?\s*(?:vat|tax)",
@@ -201,6 +207,20 @@ class _Line:
         covering = [s.bbox for s in self.segments if s.start < end and s.end > start]
         return _union_box(covering) if covering else self.bbox
 
+    def cells(self) -> list[tuple[int, int, Box]]:
+        """(start, end, box) in the line's text of its cells: the segments, when the line has several (text
+        that a wide gap sets apart, as in two address blocks side by side or a label and its value far right)."""
+        if len(self.segments) < 2:
+            return []
+        return [(s.start - self.start, s.end - self.start, s.bbox) for s in self.segments]
+
+    def cell_end(self, position: int) -> int:
+        """The end of the cell holding ``position`` (or of the next cell, when it falls in a gap)."""
+        for _start, end, _box in self.cells():
+            if position < end:
+                return end
+        return len(self.text)
+
 
 @dataclass
 class _Label:
@@ -306,7 +326,9 @@ class _Reader:
             if label_text.lower() in _COLON_ONLY and not after.startswith(":"):
                 continue  # "To:" is a label, "To be paid..." is not
             announced = after.startswith((":", "#"))
-            if start > 0 and not announced and not self._mid_line_label(text, start, label_text, after):
+            starts_cell = any(cell[0] == start for cell in self.lines[index].cells())
+            if start > 0 and not announced and not starts_cell \
+                    and not self._mid_line_label(text, start, label_text, after):
                 continue
             found.append(_Label(index, start, end, fields))
         return found
@@ -325,9 +347,10 @@ class _Reader:
             return False
         return bool(re.search(r"\s{2,}|\|", text[max(0, start - 2):start])) or announces_amount
 
-    def _value_span(self, label: _Label) -> tuple[int, int, int] | None:
-        """(line, start, end) of the text a label announces: the rest of its line up to the next label,
-        else the line below it (when that line holds no label of its own)."""
+    def _value_span(self, label: _Label, *, one_cell: bool = False) -> tuple[int, int, int] | None:
+        """(line, start, end) of the text a label announces: the rest of its line up to the next label (with
+        ``one_cell``, up to the end of the first cell that holds more than the label), else the line below it
+        (when that line holds no label of its own)."""
         line_labels = self.labels[label.line]
         text = self.lines[label.line].text
         following = [other.start for other in line_labels if other.start >= label.end]
@@ -338,6 +361,11 @@ class _Reader:
                                 or (text[start] in "-\u2013" and text[start + 1:start + 2] == " ")):
             start += 1
         end = stop
+        if one_cell:
+            line = self.lines[label.line]
+            end = min(stop, line.cell_end(label.end))
+            if not _PERCENT_RE.sub("", text[start:end]).strip(" |:#.()"):
+                end = min(stop, line.cell_end(end + 1))  # the label fills its cell: the value is in the next
         while end > start and text[end - 1] in " |;,":
             end -= 1
         if end > start and _PERCENT_RE.sub("", text[start:end]).strip(" |:()"):
@@ -356,12 +384,28 @@ class _Reader:
 
     def _header_row_cell(self, label: _Label, below: int) -> tuple[int, int, int] | None:
         """Labels side by side with their values on the next line: the n-th value for the n-th label."""
+        under = self._cell_under(label, below)
+        if under is not None:
+            return below, under[0], under[1]
         position = self.labels[label.line].index(label)
         cells = _cells(self.lines[below].text, len(self.labels[label.line]))
         if cells is None:
             return None
         start, end = cells[position]
         return below, start, end
+
+    def _cell_under(self, label: _Label, below: int) -> tuple[int, int] | None:
+        """(start, end) of the cell of line ``below`` that sits under the label's cell, when both lines have
+        cells (positions known)."""
+        above = self.lines[label.line]
+        label_box = above.box(above.start + label.start, above.start + label.end)
+        cells = self.lines[below].cells()
+        if not above.cells() or not cells or label_box is None:
+            return None
+        overlap = [(min(box[2], label_box[2] + 40) - max(box[0], label_box[0]), start, end)
+                   for start, end, box in cells]
+        best = max(overlap)
+        return (best[1], best[2]) if best[0] > 0 else None
 
     def _adjacent(self, upper: int, lower: int) -> bool:
         """True when line ``lower`` directly follows line ``upper`` in one block (same page, no blank line
@@ -455,7 +499,7 @@ class _Reader:
     def _read_field(self, name: str, label: _Label) -> None:
         if name in _AMOUNT_FIELDS or name in ("vendor_tax_id", "vendor_iban", "vendor_bic", "currency"):
             return  # read by _amounts / _identifiers / _currency from all candidates
-        span = self._value_span(label)
+        span = self._value_span(label, one_cell=True)
         if span is None:
             return
         line, start, end = span
@@ -543,6 +587,7 @@ class _Reader:
                 continue
             if self.labels[index]:
                 text = text[: self.labels[index][0].start]
+            text = text[: line.cell_end(0)]
             name = _NAME_END.split(text)[0].strip(" |·")
             if not name or sum(c.isdigit() for c in name) > 3 or len(name) > 80:
                 continue
