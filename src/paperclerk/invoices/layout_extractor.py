@@ -175,7 +175,10 @@ _CODE_RE = re.compile(r"(?<![A-Za-z])([A-Z]{3})(?![A-Za-z])")
 
 # Table header words per column ("position" is the row number column, read and dropped).
 _COLUMNS: dict[str, str] = {
-    "position": r"pos\.?(?:\s*nr\.?)?|position|lfd\.?\s*nr\.?|line\s*no\.?|item\s*no\.?|n[°º]|nr\.?|no\.?|#",
+    "position": r"pos\.?(?:\s*nr\.?)?|position|lfd\.?\s*nr\.?|line\s*no\.?|item\s*no\.?|n[°º]|nr\.?|no\.?|#|"
+                r"s(?:r|l)\.?(?:\s*no\.?)?|s\.\s*no\.?",
+    # A numeric product classification (India's HSN / SAC): read and dropped, like the position.
+    "code": r"hsn(?:\s*/\s*sac)?(?:\s*code)?|sac",
     "unit_price": r"unit\s*price|unit\s*cost|price|rate|prix\s*unitaire|p\.\s*u\.(?:\s*ht)?|pu\s*ht|pu|prix|"
                   r"eenheidsprijs|stukprijs|prijs|einzelpreis|e-preis|st[üu]ckpreis|preis|precio\s*unitario|"
                   r"precio\s*unit\.?|precio",
@@ -187,7 +190,7 @@ _COLUMNS: dict[str, str] = {
     "tax_rate": r"(?:vat|tax|tva|btw|mwst|ust|iva|gst)\s*%|%\s*(?:vat|tax|tva|btw|mwst|ust|iva)|vat|tax|tva|btw|"
                 r"mwst|ust|iva|gst|%",
     "amount": r"line\s*total|amount|total\s*ht|total|montant\s*ht|montant|bedrag|totaal|betrag|gesamtpreis|gesamt|"
-              r"summe|importe|subtotal",
+              r"summe|importe|subtotal|net(?:\s*amount)?",
 }
 _COLUMN_RE = re.compile("|".join(rf"(?P<{name}>(?<!\w)(?:{pattern})(?!\w))" for name, pattern in _COLUMNS.items()),
                         re.IGNORECASE)
@@ -902,7 +905,7 @@ def _parse_row(text: str, before: list[str], after: list[str], hint: str | None
             merged[-1] += "%"
         else:
             merged.append(token)
-    tokens = merged
+    tokens = _without_unit(merged, len(after), hint)
     values = [_numeric(token, hint) for token in tokens]
     lead = 0
     while lead < len(before) and lead < len(tokens) and values[lead] is not None:
@@ -936,6 +939,20 @@ def _parse_row(text: str, before: list[str], after: list[str], hint: str | None
     _, description, row = best
     _fix_columns(row)
     return description, row
+
+
+_UNIT_RE = re.compile(r"(?:stk|st|stck|pcs|pc|pce|ea|each|h|hrs?|std|kg|units?|uds?|stuks?|pi[eè]ces?|x)\.?",
+                      re.IGNORECASE)
+
+
+def _without_unit(tokens: list[str], columns_after: int, hint: str | None) -> list[str]:
+    """The row's tokens without a unit written after the quantity ("5 Stk. 35,03 175,15"): a unit word that
+    follows a number and is followed by exactly the other numeric columns."""
+    index = len(tokens) - columns_after  # where the unit stands when the other columns follow it
+    if 0 < index < len(tokens) and _UNIT_RE.fullmatch(tokens[index]) and _numeric(tokens[index - 1], hint) is not None \
+            and all(_numeric(token, hint) is not None for token in tokens[index + 1:]):
+        return tokens[:index] + tokens[index + 1:]
+    return tokens
 
 
 def _column_options(names: list[str]) -> list[list[str]]:
