@@ -361,7 +361,7 @@ def factura(variant: int) -> HeldOut:
     page.put(20, 280, f"{vendor} · CIF {nif[2:]} · Inscrita en el Registro Mercantil de Madrid, Tomo 1234", 6.5)
     expected = _expected(vendor_name=vendor, invoice_number=number, invoice_date=issued, due_date=due,
                          currency="EUR", subtotal=net, tax_total=tax, total=gross, customer_name="Contoso Ibérica S.L.",
-                         vendor_tax_id=nif, vendor_iban=account)
+                         vendor_tax_id=nif[2:], vendor_iban=account)  # the NIF as printed, without "ES"
     return HeldOut(f"factura-{variant}", "factura", [page], expected, rows)
 
 

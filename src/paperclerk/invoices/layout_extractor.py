@@ -170,6 +170,8 @@ _COUNTRY_CURRENCY = {
     "GB": "GBP", "CH": "CHF", "DK": "DKK", "SE": "SEK", "NO": "NOK", "PL": "PLN", "CZ": "CZK", "HU": "HUF",
     "RO": "RON", "BG": "BGN",
 }
+#: Between the parts of a one-line sender address: "Müller GmbH · Industriestraße 7 · 70565 Stuttgart".
+_SENDER_SEPARATOR = re.compile(r"\s[·•|\u2013-]\s|(?<=\w)·(?=\w)")
 _PERCENT_RE = re.compile(r"\d+(?:[.,]\d+)?\s?%")
 _CODE_RE = re.compile(r"(?<![A-Za-z])([A-Z]{3})(?![A-Za-z])")
 
@@ -477,6 +479,7 @@ class _Reader:
                     self._read_field(name, label)
         self._identifiers()
         self._vendor_block()
+        self._recipient_under_sender_line()
         self._amounts()
         self._document_type()
         if self.currency and self.currency_at:
@@ -606,6 +609,30 @@ class _Reader:
         self._set("vendor_name", name, confidence, index, lead, lead + len(name))
         if "vendor_address" not in self.result.fields:
             self._address_after(index, lead + len(name))
+
+    def _recipient_under_sender_line(self) -> None:
+        """A letter's address window without a label (DIN 5008 and many European letters): the supplier's own
+        one-line address ("Name · Street · City") sits just above it; the recipient's name is the first line
+        below that."""
+        vendor = self.result.fields.get("vendor_name")
+        if "customer_name" in self.result.fields or vendor is None:
+            return
+        wanted = re.sub(r"\s", "", vendor.value).lower()
+        for index, line in enumerate(self.lines[:30]):
+            parts = _SENDER_SEPARATOR.split(line.text)
+            if len(parts) < 3 or re.sub(r"\s", "", parts[0]).lower() != wanted:
+                continue
+            for below in range(index + 1, min(index + 3, len(self.lines))):
+                text = self.lines[below].text[: self.lines[below].cell_end(0)]
+                if not text:
+                    continue
+                name = _NAME_END.split(text)[0].strip()
+                labelled = bool(self.labels[below]) and self.labels[below][0].start == 0
+                if labelled or not re.search(r"[A-Za-zÀ-ÿ]{2}", name):
+                    return
+                self._set("customer_name", name, 0.6, below, 0, len(name))
+                return
+            return
 
     def _identifiers(self) -> None:
         customer_lines = self._customer_block()
