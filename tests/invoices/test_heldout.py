@@ -53,13 +53,20 @@ def _per_field(items: list[tuple[heldout.HeldOut, InvoiceExtraction]]) -> dict[s
 def test_held_out_header_fields_are_95_percent_exact(held_out: list[Any]) -> None:
     per_field = _per_field(held_out)
     assert per_field[""] >= 0.95, per_field
-    assert min(per_field[name] for name in MAIN_FIELDS) >= 0.9, per_field
+    assert min(per_field[name] for name in MAIN_FIELDS) >= 0.95, per_field
+
+
+def test_held_out_fields_not_printed_are_not_invented(held_out: list[Any]) -> None:
+    absent = [(doc.name, name, result.value(name)) for doc, result in held_out
+              for name, value in doc.expected.items() if value is None]
+    invented = [item for item in absent if item[2] is not None]
+    assert absent and not invented, invented
 
 
 def test_every_held_out_style_is_read(held_out: list[Any]) -> None:
     for style in {doc.style for doc, _ in held_out}:
         per_field = _per_field([item for item in held_out if item[0].style == style])
-        assert per_field[""] >= 0.85, (style, per_field)
+        assert per_field[""] >= 0.9, (style, per_field)
 
 
 def test_held_out_line_items(held_out: list[Any]) -> None:
@@ -68,7 +75,7 @@ def test_held_out_line_items(held_out: list[Any]) -> None:
         got = {(line.description, line.quantity, line.unit_price, line.amount) for line in result.lines}
         total += len(doc.lines)
         right += sum(row in got for row in doc.lines)
-    assert right / total >= 0.8
+    assert right / total >= 0.95
 
 
 def test_held_out_family_is_what_it_claims() -> None:

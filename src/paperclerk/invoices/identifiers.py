@@ -35,7 +35,9 @@ ISO_4217 = frozenset([
 
 EU_VAT_PREFIXES = ("AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR", "HU", "IE", "IT",
                    "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "XI", "GB")
-_VAT_RE = re.compile(rf"(?<![A-Z0-9])(?:{'|'.join(EU_VAT_PREFIXES)})[ ]?[0-9A-Z]{{0,2}}[0-9][0-9 .\-]{{5,16}}[0-9A-Z]"
+#: Before an identifier: not a letter or digit, unless its label is glued to it (OCR: "IBANNL91...", "VATIE63...").
+_ID_START = r"(?:(?<![A-Z0-9])|(?<=IBAN)|(?<=VAT)|(?<=TVA)|(?<=BTW)|(?<=IVA))"
+_VAT_RE = re.compile(rf"{_ID_START}(?:{'|'.join(EU_VAT_PREFIXES)})[ ]?[0-9A-Z]{{0,2}}[0-9][0-9 .\-]{{5,16}}[0-9A-Z]"
                      r"(?:[ ]?B[0-9]{2})?(?![0-9A-Za-z])")
 _GSTIN_RE = re.compile(r"(?<![0-9A-Z])\d{2}[A-Z]{5}\d{4}[A-Z][0-9A-Z]Z[0-9A-Z](?![0-9A-Z])")
 _SIRET_RE = re.compile(r"(?<!\d)\d{3} ?\d{3} ?\d{3} ?\d{5}(?!\d)")
@@ -45,7 +47,7 @@ _EIN_RE = re.compile(r"(?<!\d)\d{2}-\d{7}(?!\d)")
 #: Spain's NIF: a company's CIF (letter, 7 digits, check), a person's DNI (8 digits, letter) or NIE (X/Y/Z).
 _NIF_SHAPE = r"[A-HJNP-SUVW]\d{7}[0-9A-J]|\d{8}[A-Z]|[XYZ]\d{7}[A-Z]"
 _NIF_RE = re.compile(rf"(?<![A-Z0-9])(?:{_NIF_SHAPE})(?![A-Z0-9])")
-_IBAN_RE = re.compile(r"(?<![A-Z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![A-Z0-9])")
+_IBAN_RE = re.compile(rf"{_ID_START}[A-Z]{{2}}\d{{2}}(?: ?[A-Z0-9]{{4}}){{2,7}}(?: ?[A-Z0-9]{{1,3}})?(?![A-Z0-9])")
 _BIC_RE = re.compile(r"(?<![A-Z0-9])[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?(?![A-Z0-9])")
 
 #: Label words that announce each national scheme; the EU VAT and GSTIN shapes need no label.

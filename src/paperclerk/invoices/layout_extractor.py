@@ -47,7 +47,8 @@ _labels(("invoice_date",),
         r"invoice\s*date", r"date\s*of\s*invoice", r"issue\s*date", r"date\s*of\s*issue", r"credit\s*note\s*date",
         r"date\s*de\s*(?:la\s*)?facture", r"date\s*de\s*facturation", r"date\s*d'[ée]mission", r"date\s*de\s*l'avoir",
         r"factuurdatum", r"datum\s*factuur", r"rechnungsdatum", r"datum\s*der\s*rechnung", r"ausstellungsdatum",
-        r"fecha\s*de\s*(?:la\s*)?factura", r"fecha\s*de\s*emisi[óo]n", r"fecha\s*factura", r"date", r"datum",
+        r"fecha\s*de\s*(?:la\s*)?factura", r"fecha\s*de\s*emisi[óo]n", r"fecha\s*de\s*expedici[óo]n",
+        r"fecha\s*factura", r"date", r"datum",
         r"fecha", r"dated")
 _labels(("due_date",),
         r"due\s*date", r"payment\s*due(?:\s*date)?", r"date\s*due", r"pay\s*by", r"due\s*by", r"due",
@@ -148,7 +149,9 @@ _GENERIC = re.compile(r"^(?:date|datum|fecha|dated|due|terms|total|gesamt|netto|
 
 _CREDIT_RE = re.compile(r"\b(?:credit\s*note|credit\s*memo|avoir|facture\s*d'avoir|gutschrift|rechnungskorrektur|"
                         r"creditnota|creditfactuur|nota\s*de\s*cr[ée]dito|factura\s*rectificativa)\b", re.IGNORECASE)
-_INVOICE_RE = re.compile(r"\b(?:invoice|tax\s*invoice|facture|factuur|rechnung|factura)\b", re.IGNORECASE)
+#: "Invoice", also glued to the next word by OCR ("RechnungNr.") but not as the start of a longer word.
+_INVOICE_RE = re.compile(r"\b(?:invoice|tax\s*invoice|facture|factuur|rechnung|factura)(?!(?-i:[a-zà-ÿ])|\d)",
+                         re.IGNORECASE)
 _TITLE_RE = re.compile(rf"^\s*(?:(?:tax\s*)?invoice|facture|factuur|rechnung|factura|{_CREDIT_RE.pattern[2:-2]})\b",
                        re.IGNORECASE)
 _LEGAL_FORM = (r"(?:ltd|limited|llc|llp|inc|corp|plc|gmbh|ag|kg|ohg|ug|sarl|sas|sa|sasu|eurl|bv|b\.v\.|nv|n\.v\.|vof|"
