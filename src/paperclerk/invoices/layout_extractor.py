@@ -175,6 +175,7 @@ _COUNTRY_CURRENCY = {
 }
 #: Between the parts of a one-line sender address: "Müller GmbH · Industriestraße 7 · 70565 Stuttgart".
 _SENDER_SEPARATOR = re.compile(r"\s[·•|\u2013-]\s|(?<=\w)·(?=\w)")
+_MAY_HAVE_CURRENCY = re.compile("|".join([re.escape(symbol) for symbol in SYMBOLS] + [r"[A-Z]{3}"]))
 _PERCENT_RE = re.compile(r"\d+(?:[.,]\d+)?\s?%")
 _CODE_RE = re.compile(r"(?<![A-Za-z])([A-Z]{3})(?![A-Za-z])")
 
@@ -454,6 +455,8 @@ class _Reader:
                 code = label.group(1).upper()
                 votes[code] += 10
                 first.setdefault(code, (index, label.start(1), label.end(1)))
+            if not _MAY_HAVE_CURRENCY.search(line.text):
+                continue  # no sign or code on the line: no amount on it can name a currency
             for match in find_amounts(line.text, known_codes=identifiers.ISO_4217):
                 if match.currency and (match.currency in identifiers.ISO_4217):
                     span = line.text[match.start:match.end]
@@ -936,7 +939,14 @@ def _parse_row(text: str, before: list[str], after: list[str], hint: str | None
         else:
             merged.append(token)
     tokens = _without_unit(merged, len(after), hint)
-    values = [_numeric(token, hint) for token in tokens]
+    known: dict[str, Decimal | None] = {}  # each token and cell is tried in many groupings
+
+    def numeric(token: str) -> Decimal | None:
+        if token not in known:
+            known[token] = _numeric(token, hint)
+        return known[token]
+
+    values = [numeric(token) for token in tokens]
     lead = 0
     while lead < len(before) and lead < len(tokens) and values[lead] is not None:
         lead += 1
@@ -951,7 +961,7 @@ def _parse_row(text: str, before: list[str], after: list[str], hint: str | None
         wanted = len(columns) - lead
         for groups in _groupings(tokens, len(tokens) - trail, len(tokens), wanted):
             cells = ["\u00a0".join(tokens[i] for i in group) for group in groups]
-            numbers = [_numeric(token, hint) for token in tokens[:lead]] + [_numeric(cell, hint) for cell in cells]
+            numbers = [numeric(token) for token in tokens[:lead]] + [numeric(cell) for cell in cells]
             if any(number is None for number in numbers):
                 continue
             description = " ".join(tokens[lead: groups[0][0] if groups else len(tokens)]).strip()
