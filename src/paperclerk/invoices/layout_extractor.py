@@ -48,7 +48,7 @@ _labels(("invoice_date",),
         r"date\s*de\s*(?:la\s*)?facture", r"date\s*de\s*facturation", r"date\s*d'[ée]mission", r"date\s*de\s*l'avoir",
         r"factuurdatum", r"datum\s*factuur", r"rechnungsdatum", r"datum\s*der\s*rechnung", r"ausstellungsdatum",
         r"fecha\s*de\s*(?:la\s*)?factura", r"fecha\s*de\s*emisi[óo]n", r"fecha\s*de\s*expedici[óo]n",
-        r"fecha\s*factura", r"date", r"datum",
+        r"fecha\s*factura", r"date\s*/\s*tax\s*point", r"date", r"datum",
         r"fecha", r"dated")
 _labels(("due_date",),
         r"due\s*date", r"payment\s*due(?:\s*date)?", r"date\s*due", r"pay\s*by", r"due\s*by", r"due",
@@ -389,7 +389,8 @@ class _Reader:
             rest = rest[:other.start] + rest[other.end:]
         if len(line_labels) > 1 and not _PERCENT_RE.sub("", rest).strip(" :#.|\t"):
             return self._header_row_cell(label, below)
-        return below, 0, len(below_text)
+        under = self._cell_under(label, below) if one_cell else None
+        return (below, *under) if under else (below, 0, len(below_text))
 
     def _header_row_cell(self, label: _Label, below: int) -> tuple[int, int, int] | None:
         """Labels side by side with their values on the next line: the n-th value for the n-th label."""
@@ -404,12 +405,12 @@ class _Reader:
         return below, start, end
 
     def _cell_under(self, label: _Label, below: int) -> tuple[int, int] | None:
-        """(start, end) of the cell of line ``below`` that sits under the label's cell, when both lines have
+        """(start, end) of the cell of line ``below`` that sits under the label's cell, when the line below has
         cells (positions known)."""
         above = self.lines[label.line]
         label_box = above.box(above.start + label.start, above.start + label.end)
         cells = self.lines[below].cells()
-        if not above.cells() or not cells or label_box is None:
+        if not cells or label_box is None:
             return None
         overlap = [(min(box[2], label_box[2] + 40) - max(box[0], label_box[0]), start, end)
                    for start, end, box in cells]
