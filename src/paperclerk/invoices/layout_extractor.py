@@ -175,6 +175,9 @@ _COUNTRY_CURRENCY = {
 }
 #: Between the parts of a one-line sender address: "Müller GmbH · Industriestraße 7 · 70565 Stuttgart".
 _SENDER_SEPARATOR = re.compile(r"\s[·•|\u2013-]\s|(?<=\w)·(?=\w)")
+#: A value under its label may start up to this many points right of the label's end (a short label, a long value).
+_VALUE_REACH = 40.0
+#: A line that can hold an amount naming its currency (a sign or a three-letter code somewhere on it).
 _MAY_HAVE_CURRENCY = re.compile("|".join([re.escape(symbol) for symbol in SYMBOLS] + [r"[A-Z]{3}"]))
 _PERCENT_RE = re.compile(r"\d+(?:[.,]\d+)?\s?%")
 _CODE_RE = re.compile(r"(?<![A-Za-z])([A-Z]{3})(?![A-Za-z])")
@@ -412,7 +415,7 @@ class _Reader:
         cells = self.lines[below].cells()
         if not cells or label_box is None:
             return None
-        overlap = [(min(box[2], label_box[2] + 40) - max(box[0], label_box[0]), start, end)
+        overlap = [(min(box[2], label_box[2] + _VALUE_REACH) - max(box[0], label_box[0]), start, end)
                    for start, end, box in cells]
         best = max(overlap)
         return (best[1], best[2]) if best[0] > 0 else None
