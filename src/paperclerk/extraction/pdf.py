@@ -1,7 +1,9 @@
-"""PDF pages through pdfium: the text layer with one positioned segment per line, or OCR for scanned pages."""
+"""PDF pages through pdfium: the text layer with one positioned segment per cell of a line (text that a wide
+gap separates from the rest of its line), or OCR for scanned pages."""
 
 from __future__ import annotations
 
+import ctypes
 import math
 import os
 import threading
@@ -19,6 +21,9 @@ from paperclerk.extraction.registry import register
 Box = tuple[float, float, float, float]
 #: A page with fewer non-blank characters than this in its text layer, and an image, is a scan.
 _MIN_TEXT_CHARS = 10
+#: A horizontal gap wider than this many line heights ends a cell (a column of a table, the value at the right
+#: of its label, a second address block); pdfium writes any gap as a single space.
+_CELL_GAP = 1.0
 _METADATA_KEYS = {"Title": "title", "Author": "author", "Subject": "subject", "Creator": "creator",
                   "Producer": "producer", "CreationDate": "created", "ModDate": "modified"}
 #: pdfium is not thread-safe, not even on different documents (concurrent calls crash the process):
@@ -93,10 +98,10 @@ def _has_images(page: pdfium.PdfPage) -> bool:
 
 
 def _text_layer(textpage: pdfium.PdfTextPage, raw_text: str, height: float) -> tuple[str, list[TextSegment]]:
-    """Page text with '\\n' line ends, and one segment per non-blank line.
+    """Page text with '\\n' line ends, and one segment per cell of each non-blank line.
 
     pdfium separates lines with '\\r\\n' and a character index is a position in ``raw_text``, so each
-    line's character range gives its rectangles directly (no per-character calls).
+    cell's character range gives its rectangles directly; only the characters around spaces are measured.
     """
     lines = raw_text.split("\r\n")
     segments: list[TextSegment] = []
@@ -109,10 +114,36 @@ def _text_layer(textpage: pdfium.PdfTextPage, raw_text: str, height: float) -> t
             count = len(stripped)
             bbox = _union(textpage, raw_offset + lead, count, height)
             if bbox is not None:
-                segments.append(TextSegment(offset + lead, offset + lead + count, bbox))
+                cells = _cells(textpage, stripped, raw_offset + lead, bbox) if " " in stripped \
+                    else [(0, count, bbox)]
+                segments += [TextSegment(offset + lead + start, offset + lead + end, box) for start, end, box in cells]
         raw_offset += length + 2
         offset += length + 1
     return "\n".join(lines), segments
+
+
+def _cells(textpage: pdfium.PdfTextPage, text: str, first: int, bbox: Box) -> list[tuple[int, int, Box]]:
+    """(start, end, box) in ``text`` of its cells: runs of text split at spaces wider than ``_CELL_GAP`` line
+    heights. Only the characters around spaces are measured; a cell spans the line's height."""
+    cells: list[tuple[int, int, Box]] = []
+    start, cell_left, line_height = 0, bbox[0], bbox[3] - bbox[1]
+    raw = textpage.raw
+    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    box = (ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom), ctypes.byref(top))
+    index = text.find(" ")
+    while index > 0:
+        after = index
+        while after < len(text) and text[after] == " ":
+            after += 1
+        pdfium_c.FPDFText_GetCharBox(raw, first + index - 1, *box)
+        gap_start = right.value
+        pdfium_c.FPDFText_GetCharBox(raw, first + after, *box)
+        if left.value - gap_start > _CELL_GAP * line_height:
+            cells.append((start, index, (cell_left, bbox[1], gap_start, bbox[3])))
+            start, cell_left = after, left.value
+        index = text.find(" ", after)
+    cells.append((start, len(text), (cell_left, bbox[1], bbox[2], bbox[3])))
+    return cells
 
 
 def _union(textpage: pdfium.PdfTextPage, start: int, count: int, height: float) -> Box | None:

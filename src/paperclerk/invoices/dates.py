@@ -38,8 +38,9 @@ _YEAR = r"(?P<y>\d{4})"
 _PATTERNS = [
     re.compile(r"(?<![\d.])(?P<y>\d{4})[-/.](?P<m>[01]?\d)[-/.](?P<d>[0-3]?\d)(?![\d])"),
     re.compile(r"(?<![\d.,])(?P<a>[0-3]?\d)(?P<s>[/.\-])(?P<b>[0-3]?\d)(?P=s)(?P<y>\d{4}|\d{2})(?![\d])"),
-    re.compile(rf"(?<![\w]){_DAY}[\s\-]+(?:de\s+)?(?P<mn>{_MONTH})[\s\-,]+(?:de\s+)?{_YEAR}(?!\d)", re.IGNORECASE),
-    re.compile(rf"(?<![\w])(?P<mn>{_MONTH})\s+{_DAY},?\s+{_YEAR}(?!\d)", re.IGNORECASE),
+    # Written months; OCR may drop the spaces ("14March2024", "August25,2024").
+    re.compile(rf"(?<![\w]){_DAY}[\s\-]*(?:de\s*)?(?P<mn>{_MONTH})[\s\-,]*(?:de\s*)?{_YEAR}(?!\d)", re.IGNORECASE),
+    re.compile(rf"(?<![\w])(?P<mn>{_MONTH})\s*{_DAY},?\s*{_YEAR}(?!\d)", re.IGNORECASE),
 ]
 
 

@@ -1,4 +1,5 @@
-"""Identifiers on invoices: tax IDs (EU and UK VAT, GSTIN, SIREN/SIRET, ABN, EIN), IBAN, BIC, ISO 4217 codes.
+"""Identifiers on invoices: tax IDs (EU and UK VAT, GSTIN, SIREN/SIRET, ABN, EIN, Spanish NIF), IBAN, BIC, ISO 4217
+codes.
 
 Finding them in text is shape-based; validating them uses python-stdnum's checksums.
 """
@@ -10,6 +11,7 @@ import re
 from stdnum import bic as std_bic
 from stdnum import iban as std_iban
 from stdnum.au import abn
+from stdnum.es import nif as es_nif
 from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError
 from stdnum.fr import siren, siret
@@ -33,18 +35,23 @@ ISO_4217 = frozenset([
 
 EU_VAT_PREFIXES = ("AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR", "HU", "IE", "IT",
                    "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "XI", "GB")
-_VAT_RE = re.compile(rf"(?<![A-Z0-9])(?:{'|'.join(EU_VAT_PREFIXES)})[ ]?[0-9A-Z]{{0,2}}[0-9][0-9 .\-]{{5,16}}[0-9A-Z]"
+#: Before an identifier: not a letter or digit, unless its label is glued to it (OCR: "IBANNL91...", "VATIE63...").
+_ID_START = r"(?:(?<![A-Z0-9])|(?<=IBAN)|(?<=VAT)|(?<=TVA)|(?<=BTW)|(?<=IVA))"
+_VAT_RE = re.compile(rf"{_ID_START}(?:{'|'.join(EU_VAT_PREFIXES)})[ ]?[0-9A-Z]{{0,2}}[0-9][0-9 .\-]{{5,16}}[0-9A-Z]"
                      r"(?:[ ]?B[0-9]{2})?(?![0-9A-Za-z])")
 _GSTIN_RE = re.compile(r"(?<![0-9A-Z])\d{2}[A-Z]{5}\d{4}[A-Z][0-9A-Z]Z[0-9A-Z](?![0-9A-Z])")
 _SIRET_RE = re.compile(r"(?<!\d)\d{3} ?\d{3} ?\d{3} ?\d{5}(?!\d)")
 _SIREN_RE = re.compile(r"(?<!\d)\d{3} ?\d{3} ?\d{3}(?![\d ]*\d)")
 _ABN_RE = re.compile(r"(?<!\d)\d{2} ?\d{3} ?\d{3} ?\d{3}(?!\d)")
 _EIN_RE = re.compile(r"(?<!\d)\d{2}-\d{7}(?!\d)")
-_IBAN_RE = re.compile(r"(?<![A-Z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![A-Z0-9])")
+#: Spain's NIF: a company's CIF (letter, 7 digits, check), a person's DNI (8 digits, letter) or NIE (X/Y/Z).
+_NIF_SHAPE = r"[A-HJNP-SUVW]\d{7}[0-9A-J]|\d{8}[A-Z]|[XYZ]\d{7}[A-Z]"
+_NIF_RE = re.compile(rf"(?<![A-Z0-9])(?:{_NIF_SHAPE})(?![A-Z0-9])")
+_IBAN_RE = re.compile(rf"{_ID_START}[A-Z]{{2}}\d{{2}}(?: ?[A-Z0-9]{{4}}){{2,7}}(?: ?[A-Z0-9]{{1,3}})?(?![A-Z0-9])")
 _BIC_RE = re.compile(r"(?<![A-Z0-9])[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?(?![A-Z0-9])")
 
 #: Label words that announce each national scheme; the EU VAT and GSTIN shapes need no label.
-SCHEME_LABELS = {"siret": _SIRET_RE, "siren": _SIREN_RE, "abn": _ABN_RE, "ein": _EIN_RE}
+SCHEME_LABELS = {"siret": _SIRET_RE, "siren": _SIREN_RE, "abn": _ABN_RE, "ein": _EIN_RE, "nif": _NIF_RE, "cif": _NIF_RE}
 
 
 def compact(value: str) -> str:
@@ -64,7 +71,7 @@ def find_tax_ids(text: str, *, labels: set[str]) -> list[tuple[int, int, str]]:
         add(match.start(), match.end(), compact(match.group()))
     for match in _GSTIN_RE.finditer(text):
         add(match.start(), match.end(), match.group())
-    for scheme in ("siret", "siren", "abn", "ein"):
+    for scheme in SCHEME_LABELS:
         if scheme in labels:
             for match in SCHEME_LABELS[scheme].finditer(text):
                 value = match.group() if scheme == "ein" else compact(match.group())
@@ -73,7 +80,8 @@ def find_tax_ids(text: str, *, labels: set[str]) -> list[tuple[int, int, str]]:
 
 
 def tax_id_scheme(value: str) -> str | None:
-    """``eu_vat``, ``gb_vat``, ``gstin``, ``siret``, ``siren``, ``abn`` or ``ein`` from the value's shape, else None."""
+    """``eu_vat``, ``gb_vat``, ``gstin``, ``siret``, ``siren``, ``abn``, ``ein`` or ``es_nif`` from the value's shape,
+    else None."""
     if re.fullmatch(r"\d{2}-\d{7}", value):
         return "ein"
     value = compact(value)
@@ -83,6 +91,8 @@ def tax_id_scheme(value: str) -> str | None:
         return "gb_vat"  # outside the EU VAT scheme since 2021 (XI numbers stay in it)
     if value[:2] in EU_VAT_PREFIXES and not value[:2].isdigit():
         return "eu_vat"
+    if re.fullmatch(_NIF_SHAPE, value):
+        return "es_nif"
     if re.fullmatch(r"\d{14}", value):
         return "siret"
     if re.fullmatch(r"\d{11}", value):
@@ -113,7 +123,7 @@ def tax_id_country(value: str) -> str | None:
 
 
 _VALIDATORS = {"eu_vat": eu_vat, "gb_vat": gb_vat, "gstin": gstin, "siret": siret, "siren": siren, "abn": abn,
-               "ein": ein}
+               "ein": ein, "es_nif": es_nif}
 
 
 def check_tax_id(value: str) -> tuple[str | None, str | None]:

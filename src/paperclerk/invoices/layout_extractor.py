@@ -47,7 +47,8 @@ _labels(("invoice_date",),
         r"invoice\s*date", r"date\s*of\s*invoice", r"issue\s*date", r"date\s*of\s*issue", r"credit\s*note\s*date",
         r"date\s*de\s*(?:la\s*)?facture", r"date\s*de\s*facturation", r"date\s*d'[ée]mission", r"date\s*de\s*l'avoir",
         r"factuurdatum", r"datum\s*factuur", r"rechnungsdatum", r"datum\s*der\s*rechnung", r"ausstellungsdatum",
-        r"fecha\s*de\s*(?:la\s*)?factura", r"fecha\s*de\s*emisi[óo]n", r"fecha\s*factura", r"date", r"datum",
+        r"fecha\s*de\s*(?:la\s*)?factura", r"fecha\s*de\s*emisi[óo]n", r"fecha\s*de\s*expedici[óo]n",
+        r"fecha\s*factura", r"date\s*/\s*tax\s*point", r"date", r"datum",
         r"fecha", r"dated")
 _labels(("due_date",),
         r"due\s*date", r"payment\s*due(?:\s*date)?", r"date\s*due", r"pay\s*by", r"due\s*by", r"due",
@@ -74,18 +75,28 @@ _labels(("customer_name",),
         r"factur[ée]\s*[àa]",
         r"facturer\s*[àa]", r"destinataire", r"adress[ée]\s*[àa]", r"klant", r"factureren\s*aan",
         r"gefactureerd\s*aan", r"afnemer", r"kunde", r"rechnungsempf[äa]nger", r"rechnung\s*an", r"empf[äa]nger",
-        r"cliente", r"facturar\s*a", r"facturado\s*a", r"destinatario")
+        r"cliente", r"facturar\s*a", r"facturado\s*a", r"destinatario", r"billing\s*address", r"invoice\s*address",
+        r"rechnungsadresse", r"adresse\s*de\s*facturation", r"factuuradres", r"direcci[óo]n\s*de\s*facturaci[óo]n")
+# Delivery blocks: read by nothing, but a label, so that a "Bill to" beside "Ship to" is a header row.
+_labels(("delivery_address",),
+        r"ship\s*to", r"deliver\s*to", r"delivery\s*address", r"shipping\s*address", r"lieferadresse",
+        r"lieferanschrift", r"adresse\s*de\s*livraison", r"livr[ée]\s*[àa]", r"afleveradres", r"leveradres",
+        r"direcci[óo]n\s*de\s*(?:env[íi]o|entrega)")
 _labels(("currency",), r"currency", r"devise", r"monnaie", r"valuta", r"w[äa]hrung", r"moneda", r"divisa")
 _labels(("subtotal",),
         r"sub-?\s*total", r"net\s*amount", r"net\s*total", r"total\s*net", r"total\s*excl\.?(?:uding)?\s*(?:vat|tax)",
         r"total\s*before\s*tax", r"amount\s*excl\.?\s*(?:vat|tax)", r"total\s*ht", r"montant\s*ht",
         r"sous-?\s*total", r"total\s*hors\s*taxes?", r"subtotaal", r"totaal\s*excl\.?\s*btw", r"netto\s*bedrag",
         r"nettobedrag", r"bedrag\s*excl\.?\s*btw", r"zwischensumme", r"nettobetrag", r"summe\s*netto",
-        r"gesamt\s*netto", r"nettosumme", r"netto", r"base\s*imponible", r"importe\s*neto", r"total\s*sin\s*iva")
+        r"gesamt\s*netto", r"nettosumme", r"netto", r"base\s*imponible", r"importe\s*neto", r"total\s*sin\s*iva",
+        r"taxable\s*(?:value|amount)", r"total\s*taxable\s*value", r"total\s*excl\.?\s*(?:btw|tva|mwst|ust|iva)",
+        # A bare "Net" only in front of an amount with cents ("Net 30" is a payment term).
+        r"net(?=\s*[:\-]?\s*[£$€]?\s?\d[\d,.'\u00a0\u202f ]*[.,]\d{2}(?!\d))")
 _labels(("tax_total",),
         r"vat(?:\s*amount)?", r"total\s*vat", r"tax(?:\s*amount)?", r"sales\s*tax", r"total\s*tax", r"gst", r"tva",
         r"total\s*tva", r"montant\s*(?:de\s*la\s*)?tva", r"btw(?:-?bedrag)?", r"totaal\s*btw", r"mwst\.?", r"ust\.?",
-        r"umsatzsteuer", r"mehrwertsteuer", r"iva", r"total\s*iva", r"cuota\s*(?:de\s*)?iva", r"impuestos?")
+        r"umsatzsteuer", r"mehrwertsteuer", r"iva", r"total\s*iva", r"cuota\s*(?:de\s*)?iva", r"impuestos?",
+        r"[csi]gst", r"utgst", r"total\s*gst")
 _labels(("total",),
         r"total", r"grand\s*total", r"invoice\s*total", r"total\s*amount", r"total\s*incl\.?(?:uding)?\s*(?:vat|tax)",
         r"total\s*ttc", r"montant\s*ttc", r"montant\s*total", r"totaal", r"totaal\s*incl\.?\s*btw", r"totaalbedrag",
@@ -138,11 +149,16 @@ _GENERIC = re.compile(r"^(?:date|datum|fecha|dated|due|terms|total|gesamt|netto|
 
 _CREDIT_RE = re.compile(r"\b(?:credit\s*note|credit\s*memo|avoir|facture\s*d'avoir|gutschrift|rechnungskorrektur|"
                         r"creditnota|creditfactuur|nota\s*de\s*cr[ée]dito|factura\s*rectificativa)\b", re.IGNORECASE)
-_INVOICE_RE = re.compile(r"\b(?:invoice|tax\s*invoice|facture|factuur|rechnung|factura)\b", re.IGNORECASE)
+#: "Invoice", also glued to the next word by OCR ("RechnungNr.") but not as the start of a longer word.
+_INVOICE_RE = re.compile(r"\b(?:invoice|tax\s*invoice|facture|factuur|rechnung|factura)(?!(?-i:[a-zà-ÿ])|\d)",
+                         re.IGNORECASE)
 _TITLE_RE = re.compile(rf"^\s*(?:(?:tax\s*)?invoice|facture|factuur|rechnung|factura|{_CREDIT_RE.pattern[2:-2]})\b",
                        re.IGNORECASE)
-_COMPANY_RE = re.compile(r"\b(?:ltd|limited|llc|inc|corp|plc|gmbh|ag|kg|ohg|ug|sarl|sas|sa|sasu|eurl|bv|b\.v\.|nv|"
-                         r"n\.v\.|vof|s\.l\.|sl|s\.a\.|pty|pvt|co\.|company|gbr|e\.k\.|srl|spa)\b", re.IGNORECASE)
+_LEGAL_FORM = (r"(?:ltd|limited|llc|llp|inc|corp|plc|gmbh|ag|kg|ohg|ug|sarl|sas|sa|sasu|eurl|bv|b\.v\.|nv|n\.v\.|vof|"
+               r"s\.l\.|sl|s\.a\.|pty|pvt|co\.|company|gbr|e\.k\.|srl|spa)")
+_COMPANY_RE = re.compile(rf"\b{_LEGAL_FORM}\b", re.IGNORECASE)
+#: Where a name ends on its line: a comma (not one before a legal form, as in "Orbitly, Inc."), a wide gap, a bar.
+_NAME_END = re.compile(rf",(?!\s*{_LEGAL_FORM}(?![A-Za-z]))|\s{{2,}}|\s[|·]\s", re.IGNORECASE)
 #: Lines of a letterhead that are not the address: registrations, tax and bank numbers, contact details.
 _REGISTRATION_RE = re.compile(r"\b(?:kvk|hrb|hra|rcs|siren|siret|btw|vat|tva|ust|ust-idnr|abn|acn|ein|gstin|nif|cif|"
                               r"tel|t[ée]l[ée]phone|phone|fax|e-?mail|www|iban|bic|swift|registered|capital)\b|@",
@@ -150,12 +166,28 @@ _REGISTRATION_RE = re.compile(r"\b(?:kvk|hrb|hra|rcs|siren|siret|btw|vat|tva|ust
 #: A US federal tax number makes the supplier a US company: its numeric dates are month first. (An address
 #: is no hint: it may be the customer's.)
 _US_HINT_RE = re.compile(r"\bEIN\b")
+#: The currency of a country, by the two letters that start its IBANs and VAT numbers.
+_COUNTRY_CURRENCY = {
+    **dict.fromkeys(("AT", "BE", "CY", "DE", "EE", "EL", "ES", "FI", "FR", "GR", "HR", "IE", "IT", "LT", "LU", "LV",
+                     "MT", "NL", "PT", "SI", "SK"), "EUR"),
+    "GB": "GBP", "CH": "CHF", "DK": "DKK", "SE": "SEK", "NO": "NOK", "PL": "PLN", "CZ": "CZK", "HU": "HUF",
+    "RO": "RON", "BG": "BGN",
+}
+#: Between the parts of a one-line sender address: "Müller GmbH · Industriestraße 7 · 70565 Stuttgart".
+_SENDER_SEPARATOR = re.compile(r"\s[·•|\u2013-]\s|(?<=\w)·(?=\w)")
+#: A value under its label may start up to this many points right of the label's end (a short label, a long value).
+_VALUE_REACH = 40.0
+#: A line that can hold an amount naming its currency (a sign or a three-letter code somewhere on it).
+_MAY_HAVE_CURRENCY = re.compile("|".join([re.escape(symbol) for symbol in SYMBOLS] + [r"[A-Z]{3}"]))
 _PERCENT_RE = re.compile(r"\d+(?:[.,]\d+)?\s?%")
 _CODE_RE = re.compile(r"(?<![A-Za-z])([A-Z]{3})(?![A-Za-z])")
 
 # Table header words per column ("position" is the row number column, read and dropped).
 _COLUMNS: dict[str, str] = {
-    "position": r"pos\.?(?:\s*nr\.?)?|position|lfd\.?\s*nr\.?|line\s*no\.?|item\s*no\.?|n[°º]|nr\.?|no\.?|#",
+    "position": r"pos\.?(?:\s*nr\.?)?|position|lfd\.?\s*nr\.?|line\s*no\.?|item\s*no\.?|n[°º]|nr\.?|no\.?|#|"
+                r"s(?:r|l)\.?(?:\s*no\.?)?|s\.\s*no\.?",
+    # A numeric product classification (India's HSN / SAC): read and dropped, like the position.
+    "code": r"hsn(?:\s*/\s*sac)?(?:\s*code)?|sac",
     "unit_price": r"unit\s*price|unit\s*cost|price|rate|prix\s*unitaire|p\.\s*u\.(?:\s*ht)?|pu\s*ht|pu|prix|"
                   r"eenheidsprijs|stukprijs|prijs|einzelpreis|e-preis|st[üu]ckpreis|preis|precio\s*unitario|"
                   r"precio\s*unit\.?|precio",
@@ -167,7 +199,7 @@ _COLUMNS: dict[str, str] = {
     "tax_rate": r"(?:vat|tax|tva|btw|mwst|ust|iva|gst)\s*%|%\s*(?:vat|tax|tva|btw|mwst|ust|iva)|vat|tax|tva|btw|"
                 r"mwst|ust|iva|gst|%",
     "amount": r"line\s*total|amount|total\s*ht|total|montant\s*ht|montant|bedrag|totaal|betrag|gesamtpreis|gesamt|"
-              r"summe|importe|subtotal",
+              r"summe|importe|subtotal|net(?:\s*amount)?",
 }
 _COLUMN_RE = re.compile("|".join(rf"(?P<{name}>(?<!\w)(?:{pattern})(?!\w))" for name, pattern in _COLUMNS.items()),
                         re.IGNORECASE)
@@ -186,6 +218,20 @@ class _Line:
         """The box of the segments covering page offsets ``start``..``end`` (the line's box as a fallback)."""
         covering = [s.bbox for s in self.segments if s.start < end and s.end > start]
         return _union_box(covering) if covering else self.bbox
+
+    def cells(self) -> list[tuple[int, int, Box]]:
+        """(start, end, box) in the line's text of its cells: the segments, when the line has several (text
+        that a wide gap sets apart, as in two address blocks side by side or a label and its value far right)."""
+        if len(self.segments) < 2:
+            return []
+        return [(s.start - self.start, s.end - self.start, s.bbox) for s in self.segments]
+
+    def cell_end(self, position: int) -> int:
+        """The end of the cell holding ``position`` (or of the next cell, when it falls in a gap)."""
+        for _start, end, _box in self.cells():
+            if position < end:
+                return end
+        return len(self.text)
 
 
 @dataclass
@@ -283,14 +329,18 @@ class _Reader:
             end, fields = matched
             position = end
             label_text = text[start:end]
-            if label_text[-1].isalnum() and end < len(text) and (text[end].isalpha() or text[end] in "-_/"):
+            glued = label_text[-1].islower() and end < len(text) and text[end].isupper()
+            if label_text[-1].isalnum() and end < len(text) and (text[end].isalpha() or text[end] in "-_/") \
+                    and not glued:
                 position = start + 1
                 continue  # the start of a longer word ("Kundennummer" is not "Kunde"); "VAT10%" (OCR) is a label
             after = text[end:].lstrip()
             if label_text.lower() in _COLON_ONLY and not after.startswith(":"):
                 continue  # "To:" is a label, "To be paid..." is not
             announced = after.startswith((":", "#"))
-            if start > 0 and not announced and not self._mid_line_label(text, start, label_text, after):
+            starts_cell = any(cell[0] == start for cell in self.lines[index].cells())
+            if start > 0 and not announced and not starts_cell \
+                    and not self._mid_line_label(text, start, label_text, after):
                 continue
             found.append(_Label(index, start, end, fields))
         return found
@@ -309,9 +359,10 @@ class _Reader:
             return False
         return bool(re.search(r"\s{2,}|\|", text[max(0, start - 2):start])) or announces_amount
 
-    def _value_span(self, label: _Label) -> tuple[int, int, int] | None:
-        """(line, start, end) of the text a label announces: the rest of its line up to the next label,
-        else the line below it (when that line holds no label of its own)."""
+    def _value_span(self, label: _Label, *, one_cell: bool = False) -> tuple[int, int, int] | None:
+        """(line, start, end) of the text a label announces: the rest of its line up to the next label (with
+        ``one_cell``, up to the end of the first cell that holds more than the label), else the line below it
+        (when that line holds no label of its own)."""
         line_labels = self.labels[label.line]
         text = self.lines[label.line].text
         following = [other.start for other in line_labels if other.start >= label.end]
@@ -322,6 +373,11 @@ class _Reader:
                                 or (text[start] in "-\u2013" and text[start + 1:start + 2] == " ")):
             start += 1
         end = stop
+        if one_cell:
+            line = self.lines[label.line]
+            end = min(stop, line.cell_end(label.end))
+            if not _PERCENT_RE.sub("", text[start:end]).strip(" |:#.()"):
+                end = min(stop, line.cell_end(end + 1))  # the label fills its cell: the value is in the next
         while end > start and text[end - 1] in " |;,":
             end -= 1
         if end > start and _PERCENT_RE.sub("", text[start:end]).strip(" |:()"):
@@ -336,16 +392,33 @@ class _Reader:
             rest = rest[:other.start] + rest[other.end:]
         if len(line_labels) > 1 and not _PERCENT_RE.sub("", rest).strip(" :#.|\t"):
             return self._header_row_cell(label, below)
-        return below, 0, len(below_text)
+        under = self._cell_under(label, below) if one_cell else None
+        return (below, *under) if under else (below, 0, len(below_text))
 
     def _header_row_cell(self, label: _Label, below: int) -> tuple[int, int, int] | None:
         """Labels side by side with their values on the next line: the n-th value for the n-th label."""
+        under = self._cell_under(label, below)
+        if under is not None:
+            return below, under[0], under[1]
         position = self.labels[label.line].index(label)
         cells = _cells(self.lines[below].text, len(self.labels[label.line]))
         if cells is None:
             return None
         start, end = cells[position]
         return below, start, end
+
+    def _cell_under(self, label: _Label, below: int) -> tuple[int, int] | None:
+        """(start, end) of the cell of line ``below`` that sits under the label's cell, when the line below has
+        cells (positions known)."""
+        above = self.lines[label.line]
+        label_box = above.box(above.start + label.start, above.start + label.end)
+        cells = self.lines[below].cells()
+        if not cells or label_box is None:
+            return None
+        overlap = [(min(box[2], label_box[2] + _VALUE_REACH) - max(box[0], label_box[0]), start, end)
+                   for start, end, box in cells]
+        best = max(overlap)
+        return (best[1], best[2]) if best[0] > 0 else None
 
     def _adjacent(self, upper: int, lower: int) -> bool:
         """True when line ``lower`` directly follows line ``upper`` in one block (same page, no blank line
@@ -386,6 +459,8 @@ class _Reader:
                 code = label.group(1).upper()
                 votes[code] += 10
                 first.setdefault(code, (index, label.start(1), label.end(1)))
+            if not _MAY_HAVE_CURRENCY.search(line.text):
+                continue  # no sign or code on the line: no amount on it can name a currency
             for match in find_amounts(line.text, known_codes=identifiers.ISO_4217):
                 if match.currency and (match.currency in identifiers.ISO_4217):
                     span = line.text[match.start:match.end]
@@ -414,17 +489,33 @@ class _Reader:
                     self._read_field(name, label)
         self._identifiers()
         self._vendor_block()
+        self._recipient_under_sender_line()
         self._amounts()
         self._document_type()
         if self.currency and self.currency_at:
             line, start, end = self.currency_at
             self._set("currency", self.currency, 0.9 if end - start == 3 else 0.75, line, start, end)
+        elif any(page.method == "ocr" for page in self.extraction.pages):
+            self._currency_of_country()
         return self.result
+
+    def _currency_of_country(self) -> None:
+        """A scan with no currency read (OCR often loses a € or £ sign): the currency of the supplier's IBAN or
+        tax ID country, with low confidence. (A text layer that names no currency is left without one.)"""
+        for name in ("vendor_iban", "vendor_tax_id"):
+            found = self.result.fields.get(name)
+            if found is None:
+                continue
+            scheme = identifiers.tax_id_scheme(found.value) if name == "vendor_tax_id" else None
+            code = "INR" if scheme == "gstin" else _COUNTRY_CURRENCY.get(found.value[:2])
+            if code:
+                self.result.fields["currency"] = FieldValue("currency", code, 0.5, NAME, found.evidence)
+                return
 
     def _read_field(self, name: str, label: _Label) -> None:
         if name in _AMOUNT_FIELDS or name in ("vendor_tax_id", "vendor_iban", "vendor_bic", "currency"):
             return  # read by _amounts / _identifiers / _currency from all candidates
-        span = self._value_span(label)
+        span = self._value_span(label, one_cell=True)
         if span is None:
             return
         line, start, end = span
@@ -454,7 +545,7 @@ class _Reader:
                 terms = re.split(r"(?<=[a-z])\.\s", text)[0].strip(" .;")
                 self._set(name, terms, confidence, line, start, start + len(terms))
         elif name in ("customer_name", "vendor_name"):
-            name_text = re.split(r",|\s{2,}", text)[0].strip()
+            name_text = _NAME_END.split(text)[0].strip()
             if name_text and re.search(r"[A-Za-zÀ-ÿ]{2}", name_text) and not _is_label(name_text):
                 self._set(name, name_text, confidence, line, start, start + len(name_text))
                 if name == "vendor_name":
@@ -512,7 +603,8 @@ class _Reader:
                 continue
             if self.labels[index]:
                 text = text[: self.labels[index][0].start]
-            name = re.split(r",|\s{2,}|\s[|·]\s", text)[0].strip(" |·")
+            text = text[: line.cell_end(0)]
+            name = _NAME_END.split(text)[0].strip(" |·")
             if not name or sum(c.isdigit() for c in name) > 3 or len(name) > 80:
                 continue
             company = bool(_COMPANY_RE.search(name))
@@ -528,6 +620,30 @@ class _Reader:
         if "vendor_address" not in self.result.fields:
             self._address_after(index, lead + len(name))
 
+    def _recipient_under_sender_line(self) -> None:
+        """A letter's address window without a label (DIN 5008 and many European letters): the supplier's own
+        one-line address ("Name · Street · City") sits just above it; the recipient's name is the first line
+        below that."""
+        vendor = self.result.fields.get("vendor_name")
+        if "customer_name" in self.result.fields or vendor is None:
+            return
+        wanted = re.sub(r"\s", "", vendor.value).lower()
+        for index, line in enumerate(self.lines[:30]):
+            parts = _SENDER_SEPARATOR.split(line.text)
+            if len(parts) < 3 or re.sub(r"\s", "", parts[0]).lower() != wanted:
+                continue
+            for below in range(index + 1, min(index + 3, len(self.lines))):
+                text = self.lines[below].text[: self.lines[below].cell_end(0)]
+                if not text:
+                    continue
+                name = _NAME_END.split(text)[0].strip()
+                labelled = bool(self.labels[below]) and self.labels[below][0].start == 0
+                if labelled or not re.search(r"[A-Za-zÀ-ÿ]{2}", name):
+                    return
+                self._set("customer_name", name, 0.6, below, 0, len(name))
+                return
+            return
+
     def _identifiers(self) -> None:
         customer_lines = self._customer_block()
         tax_ids: list[tuple[float, int, int, int, str]] = []
@@ -542,8 +658,14 @@ class _Reader:
                     continue  # an unlabelled VAT-shaped token that fails its checksum is probably not one
                 confidence = (0.9 if labelled else 0.75) - (0.0 if problem is None else 0.15)
                 tax_ids.append((confidence, -index, start, end, value))
-            has_iban_label = bool(re.search(r"\biban\b", line.text, re.IGNORECASE))
-            for start, end, value in identifiers.find_ibans(line.text):
+            iban_label = re.search(r"(?<![A-Za-z])iban(?![A-Za-z])", line.text, re.IGNORECASE)
+            has_iban_label = iban_label is not None
+            ibans = identifiers.find_ibans(line.text)
+            if iban_label:
+                # The one after the label, a valid one first (a VAT number before it can have an IBAN's shape).
+                ibans = [found for found in ibans if found[0] >= iban_label.end()] or ibans
+                ibans.sort(key=lambda found: identifiers.check_iban(found[2]) is not None)
+            for start, end, value in ibans:
                 if has_iban_label or identifiers.check_iban(value) is None:
                     confidence = 0.9 if has_iban_label else 0.7
                     if index not in customer_lines and "vendor_iban" not in self.result.fields:
@@ -820,8 +942,15 @@ def _parse_row(text: str, before: list[str], after: list[str], hint: str | None
             merged[-1] += "%"
         else:
             merged.append(token)
-    tokens = merged
-    values = [_numeric(token, hint) for token in tokens]
+    tokens = _without_unit(merged, len(after), hint)
+    known: dict[str, Decimal | None] = {}  # each token and cell is tried in many groupings
+
+    def numeric(token: str) -> Decimal | None:
+        if token not in known:
+            known[token] = _numeric(token, hint)
+        return known[token]
+
+    values = [numeric(token) for token in tokens]
     lead = 0
     while lead < len(before) and lead < len(tokens) and values[lead] is not None:
         lead += 1
@@ -836,7 +965,7 @@ def _parse_row(text: str, before: list[str], after: list[str], hint: str | None
         wanted = len(columns) - lead
         for groups in _groupings(tokens, len(tokens) - trail, len(tokens), wanted):
             cells = ["\u00a0".join(tokens[i] for i in group) for group in groups]
-            numbers = [_numeric(token, hint) for token in tokens[:lead]] + [_numeric(cell, hint) for cell in cells]
+            numbers = [numeric(token) for token in tokens[:lead]] + [numeric(cell) for cell in cells]
             if any(number is None for number in numbers):
                 continue
             description = " ".join(tokens[lead: groups[0][0] if groups else len(tokens)]).strip()
@@ -854,6 +983,20 @@ def _parse_row(text: str, before: list[str], after: list[str], hint: str | None
     _, description, row = best
     _fix_columns(row)
     return description, row
+
+
+_UNIT_RE = re.compile(r"(?:stk|st|stck|pcs|pc|pce|ea|each|h|hrs?|std|kg|units?|uds?|stuks?|pi[eè]ces?|x)\.?",
+                      re.IGNORECASE)
+
+
+def _without_unit(tokens: list[str], columns_after: int, hint: str | None) -> list[str]:
+    """The row's tokens without a unit written after the quantity ("5 Stk. 35,03 175,15"): a unit word that
+    follows a number and is followed by exactly the other numeric columns."""
+    index = len(tokens) - columns_after  # where the unit stands when the other columns follow it
+    if 0 < index < len(tokens) and _UNIT_RE.fullmatch(tokens[index]) and _numeric(tokens[index - 1], hint) is not None \
+            and all(_numeric(token, hint) is not None for token in tokens[index + 1:]):
+        return tokens[:index] + tokens[index + 1:]
+    return tokens
 
 
 def _column_options(names: list[str]) -> list[list[str]]:

@@ -362,16 +362,15 @@ def negative_amounts(extraction: InvoiceExtraction, config: RuleConfig) -> Itera
 
 @rule("INV-ID-001", "Invalid supplier tax ID", "error")
 def tax_id_invalid(extraction: InvoiceExtraction, config: RuleConfig) -> Iterator[Problem]:
-    """The supplier's tax ID (EU or UK VAT number, GSTIN, SIREN/SIRET, ABN or EIN) has the wrong format or a
-    wrong check digit."""
+    """The supplier's tax ID (EU or UK VAT number, GSTIN, SIREN/SIRET, ABN, EIN or Spanish NIF) has the wrong
+    format or a wrong check digit."""
     value = extraction.value("vendor_tax_id")
     if not isinstance(value, str) or not value:
         return
     scheme, problem = identifiers.check_tax_id(value)
     if problem is not None:
         what = {"eu_vat": "VAT number", "gb_vat": "VAT number", "gstin": "GSTIN", "siret": "SIRET", "siren": "SIREN",
-                "abn": "ABN",
-                "ein": "EIN"}.get(scheme or "", "tax ID")
+                "abn": "ABN", "ein": "EIN", "es_nif": "NIF"}.get(scheme or "", "tax ID")
         yield (f"The supplier {what} {value} is not valid: {problem}.", _ev(extraction, "vendor_tax_id"),
                "Check the number against the supplier master data or an official register (e.g. VIES).")
 
