@@ -1,4 +1,4 @@
-"""OCR word spaces: put back from the gaps in the ink, measured on a rendered page set with known text."""
+"""RapidOCR's word spaces: put back from the gaps in the ink, measured on a rendered page set with known text."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 from PIL import ImageFont
 
 from paperclerk import samples
+from paperclerk.extraction.base import Limits
 from paperclerk.extraction.ocr import ocr_image, with_word_gaps
 from paperclerk.extraction.ocr_quality import render_lines, rendered_pages, score
 
@@ -54,14 +55,14 @@ def test_spaces_the_engine_read_are_kept_and_blank_lines_left_alone():
 
 def test_invoice_number_keeps_its_spaces_even_upside_down():
     image = render_lines(["Invoice Number INV-2024-0042"], ImageFont.load_default(size=22))
-    assert ocr_image(image).text == "Invoice Number INV-2024-0042"
+    assert ocr_image(image, "rapidocr").text == "Invoice Number INV-2024-0042"
     # RapidOCR turns the line before reading it and hands back mirrored character boxes
-    assert ocr_image(image.rotate(180)).text == "Invoice Number INV-2024-0042"
+    assert ocr_image(image.rotate(180), "rapidocr").text == "Invoice Number INV-2024-0042"
 
 
 def test_scan_lines_come_back_word_for_word_with_matching_segments(run):
     text = "Invoice Number INV-2024-0042\nTotal amount due 1,234.56 EUR"
-    page = run("scan.png", samples.scan_image(text)).pages[0]
+    page = run("scan.png", samples.scan_image(text), limits=Limits(ocr_engine="rapidocr")).pages[0]
     assert page.text == text
     for line_start, line in zip([0, text.index("\n") + 1], text.splitlines(), strict=True):
         on_line = [s for s in page.segments if line_start <= s.start < line_start + len(line)]
@@ -70,7 +71,7 @@ def test_scan_lines_come_back_word_for_word_with_matching_segments(run):
 
 @pytest.fixture(scope="module")
 def measured() -> list:
-    return [(page, score(page.text, ocr_image(page.image).text)) for page in rendered_pages(quick=True)]
+    return [(page, score(page.text, ocr_image(page.image, "rapidocr").text)) for page in rendered_pages(quick=True)]
 
 
 def test_word_recall_on_the_rendered_set_stays_above_its_floor(measured):

@@ -1,4 +1,7 @@
-"""OCR of one image with a single, lazily created, lock-guarded RapidOCR engine (offline ONNX models).
+"""OCR of one image: tesseract when the machine has it, else a single, lazily created, lock-guarded RapidOCR
+engine (offline ONNX models inside the pip wheel, so ``make run`` needs no root).
+
+Tesseract is preferred because it measured faster and more accurate here (``benchmarks/bench_ocr.py``).
 
 RapidOCR's recogniser rarely emits the space between words ("InvoiceNumber"), so spaces are put back
 from the image: RapidOCR places every character (``return_word_box``), and where the ink between two
@@ -63,8 +66,31 @@ def _get_engine() -> RapidOCR:
     return _engine
 
 
-def ocr_image(image: Image.Image) -> OcrResult:
+#: ``Settings.ocr_engine`` values: ``auto`` is tesseract when it is installed, else RapidOCR.
+ENGINES = ("auto", "rapidocr", "tesseract")
+
+
+def engine_for(setting: str) -> str:
+    """The engine that ``setting`` (one of ``ENGINES``) reads with on this machine."""
+    from paperclerk.extraction import ocr_tesseract
+
+    if setting not in ENGINES:
+        raise ValueError(f"unknown OCR engine {setting!r}; one of {', '.join(ENGINES)}")
+    if setting == "auto":
+        return "tesseract" if ocr_tesseract.binary() else "rapidocr"
+    return setting
+
+
+def ocr_image(image: Image.Image, engine: str = "auto") -> OcrResult:
     """Read the text in ``image``; raises ``ExtractionError`` (OCR_FAILED) when the engine fails."""
+    if engine_for(engine) == "tesseract":
+        from paperclerk.extraction import ocr_tesseract
+
+        return ocr_tesseract.read(image)
+    return _read_with_rapidocr(image)
+
+
+def _read_with_rapidocr(image: Image.Image) -> OcrResult:
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
         background = Image.new("RGB", image.size, "white")
         background.paste(image.convert("RGBA"), mask=image.convert("RGBA").getchannel("A"))
