@@ -54,12 +54,15 @@ def _as_recognised(image: Image.Image) -> str:
 def _rendered_set(quick: bool) -> tuple[list[Row], dict[str, object]]:
     """Word recall, precision, CER and ms/page per engine on the rendered pages (engines interleaved page by page),
     each against RapidOCR as recognised on the same pages."""
+    from paperclerk.extraction import ocr_tesseract
     from paperclerk.extraction.ocr import ocr_image
     from paperclerk.extraction.ocr_quality import rendered_pages, score
 
     baseline = "RapidOCR as recognised"
     readings: dict[str, Callable[[Image.Image], str]] = {
-        baseline: _as_recognised, "RapidOCR + word gaps": lambda image: ocr_image(image).text}
+        baseline: _as_recognised, "RapidOCR + word gaps": lambda image: ocr_image(image, "rapidocr").text}
+    if ocr_tesseract.binary():
+        readings["tesseract"] = lambda image: ocr_image(image, "tesseract").text
     scores: dict[str, list[Score]] = {name: [] for name in readings}
     timings: dict[str, list[float]] = {name: [] for name in readings}
     pages = rendered_pages(quick=quick)
@@ -81,7 +84,8 @@ def _rendered_set(quick: bool) -> tuple[list[Row], dict[str, object]]:
         rows += [
             Row(SECTION, f"rendered set: word recall, {label}", mean(name, "recall"), "%",
                 baseline=mean(baseline, "recall"), baseline_label=baseline, kind="floor",
-                note=f"{len(pages)} pages; the {len(held)} held out from tuning: {mean(name, 'recall', held):.0f}%"),
+                note=f"{len(pages)} pages; {mean(name, 'recall', held):.0f}% on the {len(held)} not used to tune "
+                     "the word gaps"),
             Row(SECTION, f"rendered set: word precision, {label}", mean(name, "precision"), "%",
                 baseline=mean(baseline, "precision"), baseline_label=baseline, kind="floor"),
             Row(SECTION, f"rendered set: character error rate, {label}", mean(name, "cer"), "%",
@@ -120,7 +124,7 @@ def run(quick: bool) -> SectionResult:
     rss_loaded, _ = self_rss_kb()
 
     limits = Limits()
-    engine = "RapidOCR"
+    engine = ocr.engine_for(limits.ocr_engine)
     timings: dict[str, list[float]] = {PDF: [], PNG: []}
     cold: dict[str, float] = {}
     recalls: list[tuple[float, float]] = []
