@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     max_archive_ratio: int = Field(default=200, ge=1)
     max_unpacked_mb: int = Field(default=500, ge=1)
     ocr_dpi: int = Field(default=200, ge=72, le=600)
+    #: auto: tesseract when the binary is installed (scripts/ensure-ocr.sh; faster and more accurate as
+    #: measured), else RapidOCR (pip-only, the models are inside the wheel).
+    ocr_engine: Literal["auto", "rapidocr", "tesseract"] = "auto"
     #: Files are read in child processes that are killed past these limits (the document fails FILE_TOO_COMPLEX)
     #: or when they crash (PARSER_CRASHED). The memory limit leaves room for the OCR model (~1 GB at peak).
     parse_in_subprocess: bool = True

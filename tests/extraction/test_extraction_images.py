@@ -43,7 +43,7 @@ def test_every_tiff_frame_is_a_page(run):
 
 def test_exif_orientation_is_applied(run):
     upright = Image.open(io.BytesIO(samples.scan_image("Rotated invoice text")))
-    stored = upright.rotate(-90, expand=True)  # what the camera wrote
+    stored = upright.rotate(90, expand=True)  # what the camera wrote: turned a quarter anticlockwise
     exif = Image.Exif()
     exif[0x0112] = 6  # "rotate 90° clockwise to display"
     buffer = io.BytesIO()

@@ -20,13 +20,14 @@ SUPPORTED_TYPES = frozenset({PDF, PNG, JPEG, TIFF, DOCX, HTML, TEXT, EMAIL})
 
 @dataclass(frozen=True)
 class Limits:
-    """Bounds on untrusted content; crossing one fails the document with FILE_TOO_COMPLEX."""
+    """Bounds on untrusted content (crossing one fails the document with FILE_TOO_COMPLEX), and how scans are read."""
 
     max_pages: int = 2000
     max_image_pixels: int = 100_000_000
     max_archive_ratio: int = 200
     max_unpacked_bytes: int = 500 * 1024 * 1024
     ocr_dpi: int = 200
+    ocr_engine: str = "auto"  # extraction.ocr.ENGINES
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,6 @@ def _read_frame(image: Image.Image, index: int, limits: Limits) -> ExtractedPage
     _check_size(image, limits)
     image.load()
     upright = ImageOps.exif_transpose(image)
-    result = ocr_image(upright)
+    result = ocr_image(upright, limits.ocr_engine)
     return ExtractedPage(index + 1, result.text, "ocr", float(upright.width), float(upright.height),
                          result.segments, result.confidence)

@@ -1,4 +1,12 @@
-"""OCR of one image with a single, lazily created, lock-guarded RapidOCR engine (offline ONNX models)."""
+"""OCR of one image: tesseract when the machine has it, else a single, lazily created, lock-guarded RapidOCR
+engine (offline ONNX models inside the pip wheel, so ``make run`` needs no root).
+
+Tesseract is preferred because it measured faster and more accurate here (``benchmarks/bench_ocr.py``).
+
+RapidOCR's recogniser rarely emits the space between words ("InvoiceNumber"), so spaces are put back
+from the image: RapidOCR places every character (``return_word_box``), and where the ink between two
+neighbouring characters leaves a blank gap wider than a share of the line's height, a space goes in.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +26,19 @@ if TYPE_CHECKING:
 
 _lock = threading.Lock()
 _engine: RapidOCR | None = None
+
+#: A blank run between two characters wider than this share of the line box's height is a word space
+#: (tuned on ``ocr_quality.rendered_pages``: spaces measured 0.22 to 0.38, gaps inside words up to 0.30).
+_WORD_GAP = 0.24
+#: Added to the share for each narrow glyph of the pair: a '1', '.' or ',' stands alone in a wide
+#: advance, so its side bearings look like a gap ("11", "1.", "1,").
+_NARROW_GAP = 0.06
+_NARROW = frozenset("1.,:;'")
+#: ... and wider than this many times the line's median gap between characters: most gaps are inside
+#: words, so a font with loose letter spacing (small DejaVu Sans) raises the bar for its own lines.
+_LETTER_GAPS = 1.5
+#: A line crop whose dark and light ends (2nd/98th percentile) differ by less than this has no ink to read.
+_MIN_CONTRAST = 32
 
 
 @dataclass
@@ -45,8 +66,31 @@ def _get_engine() -> RapidOCR:
     return _engine
 
 
-def ocr_image(image: Image.Image) -> OcrResult:
+#: ``Settings.ocr_engine`` values: ``auto`` is tesseract when it is installed, else RapidOCR.
+ENGINES = ("auto", "rapidocr", "tesseract")
+
+
+def engine_for(setting: str) -> str:
+    """The engine that ``setting`` (one of ``ENGINES``) reads with on this machine."""
+    from paperclerk.extraction import ocr_tesseract
+
+    if setting not in ENGINES:
+        raise ValueError(f"unknown OCR engine {setting!r}; one of {', '.join(ENGINES)}")
+    if setting == "auto":
+        return "tesseract" if ocr_tesseract.binary() else "rapidocr"
+    return setting
+
+
+def ocr_image(image: Image.Image, engine: str = "auto") -> OcrResult:
     """Read the text in ``image``; raises ``ExtractionError`` (OCR_FAILED) when the engine fails."""
+    if engine_for(engine) == "tesseract":
+        from paperclerk.extraction import ocr_tesseract
+
+        return ocr_tesseract.read(image)
+    return _read_with_rapidocr(image)
+
+
+def _read_with_rapidocr(image: Image.Image) -> OcrResult:
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
         background = Image.new("RGB", image.size, "white")
         background.paste(image.convert("RGBA"), mask=image.convert("RGBA").getchannel("A"))
@@ -54,17 +98,80 @@ def ocr_image(image: Image.Image) -> OcrResult:
     bgr = np.ascontiguousarray(np.asarray(image.convert("RGB"))[:, :, ::-1])
     with _lock:
         try:
-            raw, _ = _get_engine()(bgr)
+            engine = _get_engine()
+            raw = engine(bgr, return_word_box=True)[0] or []
+            turned = _turned(engine, bgr, raw)
         except Exception as exc:
             raise ExtractionError(f"OCR failed: {exc}", code="OCR_FAILED") from exc
-    return _layout([_to_box(item) for item in raw or []])
+    grey = np.asarray(image.convert("L"))
+    return _layout([_to_box(item, with_word_gaps(item, grey, turned=flag))
+                    for item, flag in zip(raw, turned, strict=True)])
 
 
-def _to_box(item: list[Any]) -> _Box:
-    points, text, score = item[0], item[1], item[2]
+def _turned(engine: RapidOCR, bgr: np.ndarray, raw: list[list[Any]]) -> list[bool]:
+    """Which lines RapidOCR's direction classifier turned 180° before reading them.
+
+    RapidOCR places the characters of such a line in the turned crop and maps them back as if it had not
+    been turned, so their boxes come back mirrored; asking the same classifier again tells which ones.
+    """
+    if not raw:
+        return []
+    crops = engine.get_crop_img_list(bgr, [np.asarray(item[0], dtype=np.float32) for item in raw])
+    _, labels, _ = engine.text_cls(crops)
+    return [label == "180" and score > engine.text_cls.cls_thresh for label, score in labels]
+
+
+def _to_box(item: list[Any], text: str) -> _Box:
+    points, score = item[0], item[2]
     xs = [float(point[0]) for point in points]
     ys = [float(point[1]) for point in points]
-    return _Box(str(text), float(score), (min(xs), min(ys), max(xs), max(ys)))
+    return _Box(text, float(score), (min(xs), min(ys), max(xs), max(ys)))
+
+
+def with_word_gaps(item: list[Any], grey: np.ndarray, *, turned: bool = False) -> str:
+    """The text of one RapidOCR line (``[quad, text, score, character boxes, ...]``) with its word spaces back.
+
+    ``turned``: the line was read upside down, so its character boxes are mirrored about the line's centre.
+    """
+    quad, text, char_boxes = np.asarray(item[0], dtype=np.float64), str(item[1]), item[3]
+    if len(char_boxes) != len(text) or len(text) < 2:
+        return text  # no per-character boxes to measure (vertical or unusual text): as recognised
+    left, top = np.maximum(np.floor(quad.min(axis=0)).astype(int), 0)
+    right, bottom = np.ceil(quad.max(axis=0)).astype(int) + 1
+    crop = grey[top:bottom, left:right]
+    dark, light = np.percentile(crop, (2, 98)) if crop.size else (0, 0)
+    if light - dark < _MIN_CONTRAST:
+        return text
+    ink = crop < (dark + light) / 2
+    boxes = [np.asarray(box, dtype=np.float64) for box in char_boxes]
+    if turned:
+        boxes = [2 * quad.mean(axis=0) - box for box in boxes]
+    boxes = [box - (left, top) for box in boxes]
+    gaps = {index: _blank_run(ink, boxes[index - 1], boxes[index]) for index in range(1, len(text))
+            if not text[index - 1].isspace() and not text[index].isspace()}
+    letter_gap = float(np.median(list(gaps.values()))) if gaps else 0.0
+    height = (np.linalg.norm(quad[3] - quad[0]) + np.linalg.norm(quad[2] - quad[1])) / 2
+    parts = [text[0]]
+    for index in range(1, len(text)):
+        gap = gaps.get(index, 0)
+        narrow = (text[index - 1] in _NARROW) + (text[index] in _NARROW)
+        if gap > (_WORD_GAP + _NARROW_GAP * narrow) * height and gap > _LETTER_GAPS * letter_gap:
+            parts.append(" ")
+        parts.append(text[index])
+    return "".join(parts)
+
+
+def _blank_run(ink: np.ndarray, first: np.ndarray, second: np.ndarray) -> int:
+    """The widest run of ink-free pixel columns between the centres of two character boxes (full box height)."""
+    top = max(int(min(first[:, 1].min(), second[:, 1].min())), 0)
+    bottom = int(max(first[:, 1].max(), second[:, 1].max())) + 1
+    centres = sorted((first[:, 0].mean(), second[:, 0].mean()))  # right to left on a turned line
+    start, end = max(int(np.ceil(centres[0])), 0), int(np.floor(centres[1])) + 1
+    blank = ~ink[top:bottom, start:end].any(axis=0)
+    if not blank.any():
+        return 0
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], blank.astype(np.int8), [0]))))
+    return int((edges[1::2] - edges[::2]).max())
 
 
 def _layout(boxes: list[_Box]) -> OcrResult:

@@ -86,7 +86,7 @@ def _read_page(document: pdfium.PdfDocument, index: int, *, allow_ocr: bool, lim
             image, scale = _render(page, width, height, limits)
         finally:
             page.close()
-    return _ocr_page(image, scale, index, width, height)
+    return _ocr_page(image, scale, index, width, height, limits.ocr_engine)
 
 
 def _has_text(raw_text: str) -> bool:
@@ -185,8 +185,8 @@ def render_page(path: Path, number: int, *, dpi: int, limits: Limits) -> Image:
             document.close()
 
 
-def _ocr_page(image: Image, scale: float, index: int, width: float, height: float) -> ExtractedPage:
-    result = ocr_image(image)
+def _ocr_page(image: Image, scale: float, index: int, width: float, height: float, engine: str) -> ExtractedPage:
+    result = ocr_image(image, engine)
     segments = [TextSegment(s.start, s.end, _scaled(s.bbox, 1 / scale)) for s in result.segments]
     return ExtractedPage(index + 1, result.text, "ocr", width, height, segments, result.confidence)
 

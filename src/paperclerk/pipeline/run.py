@@ -35,7 +35,8 @@ from paperclerk.search import index
 def limits_from(settings: Settings) -> Limits:
     return Limits(max_pages=settings.max_pages, max_image_pixels=settings.max_image_pixels,
                   max_archive_ratio=settings.max_archive_ratio,
-                  max_unpacked_bytes=settings.max_unpacked_mb * 1024 * 1024, ocr_dpi=settings.ocr_dpi)
+                  max_unpacked_bytes=settings.max_unpacked_mb * 1024 * 1024, ocr_dpi=settings.ocr_dpi,
+                  ocr_engine=settings.ocr_engine)
 
 
 def extract_text(context: PipelineContext) -> None:
