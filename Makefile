@@ -21,6 +21,7 @@ run: $(INSTALLED)
 ## Run the whole test suite (PostgreSQL/Redis/Celery tests need PAPERCLERK_TEST_* URLs; see DEVELOPERS.md).
 test: $(INSTALLED)
 	@scripts/ensure-browser.sh
+	@scripts/ensure-ocr.sh
 	$(BIN)/python -m pytest
 
 ## Print the performance table (also written to benchmarks/results.md).

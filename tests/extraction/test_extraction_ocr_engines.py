@@ -14,7 +14,6 @@ from paperclerk.core.errors import ExtractionError
 from paperclerk.extraction import ocr, ocr_tesseract
 from paperclerk.extraction.base import Limits
 from paperclerk.extraction.ocr_quality import render_lines, rendered_pages, score
-from paperclerk.pipeline.run import limits_from
 
 #: Measured on ``rendered_pages(quick=True)`` with tesseract 5.3, eng+fra+deu+nld+spa: mean word recall 0.98
 #: (as with English alone on these lines; accented words need the other four models).
@@ -31,7 +30,7 @@ def tesseract() -> None:
 
 
 def test_the_setting_reaches_the_extractors_and_auto_prefers_tesseract(monkeypatch):
-    assert limits_from(Settings(ocr_engine="rapidocr")).ocr_engine == "rapidocr"
+    assert Limits.from_settings(Settings(ocr_engine="rapidocr")).ocr_engine == "rapidocr"
     assert Limits().ocr_engine == Settings().ocr_engine == "auto"
     with pytest.raises(ValueError, match="ocr_engine"):
         Settings(ocr_engine="easyocr")

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from paperclerk.config import Settings
 
 PDF = "application/pdf"
 PNG = "image/png"
@@ -28,6 +31,13 @@ class Limits:
     max_unpacked_bytes: int = 500 * 1024 * 1024
     ocr_dpi: int = 200
     ocr_engine: str = "auto"  # extraction.ocr.ENGINES
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Limits:
+        return cls(max_pages=settings.max_pages, max_image_pixels=settings.max_image_pixels,
+                   max_archive_ratio=settings.max_archive_ratio,
+                   max_unpacked_bytes=settings.max_unpacked_mb * 1024 * 1024, ocr_dpi=settings.ocr_dpi,
+                   ocr_engine=settings.ocr_engine)
 
 
 @dataclass(frozen=True)

@@ -78,7 +78,9 @@ def analyze_file(path: Path | str, *, config: RuleConfig | None = None) -> dict[
         if embedded is not None:
             result = read_einvoice(embedded, page=0)
             return report(str(path), _einvoice_kind(result), result, config)
-    extraction = sandbox.extract(path, media_type, allow_ocr=True, limits=Limits(), settings=get_settings())
+    settings = get_settings()
+    extraction = sandbox.extract(path, media_type, allow_ocr=True, limits=Limits.from_settings(settings),
+                                 settings=settings)
     return analyze_extraction(extraction, file=str(path), config=config)
 
 

@@ -32,13 +32,6 @@ from paperclerk.pipeline.context import DocumentFacts, PipelineContext
 from paperclerk.search import index
 
 
-def limits_from(settings: Settings) -> Limits:
-    return Limits(max_pages=settings.max_pages, max_image_pixels=settings.max_image_pixels,
-                  max_archive_ratio=settings.max_archive_ratio,
-                  max_unpacked_bytes=settings.max_unpacked_mb * 1024 * 1024, ocr_dpi=settings.ocr_dpi,
-                  ocr_engine=settings.ocr_engine)
-
-
 def extract_text(context: PipelineContext) -> None:
     try:
         context.extraction = sandbox.extract(context.path, context.document.media_type, allow_ocr=context.allow_ocr,
@@ -108,7 +101,7 @@ def process(run: JobRun) -> None:
         return
     with get_store().local_path(facts.sha256) as path:
         context = PipelineContext(document=facts, path=path, allow_ocr=run.queue == Queue.OCR,
-                                  limits=limits_from(settings))
+                                  limits=Limits.from_settings(settings))
         for stage, step in STAGES:
             _timed(context, stage, lambda step=step: step(context))  # type: ignore[misc]
     with session_scope() as session:

@@ -22,11 +22,11 @@ from paperclerk.core.db import read_session, session_scope
 from paperclerk.core.errors import InvalidRequest, NotFound, PaperclerkError
 from paperclerk.core.storage import get_store
 from paperclerk.documents.models import Document, Page
+from paperclerk.extraction.base import Limits
 from paperclerk.extraction.pdf import render_page
 from paperclerk.invoices import service, workflow
 from paperclerk.invoices.models import OPEN_STATUSES, Invoice, InvoiceStatus
 from paperclerk.invoices.schemas import InvoiceDetail, InvoiceSummary
-from paperclerk.pipeline.run import limits_from
 from paperclerk.web.pages import Viewer, gate, not_found, page_number, pager, render
 
 PAGE_SIZE = 25
@@ -132,7 +132,7 @@ def page_image(request: Request, invoice_id: str, number: int,
         return not_found(request, "This invoice has no such page.", viewer)
     with get_store().local_path(document.sha256) as path:
         if document.media_type == "application/pdf":
-            image = render_page(path, number, dpi=RENDER_DPI, limits=limits_from(get_settings()))
+            image = render_page(path, number, dpi=RENDER_DPI, limits=Limits.from_settings(get_settings()))
         elif document.media_type.startswith("image/"):
             with Image.open(path) as source:
                 source.seek(number - 1)  # multi-page TIFF; other images have one frame
