@@ -19,7 +19,7 @@ from PIL import Image
 from benchmarks.common import Row, SectionResult, TextMaker, median, self_rss_kb, temp_dir
 
 if TYPE_CHECKING:
-    from paperclerk.extraction.ocr_quality import Score
+    from tests.extraction.ocr_quality import Score
 
 SECTION = "3 OCR"
 _WORD = re.compile(r"[A-Za-z]{3,}")
@@ -54,9 +54,10 @@ def _as_recognised(image: Image.Image) -> str:
 def _rendered_set(quick: bool) -> tuple[list[Row], dict[str, object]]:
     """Word recall, precision, CER and ms/page per engine on the rendered pages (engines interleaved page by page),
     each against RapidOCR as recognised on the same pages."""
+    from tests.extraction.ocr_quality import rendered_pages, score
+
     from paperclerk.extraction import ocr_tesseract
     from paperclerk.extraction.ocr import ocr_image
-    from paperclerk.extraction.ocr_quality import rendered_pages, score
 
     baseline = "RapidOCR as recognised"
     readings: dict[str, Callable[[Image.Image], str]] = {

@@ -7,7 +7,7 @@ from PIL import Image
 
 from paperclerk import samples
 from paperclerk.extraction.base import PNG, TIFF, NeedsOCR
-from paperclerk.extraction.ocr import _Box, _layout
+from paperclerk.extraction.ocr import OcrBox, layout_lines
 
 RECEIPT = "CORNER CAFE\nReceipt 482\nCroissant 2.40\nTOTAL 5.60"
 
@@ -55,12 +55,12 @@ def test_exif_orientation_is_applied(run):
 
 def test_layout_orders_lines_and_words():
     boxes = [
-        _Box("world", 0.9, (120, 12, 200, 30)),
-        _Box("second", 0.8, (10, 50, 90, 70)),
-        _Box("Hello", 1.0, (10, 10, 100, 28)),
+        OcrBox("world", 0.9, (120, 12, 200, 30)),
+        OcrBox("second", 0.8, (10, 50, 90, 70)),
+        OcrBox("Hello", 1.0, (10, 10, 100, 28)),
     ]
-    result = _layout(boxes)
+    result = layout_lines(boxes)
     assert result.text == "Hello world\nsecond"
     assert [result.text[s.start:s.end] for s in result.segments] == ["Hello", "world", "second"]
     assert result.confidence == pytest.approx(0.9)
-    assert _layout([]).text == ""
+    assert layout_lines([]).text == ""

@@ -11,7 +11,7 @@ from PIL import ImageFont
 from paperclerk import samples
 from paperclerk.extraction.base import Limits
 from paperclerk.extraction.ocr import ocr_image, with_word_gaps
-from paperclerk.extraction.ocr_quality import render_lines, rendered_pages, score
+from tests.extraction.ocr_quality import render_lines, rendered_pages, score
 
 #: Measured on ``rendered_pages(quick=True)`` (Pillow's face, DejaVu Serif 24 px held out, the text PDF at
 #: 150 dpi, the degraded PDF page): mean word recall 0.94 (0.18 before spaces were put back), CER 0.03 (0.13 before).

@@ -13,7 +13,7 @@ from paperclerk.config import Settings
 from paperclerk.core.errors import ExtractionError
 from paperclerk.extraction import ocr, ocr_tesseract
 from paperclerk.extraction.base import Limits
-from paperclerk.extraction.ocr_quality import render_lines, rendered_pages, score
+from tests.extraction.ocr_quality import render_lines, rendered_pages, score
 
 #: Measured on ``rendered_pages(quick=True)`` with tesseract 5.3, eng+fra+deu+nld+spa: mean word recall 0.98
 #: (as with English alone on these lines; accented words need the other four models).
@@ -55,8 +55,20 @@ def test_tesseract_lines_become_text_with_one_segment_per_line():
     assert result.text == "Invoice Number\nTotal"
     assert [result.text[s.start:s.end] for s in result.segments] == ["Invoice Number", "Total"]
     assert result.segments[0].bbox == (40, 40, 220, 60)
-    assert result.confidence == pytest.approx(0.9333, abs=1e-3)
+    assert result.confidence == pytest.approx(0.925, abs=1e-3)
     assert ocr_tesseract._layout("").text == ""
+
+
+def test_tesseract_blocks_side_by_side_are_one_line_of_the_page():
+    """A label on the left and its amount in a right-aligned column come from different tesseract blocks."""
+    tsv = ("level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n"
+           "5\t1\t1\t1\t1\t1\t40\t40\t80\t20\t96\tSubtotal\n"
+           "5\t1\t1\t1\t2\t1\t40\t80\t50\t20\t96\tTotal\n"
+           "5\t1\t2\t1\t1\t1\t700\t41\t90\t20\t95\t3,227.71\n"
+           "5\t1\t2\t1\t2\t1\t700\t81\t90\t20\t95\t3,970.08\n")
+    result = ocr_tesseract._layout(tsv)
+    assert result.text == "Subtotal 3,227.71\nTotal 3,970.08"
+    assert [result.text[s.start:s.end] for s in result.segments] == ["Subtotal", "3,227.71", "Total", "3,970.08"]
 
 
 def test_tesseract_reads_an_invoice_line_with_its_spaces(tesseract, run):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from paperclerk.extraction.ocr_quality import INVOICE_LINES, rendered_pages, score
+from tests.extraction.ocr_quality import INVOICE_LINES, rendered_pages, score
 
 
 def test_glued_words_count_as_missed_words_and_a_character_error():

@@ -181,10 +181,8 @@ def test_hang_is_stopped_at_the_time_limit(box: Sandbox, write) -> None:  # type
 def test_memory_balloon_is_stopped_at_the_memory_limit(plugin_dir: Path, write) -> None:  # type: ignore[no-untyped-def]
     fresh = Sandbox((PLUGIN,))
     try:
-        started = time.monotonic()
         with pytest.raises(ExtractionError) as error:
             read(fresh, write("balloon.txt", b"BALLOON"), memory_limit_mb=400)
-        assert time.monotonic() - started < TIME_LIMIT
         assert error.value.code == "FILE_TOO_COMPLEX"
         assert "needed more than 400 MB" in error.value.message
         assert error.value.details == {"memory_limit_mb": 400}

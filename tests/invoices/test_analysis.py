@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import json
-import statistics
-import time
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from paperclerk.config import get_settings
 from paperclerk.core.errors import ExtractionError, PaperclerkError
-from paperclerk.extraction.base import Limits
-from paperclerk.extraction.extract import extract
+from paperclerk.extraction import ocr_tesseract
 from paperclerk.invoices.analysis import analyze_file
-from paperclerk.invoices.layout_extractor import LayoutExtractor
-from paperclerk.invoices.rules import RuleConfig, validate
+from paperclerk.invoices.rules import RuleConfig
 from paperclerk.samples import docx, plain_text, scanned_pdf, text_pdf, truncated_pdf, write_samples
 from tests.invoices import generate
 
@@ -65,16 +62,27 @@ def test_pdf_invoice_report(tmp_path: Path) -> None:
     assert report["findings"] == []
 
 
-def test_scanned_invoice_goes_through_ocr(tmp_path: Path) -> None:
-    """A scan (no text layer): OCR'd text, values with boxes in PDF points. OCR at 100 dpi loses word spaces,
-    so only the header fields are asked for here."""
+@pytest.mark.parametrize("engine", ["rapidocr", "tesseract"])
+def test_scanned_invoice_goes_through_ocr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: str) -> None:
+    """A scan (no text layer) at a low 100 dpi: OCR'd text, values with boxes in PDF points. Where the engine
+    misreads an amount (tesseract takes this bitmap font's '£' for a '4'), the arithmetic rules say so: a wrong
+    amount never passes as checked. (RapidOCR's '11' here once came back as '1 1': digits split only at a
+    column's gap.)"""
+    if engine == "tesseract" and ocr_tesseract.binary() is None:
+        pytest.skip("tesseract is not installed (scripts/ensure-ocr.sh)")
+    monkeypatch.setenv("PAPERCLERK_OCR_ENGINE", engine)
+    get_settings.cache_clear()
     spec = generate.corpus()[0]
     report = _analyze(tmp_path, "scan.pdf", scanned_pdf(generate.render(spec)))
+    get_settings.cache_clear()
     _assert_shape(report)
     assert report["kind"] == "invoice"
     fields = report["fields"]
-    assert (fields["invoice_number"], fields["invoice_date"], fields["total"], fields["tax_total"]) == (
-        spec.number, spec.issued.isoformat(), str(spec.total), str(spec.tax))
+    assert (fields["invoice_number"], fields["invoice_date"], fields["tax_total"]) == (
+        spec.number, spec.issued.isoformat(), str(spec.tax))
+    if fields["total"] != str(spec.total):  # the misread amounts no longer add up with the lines
+        assert engine == "tesseract"
+        assert {"INV-ARITH-002", "INV-ARITH-003"} & {finding["rule_id"] for finding in report["findings"]}
     x0, y0, x1, y1 = report["evidence"]["total"]["bbox"]
     assert 0 <= x0 < x1 <= 595.5 and 0 <= y0 < y1 <= 842.0
 
@@ -222,23 +230,3 @@ def test_word_invoice(tmp_path: Path) -> None:
     assert report["fields"]["invoice_date"] == "2024-03-03"
     assert report["fields"]["total"] == "1190.00"
     assert report["findings"] == []
-
-
-def test_extraction_and_validation_take_under_25_ms_per_invoice(tmp_path: Path) -> None:
-    """Layout extraction + validation, PDF text extraction excluded (measured per 1-2 page invoice)."""
-    extractions = []
-    for index, spec in enumerate(generate.corpus(40, seed=5)):
-        path = _write(tmp_path, f"{index}.pdf", generate.pdf(spec))
-        extractions.append(extract(path, "application/pdf", allow_ocr=False, limits=Limits()))
-    assert {len(e.pages) for e in extractions} == {1, 2}
-    extractor = LayoutExtractor()
-    timings = []
-    for extraction in extractions:
-        runs = []
-        for _ in range(3):  # the best of three, so that a busy machine does not decide the result
-            started = time.perf_counter()
-            validate(extractor.extract(extraction), CONFIG)
-            runs.append(time.perf_counter() - started)
-        timings.append(min(runs))
-    assert statistics.median(timings) * 1000 <= 25
-    assert max(timings) * 1000 <= 50  # no pathological invoice hidden behind the median

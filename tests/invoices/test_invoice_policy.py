@@ -101,6 +101,8 @@ def test_tolerances_change_what_the_rules_find(env):
                      422, "VALIDATION_ERROR")
         assert_error(client.patch("/api/v1/invoices/tolerances", json={"values": {"speed": "1"}}), 404,
                      "TOLERANCE_NOT_FOUND")
+        assert_error(client.patch("/api/v1/invoices/tolerances", json={"values": {"": None}}), 404,
+                     "TOLERANCE_NOT_FOUND")
         # A refused value changes nothing, not even the good values sent with it.
         client.patch("/api/v1/invoices/tolerances", json={"values": {"future_days": "3", "max_total": "x"}})
         assert {item["name"]: item for item in client.get("/api/v1/invoices/rules").json()["tolerances"]}[

@@ -37,6 +37,10 @@ _NARROW = frozenset("1.,:;'")
 #: ... and wider than this many times the line's median gap between characters: most gaps are inside
 #: words, so a font with loose letter spacing (small DejaVu Sans) raises the bar for its own lines.
 _LETTER_GAPS = 1.5
+#: Between a '1' and another digit a space needs a wider gap still: a split number is a wrong amount or
+#: reference (a low-resolution bitmap '11' measured 0.36 of the height; spaces between numbers on the
+#: rendered set and columns between numbers on invoices measured more).
+_DIGIT_ONE_GAP = 0.45
 #: A line crop whose dark and light ends (2nd/98th percentile) differ by less than this has no ink to read.
 _MIN_CONTRAST = 32
 
@@ -51,7 +55,7 @@ class OcrResult:
 
 
 @dataclass
-class _Box:
+class OcrBox:
     text: str
     score: float
     bbox: tuple[float, float, float, float]
@@ -104,7 +108,7 @@ def _read_with_rapidocr(image: Image.Image) -> OcrResult:
         except Exception as exc:
             raise ExtractionError(f"OCR failed: {exc}", code="OCR_FAILED") from exc
     grey = np.asarray(image.convert("L"))
-    return _layout([_to_box(item, with_word_gaps(item, grey, turned=flag))
+    return layout_lines([_to_box(item, with_word_gaps(item, grey, turned=flag))
                     for item, flag in zip(raw, turned, strict=True)])
 
 
@@ -121,11 +125,11 @@ def _turned(engine: RapidOCR, bgr: np.ndarray, raw: list[list[Any]]) -> list[boo
     return [label == "180" and score > engine.text_cls.cls_thresh for label, score in labels]
 
 
-def _to_box(item: list[Any], text: str) -> _Box:
+def _to_box(item: list[Any], text: str) -> OcrBox:
     points, score = item[0], item[2]
     xs = [float(point[0]) for point in points]
     ys = [float(point[1]) for point in points]
-    return _Box(text, float(score), (min(xs), min(ys), max(xs), max(ys)))
+    return OcrBox(text, float(score), (min(xs), min(ys), max(xs), max(ys)))
 
 
 def with_word_gaps(item: list[Any], grey: np.ndarray, *, turned: bool = False) -> str:
@@ -155,7 +159,11 @@ def with_word_gaps(item: list[Any], grey: np.ndarray, *, turned: bool = False) -
     for index in range(1, len(text)):
         gap = gaps.get(index, 0)
         narrow = (text[index - 1] in _NARROW) + (text[index] in _NARROW)
-        if gap > (_WORD_GAP + _NARROW_GAP * narrow) * height and gap > _LETTER_GAPS * letter_gap:
+        share = _WORD_GAP + _NARROW_GAP * narrow
+        pair = text[index - 1:index + 1]
+        if pair.isdigit() and "1" in pair:
+            share = max(share, _DIGIT_ONE_GAP)
+        if gap > share * height and gap > _LETTER_GAPS * letter_gap:
             parts.append(" ")
         parts.append(text[index])
     return "".join(parts)
@@ -174,13 +182,13 @@ def _blank_run(ink: np.ndarray, first: np.ndarray, second: np.ndarray) -> int:
     return int((edges[1::2] - edges[::2]).max())
 
 
-def _layout(boxes: list[_Box]) -> OcrResult:
+def layout_lines(boxes: list[OcrBox]) -> OcrResult:
     """Group boxes into lines (top to bottom, left to right) and build text with segment offsets."""
     boxes = [box for box in boxes if box.text.strip()]
     if not boxes:
         return OcrResult(text="")
     tolerance = statistics.median(box.bbox[3] - box.bbox[1] for box in boxes) / 2
-    lines: list[list[_Box]] = []
+    lines: list[list[OcrBox]] = []
     for box in sorted(boxes, key=lambda b: (b.bbox[1] + b.bbox[3]) / 2):
         centre = (box.bbox[1] + box.bbox[3]) / 2
         if lines and abs(centre - _centre(lines[-1])) <= tolerance:
@@ -204,5 +212,5 @@ def _layout(boxes: list[_Box]) -> OcrResult:
     return OcrResult("".join(parts), segments, statistics.fmean(box.score for box in boxes))
 
 
-def _centre(line: list[_Box]) -> float:
+def _centre(line: list[OcrBox]) -> float:
     return statistics.fmean((box.bbox[1] + box.bbox[3]) / 2 for box in line)

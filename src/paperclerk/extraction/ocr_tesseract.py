@@ -16,8 +16,7 @@ from itertools import groupby
 from PIL import Image
 
 from paperclerk.core.errors import ExtractionError
-from paperclerk.extraction.base import TextSegment
-from paperclerk.extraction.ocr import OcrResult
+from paperclerk.extraction.ocr import OcrBox, OcrResult, layout_lines
 
 LANGUAGES = ("eng", "fra", "deu", "nld", "spa")
 TIME_LIMIT_SECONDS = 120
@@ -58,7 +57,9 @@ def read(image: Image.Image) -> OcrResult:
 
 
 def _layout(tsv: str) -> OcrResult:
-    """Text with one line per tesseract line (words joined by a space) and one segment per line."""
+    """Text laid out as the page shows it: each tesseract line (words joined by a space) is one box and one
+    segment, and boxes side by side make one visual line, even when tesseract put them in different blocks
+    (a label on the left and its amount in a right-aligned column are one line of the invoice)."""
     words = []
     for row in tsv.splitlines()[1:]:
         fields = row.split("\t")
@@ -66,19 +67,11 @@ def _layout(tsv: str) -> OcrResult:
             left, top, width, height = (int(value) for value in fields[6:10])
             words.append(((int(fields[2]), int(fields[3]), int(fields[4])), fields[11].strip(), float(fields[10]),
                           (float(left), float(top), float(left + width), float(top + height))))
-    parts: list[str] = []
-    segments: list[TextSegment] = []
-    offset = 0
+    boxes = []
     for _, line_words in groupby(words, key=lambda word: word[0]):
         line = list(line_words)
-        text = " ".join(word[1] for word in line)
-        if parts:
-            parts.append("\n")
-            offset += 1
-        boxes = [word[3] for word in line]
-        segments.append(TextSegment(offset, offset + len(text), (min(b[0] for b in boxes), min(b[1] for b in boxes),
-                                                                 max(b[2] for b in boxes), max(b[3] for b in boxes))))
-        parts.append(text)
-        offset += len(text)
-    confidence = sum(max(word[2], 0) for word in words) / 100 / len(words) if words else None
-    return OcrResult("".join(parts), segments, confidence)
+        bounds = [word[3] for word in line]
+        boxes.append(OcrBox(" ".join(word[1] for word in line), sum(max(word[2], 0) for word in line) / 100 / len(line),
+                            (min(b[0] for b in bounds), min(b[1] for b in bounds), max(b[2] for b in bounds),
+                             max(b[3] for b in bounds))))
+    return layout_lines(boxes)

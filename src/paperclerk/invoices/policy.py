@@ -186,6 +186,10 @@ def set_tolerances(session: Session, organization_id: str, values: dict[str, Any
                    ip: str | None = None) -> dict[str, Any]:
     """Set tolerances (None, or the default's value, puts one back to its default); returns the organisation's
     values. Every value is checked before any is stored."""
+    unknown = sorted(name for name in values if name not in TOLERANCES)
+    if unknown:
+        raise NotFound(f"There is no tolerance called {unknown[0]!r}.", code="TOLERANCE_NOT_FOUND",
+                       details={"names": unknown, "tolerances": sorted(TOLERANCES)})
     typed = {name: None if value is None else parse_tolerance(name, value) for name, value in values.items()}
     typed = {name: None if value == TOLERANCES[name].default else value for name, value in typed.items()}
     rows = {row.name: row for row in session.scalars(
