@@ -135,3 +135,11 @@ def test_cli_import_prints_rejected_rows(env, tmp_path, monkeypatch):
     again = runner.invoke(app, ["import", "vendors", str(path)])
     assert "0 created, 2 updated" in again.output
     assert runner.invoke(app, ["import", "customers", str(path)]).exit_code == 1
+
+
+def test_a_vendor_name_is_taken_once_in_any_letters(any_env):
+    """Names outside ASCII too: the database's lower() and Python's differ for 'Ú', the answer may not."""
+    with api_client() as client:
+        assert client.post("/api/v1/invoices/vendors", json={"name": "Ústí Ávila Kft"}).status_code == 201
+        for name in ("Ústí Ávila Kft", "ústí ávila kft", "ÚSTÍ ÁVILA KFT"):
+            assert_error(client.post("/api/v1/invoices/vendors", json={"name": name}), 409, "VENDOR_EXISTS")

@@ -404,8 +404,9 @@ def get_vendor(session: Session, vendor_id: str, *, organization_id: str) -> Ven
 
 
 def _vendor_named(session: Session, organization_id: str, name: str) -> Vendor | None:
-    return session.scalars(select(Vendor).where(Vendor.organization_id == organization_id,
-                                                func.lower(Vendor.name) == name.lower())).first()
+    """The vendor of that name, in any case (the exact name too: SQLite's lower() leaves non-ASCII letters be)."""
+    return session.scalars(select(Vendor).where(Vendor.organization_id == organization_id, or_(
+        Vendor.name == name, func.lower(Vendor.name) == name.lower())).order_by(Vendor.name != name)).first()
 
 
 def create_vendor(session: Session, organization_id: str, values: dict[str, Any], *, actor: Principal,
