@@ -48,7 +48,7 @@ def _as_recognised(image: Image.Image) -> str:
 
     bgr = np.ascontiguousarray(np.asarray(image.convert("RGB"))[:, :, ::-1])
     raw, _ = ocr._get_engine()(bgr)
-    return ocr._layout([ocr._to_box(item, str(item[1])) for item in raw or []]).text
+    return ocr.layout_lines([ocr._to_box(item, str(item[1])) for item in raw or []]).text
 
 
 def _rendered_set(quick: bool) -> tuple[list[Row], dict[str, object]]:
