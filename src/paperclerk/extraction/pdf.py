@@ -112,9 +112,10 @@ def _text_layer(textpage: pdfium.PdfTextPage, raw_text: str, height: float) -> t
         if stripped:
             lead = length - len(line.lstrip())
             count = len(stripped)
-            bbox = _union(textpage, raw_offset + lead, count, height)
+            bbox, runs = _union(textpage, raw_offset + lead, count, height)
             if bbox is not None:
-                cells = _cells(textpage, stripped, raw_offset + lead, bbox) if " " in stripped \
+                # pdfium's rectangles already break at gaps: a line drawn in one run is one cell.
+                cells = _cells(textpage, stripped, raw_offset + lead, bbox) if runs > 1 and " " in stripped \
                     else [(0, count, bbox)]
                 segments += [TextSegment(offset + lead + start, offset + lead + end, box) for start, end, box in cells]
         raw_offset += length + 2
@@ -146,16 +147,17 @@ def _cells(textpage: pdfium.PdfTextPage, text: str, first: int, bbox: Box) -> li
     return cells
 
 
-def _union(textpage: pdfium.PdfTextPage, start: int, count: int, height: float) -> Box | None:
-    """Bounding box of characters ``start``..``start+count`` with a top-left origin, in points."""
+def _union(textpage: pdfium.PdfTextPage, start: int, count: int, height: float) -> tuple[Box | None, int]:
+    """Bounding box of characters ``start``..``start+count`` with a top-left origin, in points, and how many
+    rectangles pdfium drew them in."""
     rects = [textpage.get_rect(i) for i in range(textpage.count_rects(start, count))]
     if not rects:
-        return None
+        return None, 0
     left = min(rect[0] for rect in rects)
     bottom = min(rect[1] for rect in rects)
     right = max(rect[2] for rect in rects)
     top = max(rect[3] for rect in rects)
-    return (left, height - top, right, height - bottom)
+    return (left, height - top, right, height - bottom), len(rects)
 
 
 def _render(page: pdfium.PdfPage, width: float, height: float, limits: Limits, *,
