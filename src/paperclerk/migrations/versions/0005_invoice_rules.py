@@ -1,5 +1,7 @@
-"""invoice rules per organisation (on/off, severity, tolerances); line corrections keep the line as read;
-documents keep the kind their uploader declared
+"""invoice rules per organisation, line corrections, the kind an uploader declared
+
+Rules on or off and their severities, and tolerances, per organisation; line corrections keep the line as read;
+documents keep the kind their uploader declared.
 
 New tables and two nullable columns, so the same operations run on SQLite and PostgreSQL.
 
