@@ -3,7 +3,7 @@
 Rules on or off and their severities, and tolerances, per organisation; line corrections keep the line as read;
 documents keep the kind their uploader declared.
 
-New tables and two nullable columns, so the same operations run on SQLite and PostgreSQL.
+New tables and three nullable columns, so the same operations run on SQLite and PostgreSQL.
 
 Revision ID: 0005
 Revises: 0004
