@@ -404,7 +404,8 @@ def get_vendor(session: Session, vendor_id: str, *, organization_id: str) -> Ven
 
 
 def _vendor_named(session: Session, organization_id: str, name: str) -> Vendor | None:
-    """The vendor of that name, in any case (the exact name too: SQLite's lower() leaves non-ASCII letters be)."""
+    """The vendor of that name, in any case; the exact name always counts (a database whose lower() folds ASCII
+    only, PostgreSQL under the C locale, would otherwise miss it and break the unique name)."""
     return session.scalars(select(Vendor).where(Vendor.organization_id == organization_id, or_(
         Vendor.name == name, func.lower(Vendor.name) == name.lower())).order_by(Vendor.name != name)).first()
 

@@ -96,34 +96,6 @@ def parse_value(name: str, text: str | None) -> Any:
     return text
 
 
-#: Decimal places a person may give per line value (the columns' scale).
-_LINE_DECIMALS = {"quantity": 4, "unit_price": 6, "amount": 4, "tax_rate": 3}
-
-
-def parse_line_values(values: dict[str, str]) -> dict[str, Any]:
-    """A person's line values typed as ``correct_line`` takes them (an empty number clears it);
-    ``InvalidRequest`` (``INVALID_LINE_VALUE``) when a number is not a plain decimal."""
-    typed: dict[str, Any] = {}
-    for name, text in values.items():
-        text = " ".join(text.split())
-        if name == "description":
-            if not text or len(text) > 2000:
-                raise InvalidRequest("A line needs a description (at most 2000 characters).",
-                                     code="INVALID_LINE_VALUE", details={"field": name})
-            typed[name] = text
-        elif name in _LINE_DECIMALS:
-            if text and not re.fullmatch(rf"[+-]?\d{{1,14}}(?:\.\d{{1,{_LINE_DECIMALS[name]}}})?", text):
-                raise InvalidRequest(f"{text!r} is not a valid {name.replace('_', ' ')}: use a plain decimal number "
-                                     f"such as 12.50.", code="INVALID_LINE_VALUE", details={"field": name})
-            typed[name] = Decimal(text) if text else None
-        else:
-            raise InvalidRequest(f"A line has no value called {name!r}.", code="UNKNOWN_FIELD", details={"field": name})
-    if typed.get("tax_rate") is not None and not 0 <= typed["tax_rate"] <= 100:
-        raise InvalidRequest("A tax rate is a percentage from 0 to 100.", code="INVALID_LINE_VALUE",
-                             details={"field": "tax_rate"})
-    return typed
-
-
 def _fit(name: str, value: Any) -> Any:
     limit = _MAX_LENGTH.get(name)
     return value[:limit] if isinstance(value, str) and limit else value

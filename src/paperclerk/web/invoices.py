@@ -13,6 +13,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from PIL import Image
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -26,7 +27,7 @@ from paperclerk.extraction.base import Limits
 from paperclerk.extraction.pdf import render_page
 from paperclerk.invoices import service, workflow
 from paperclerk.invoices.models import OPEN_STATUSES, Invoice, InvoiceStatus
-from paperclerk.invoices.schemas import InvoiceDetail, InvoiceSummary
+from paperclerk.invoices.schemas import InvoiceDetail, InvoiceSummary, LineIn
 from paperclerk.web.pages import Viewer, gate, not_found, page_number, pager, render
 
 PAGE_SIZE = 25
@@ -223,10 +224,22 @@ def remove_line_page(request: Request, invoice_id: str, position: int) -> Respon
     return _change_line(request, invoice_id, position, None)
 
 
+def _line_values(form: dict[str, str]) -> dict[str, Any]:
+    """The line form typed by the API's own ``LineIn`` (an empty number clears it); the first value refused,
+    in words."""
+    try:
+        return LineIn.model_validate({name: " ".join(text.split()) or None for name, text in form.items()}).model_dump()
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0])
+        raise InvalidRequest(f"{form.get(name, '')!r} is not a valid {name.replace('_', ' ')}: {error['msg']}.",
+                             code="INVALID_LINE_VALUE", details={"field": name}) from None
+
+
 def _change_line(request: Request, invoice_id: str, position: int | None, values: dict[str, str] | None) -> Response:
     def action(session: Session, viewer: Viewer) -> None:
         workflow.correct_line(session, invoice_id, position, organization_id=viewer.principal.tenant,
-                              values=None if values is None else service.parse_line_values(values),
+                              values=None if values is None else _line_values(values),
                               actor=viewer.principal, ip=request_ip(request))
 
     return _change(request, invoice_id, "documents:correct", "line", action)
