@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date
 from typing import TYPE_CHECKING
 
 from paperclerk.core import events
@@ -19,7 +18,6 @@ from paperclerk.invoices.einvoice import EInvoiceExtractor, embedded_einvoice, r
 from paperclerk.invoices.extractors import read_printed
 from paperclerk.invoices.model import CREDIT_NOTE, INVOICE, InvoiceExtraction
 from paperclerk.invoices.models import FindingStatus, InvoiceStatus
-from paperclerk.invoices.rules import RuleConfig, validate
 from paperclerk.pipeline.analyzers import AnalysisResult, register_analyzer
 
 if TYPE_CHECKING:
@@ -71,11 +69,10 @@ class InvoiceAnalyzer:
         found = read(context)
         if found is None:
             return AnalysisResult(data=None, summary={"invoice": False})
-        findings = validate(found.extraction, RuleConfig(today=date.today()))
-        return AnalysisResult(data=found,
-                              needs_review=any(item.severity in service.REVIEW_SEVERITIES for item in findings),
-                              summary={"invoice": True, "kind": found.kind, "fields": len(found.extraction.fields),
-                                       "lines": len(found.extraction.lines)})
+        # Whether it needs review is decided in save: the checks need the organisation's policy and master data.
+        return AnalysisResult(data=found, summary={"invoice": True, "kind": found.kind,
+                                                   "fields": len(found.extraction.fields),
+                                                   "lines": len(found.extraction.lines)})
 
     def save(self, session: Session, document: Document, result: AnalysisResult) -> None:
         if result.data is None:
