@@ -10,7 +10,7 @@ these: it is exact and, when a document carries it, it is read alone.
 from __future__ import annotations
 
 from paperclerk.extraction.base import Extraction
-from paperclerk.invoices.layout_extractor import LayoutExtractor
+from paperclerk.invoices.layout import LayoutExtractor
 from paperclerk.invoices.model import Extractor, InvoiceExtraction, merge
 from paperclerk.invoices.pages import missing_pages
 
