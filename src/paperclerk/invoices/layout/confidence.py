@@ -14,6 +14,8 @@ LABELLED_BELOW = 0.8
 #: date was announced.
 GENERIC_DATE_LABEL_PENALTY = 0.1
 TERMS_UNDER_DUE_LABEL_PENALTY = 0.2
+#: A date with no label at all (a till receipt's): the first one on the page, beside a time of day if any.
+UNLABELLED_DATE = 0.5
 
 #: The currency: a printed ISO code, a sign only, and the supplier's country's currency (a scan that lost the sign).
 CURRENCY_CODE = 0.9

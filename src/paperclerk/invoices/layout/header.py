@@ -57,6 +57,12 @@ _COUNTRY_CURRENCY = {
 }
 #: A line that can hold an amount naming its currency (a sign or a three-letter code somewhere on it).
 _MAY_HAVE_CURRENCY = re.compile("|".join([re.escape(symbol) for symbol in SYMBOLS] + [r"[A-Z]{3}"]))
+#: Date labels that announce any date, not only the invoice's ("Date", "vom", "du"): what they read is less sure.
+_GENERIC_DATE = re.compile(r"date|datum|fecha|dated|data|vom|dnia|z\s*dnia|le|du", re.IGNORECASE)
+#: A time of day beside a receipt's date ("19:19", "7:05 PM").
+_TIME_OF_DAY = re.compile(r"\b[0-2]?\d:[0-5]\d(?::[0-5]\d)?\b")
+#: A "key: value" line (a number, an ID, a contact field), not a name.
+_KEY_VALUE = re.compile(r"^[^:\d]{1,40}:\s*\S")
 #: Subtotal + tax may differ from the total by rounding up to this much.
 SUM_TOLERANCE = Decimal("0.02")
 #: Scores of an unlabelled supplier line: a legal form in it, standing in the first lines, on a later page.
@@ -115,7 +121,7 @@ class HeaderReader:
         stop = min(following) if following else len(text)
         start = label.end
         # Skip separators; a dash only when a space follows (a minus sign belongs to the value).
-        while start < stop and (text[start] in " :#.\t"
+        while start < stop and (text[start].isspace() or text[start] in ":#."
                                 or (text[start] in "-\u2013" and text[start + 1:start + 2] == " ")):
             start += 1
         end = stop
@@ -201,6 +207,7 @@ class HeaderReader:
         self._vendor_block()
         self._recipient_under_sender_line()
         self._amounts()
+        self._unlabelled_date()
         self._document_type()
         if self.currency and self.currency_at:
             line, start, end = self.currency_at
@@ -209,6 +216,26 @@ class HeaderReader:
         elif any(page.method == "ocr" for page in self.extraction.pages):
             self._currency_of_country()
         return self.result
+
+    def _unlabelled_date(self) -> None:
+        """No labelled invoice date (a till receipt prints "12/30/2016 19:19" with no label): the first date on
+        the first page, outside the tables, preferring one printed beside a time of day, with low confidence."""
+        if "invoice_date" in self.result.fields or not self.lines:
+            return
+        first_page = self.lines[0].page
+        found: list[tuple[int, int, int, int, Any]] = []
+        for index, line in enumerate(self.lines):
+            if line.page != first_page:
+                break
+            if index in self.table_lines:
+                continue
+            for match in find_dates(line.text, order=self.order):
+                timed = 0 if _TIME_OF_DAY.search(line.text) else 1
+                found.append((timed, index, match.start, match.end, match.value))
+                break
+        if found:
+            _timed, index, start, end, value = min(found, key=lambda item: (item[0], item[1]))
+            self._set("invoice_date", value, C.UNLABELLED_DATE, index, start, end)
 
     def _currency_of_country(self) -> None:
         """A scan with no currency read (OCR often loses a € or £ sign): the currency of the supplier's IBAN or
@@ -240,8 +267,7 @@ class HeaderReader:
             dates = find_dates(text, order=self.order)
             if dates:
                 first = dates[0]
-                generic = re.fullmatch(r"date|datum|fecha|dated", self.lines[label.line].text[label.start:label.end],
-                                       re.IGNORECASE)
+                generic = _GENERIC_DATE.fullmatch(self.lines[label.line].text[label.start:label.end])
                 self._set(name, first.value, confidence - (C.GENERIC_DATE_LABEL_PENALTY if generic else 0.0), line,
                           start + first.start, start + first.end)
             elif name == "due_date" and "payment_terms" not in self.result.fields and re.search(r"\d", text):
@@ -257,7 +283,18 @@ class HeaderReader:
                 terms = re.split(r"(?<=[a-z])\.\s", text)[0].strip(" .;")
                 self._set(name, terms, confidence, line, start, start + len(terms))
         elif name in ("customer_name", "vendor_name"):
+            if line != label.line and _KEY_VALUE.match(text):
+                # "Seller:" over "Number: 123" over the name: the party's name is the first line that is no field.
+                below = line_below(self.lines, line)
+                if below is None or _KEY_VALUE.match(self.lines[below].text):
+                    return
+                line, start, end = below, 0, len(self.lines[below].text)
+                text = self.lines[line].text
             name_text = NAME_END.split(text)[0].strip()
+            if COMPANY_RE.fullmatch(name_text) and line == label.line:
+                # "Lieferant GmbH": a label word that is the start of the name, not a label.
+                start = label.start
+                name_text = NAME_END.split(self.lines[line].text[start:])[0].strip()
             if name_text and re.search(r"[A-Za-zÀ-ÿ]{2}", name_text) and not is_label(name_text):
                 self._set(name, name_text, confidence, line, start, start + len(name_text))
                 if name == "vendor_name":

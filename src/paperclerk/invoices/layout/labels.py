@@ -102,12 +102,99 @@ _labels(("vendor_tax_id",),
 _labels(("vendor_iban",), r"iban")
 _labels(("vendor_bic",), r"bic", r"swift(?:\s*code)?", r"bic/swift", r"swift/bic")
 
+# More languages and conventions: Polish, Italian, Portuguese; German, Dutch and English variants seen on real
+# invoices; Indian and Malaysian invoices and till receipts.
+_labels(("invoice_number",),
+        r"(?:handels|schluss|teil|abschlags|sammel)rechnung\s*(?:nr\.?|nummer|no\.?)", r"beleg-?\s*(?:nr\.?|nummer)",
+        r"belegnummer", r"rechnungs-?\s*nr\.?", r"invoice\s*no\s*\.", r"tax\s*invoice\s*(?:no\.?|number|#)",
+        r"receipt\s*(?:no\.?|number|#)", r"bill\s*#", r"invoice\s*ref(?:erence)?", r"doc(?:ument)?\s*no\.?",
+        r"faktura\s*(?:vat\s*)?(?:nr\.?|numer)", r"faktura\s*(?:vat\s*)?(?:korygująca\s*)?nr", r"numer\s*faktury",
+        r"nr\s*faktury", r"fattura\s*(?:n\.?|nr\.?|numero|n[°º])", r"numero\s*(?:della\s*)?fattura",
+        r"n\.?\s*fattura", r"fatura(?:-recibo)?\s*(?:n\.?[°º]?|nr\.?|n[úu]mero)", r"n[úu]mero\s*(?:da\s*)?fatura",
+        r"nota\s*de\s*cr[ée]dito\s*n[°º]", r"factuur\s*no\.?", r"facture\s*num[ée]ro", r"bon\s*(?:nr\.?|no\.?)",
+        r"cash\s*bill\s*(?:no\.?)?", r"inv\s*no\.?", r"slip\s*no\.?", r"trans(?:action)?\s*(?:no\.?|#)")
+_labels(("invoice_date",),
+        r"belegdatum", r"bill\s*date", r"billing\s*date", r"date\s*issued", r"invoice\s*issued", r"tax\s*point",
+        r"vom", r"data\s*wystawienia", r"z\s*dnia", r"dnia", r"data\s*(?:della\s*)?fattura", r"data\s*documento",
+        r"data\s*(?:di\s*)?emissione", r"data\s*(?:da\s*)?fatura", r"data\s*de\s*emiss[ãa]o", r"data",
+        r"date\s*de\s*la\s*pi[èe]ce", r"le", r"du")
+_labels(("due_date",),
+        r"f[äa]lligkeit(?:sdatum)?", r"zahlungsziel\s*bis", r"termin\s*p[łl]atno[śs]ci", r"p[łl]atne\s*do",
+        r"zap[łl]ata\s*do", r"scadenza(?:\s*pagamento)?", r"data\s*(?:di\s*)?scadenza", r"data\s*de\s*vencimento",
+        r"vencimento", r"data\s*limite(?:\s*de\s*pagamento)?", r"due\s*on", r"payment\s*due\s*by")
+_labels(("vendor_name",),
+        r"sprzedawca", r"wystawca", r"cedente(?:\s*/\s*prestatore)?", r"fornitore", r"venditore", r"fornecedor",
+        r"emitente", r"verk[äa]ufer\s*/\s*leistungserbringer", r"rechnungsaussteller", r"sold\s*by", r"seller\s*name")
+_labels(("customer_name",),
+        r"nabywca", r"odbiorca", r"cessionario(?:\s*/\s*committente)?", r"committente", r"adquirente",
+        r"k[äa]ufer(?:\s*/\s*leistungsempf[äa]nger)?", r"leistungsempf[äa]nger", r"acheteur")
+_labels(("subtotal",),
+        r"rechnungssumme\s*ohne\s*(?:ust|mwst)\.?", r"summe\s*ohne\s*(?:ust|mwst)\.?", r"nettosumme", r"warenwert",
+        r"gesamtbetrag\s*netto", r"total\s*excl(?:uding|\.)?\s*(?:vat|tax|gst|sst)", r"amount\s*before\s*tax",
+        r"net\s*value", r"total\s*net\s*amount", r"items?\s*subtotal", r"sub\s*total\s*\(?excl\.?\s*(?:gst|tax)\)?",
+        r"totaal\s*excl(?:usief|\.)?\s*btw", r"(?:suma|razem)\s*netto", r"warto[śs][ćc]\s*netto", r"imponibile",
+        r"totale\s*imponibile", r"totale\s*netto", r"total\s*(?:s/|sem)\s*iva", r"base\s*tribut[áa]vel",
+        r"total\s*l[íi]quido", r"valor\s*l[íi]quido", r"incid[êe]ncia", r"montant\s*hors\s*taxes?",
+        r"total\s*hors\s*tva", r"total\s*excl\.?\s*tax")
+_labels(("tax_total",),
+        r"steuerbetrag", r"ust\.?-?\s*betrag", r"mwst\.?-?\s*betrag", r"zzgl\.?\s*(?:ust|mwst)\.?",
+        r"(?:kwota|suma|warto[śs][ćc])\s*vat", r"podatek\s*vat", r"totale\s*iva", r"imposta", r"total\s*iva",
+        r"imposto", r"sst", r"service\s*tax", r"tax\s*total", r"gst\s*amount", r"total\s*tax\s*amount",
+        r"montant\s*tva", r"total\s*gst\s*amount", r"gst\s*\d+\s*%")
+_labels(("total",),
+        r"bruttosumme", r"rechnungssumme(?:\s*brutto)?", r"endsumme", r"gesamtbetrag\s*brutto",
+        r"(?:razem|suma)\s*brutto", r"warto[śs][ćc]\s*brutto", r"razem", r"totale(?:\s*(?:fattura|documento|ivato))?",
+        r"importo\s*totale", r"valor\s*total", r"total\s*da\s*fatura", r"total\s*geral", r"total\s*(?:c/|com)\s*iva",
+        r"total\s*(?:rm|amount\s*\(rm\)|sales|incl\.?\s*(?:gst|sst)|\(incl\.?\s*(?:gst|sst)\))",
+        r"rounded\s*total", r"total\s*rounded", r"nett\s*total", r"grand\s*total\s*\(rm\)", r"total\s*payable",
+        r"total\s*incl(?:uding|\.)?\s*(?:vat|tax|gst|btw|tva|mwst)", r"totaal\s*incl(?:usief|\.)?\s*btw",
+        r"montant\s*total\s*ttc", r"total\s*\(incl\.?\s*(?:vat|tax)\)", r"order\s*total", r"total\s*charges",
+        r"total\s*amount\s*payable", r"total\s*invoice\s*amount", r"total\s*eur", r"total\s*usd", r"total\s*gbp")
+_labels(("amount_due",),
+        r"do\s*zap[łl]aty", r"(?:totale\s*)?da\s*pagare", r"netto\s*a\s*pagare", r"total\s*a\s*pagar",
+        r"valor\s*a\s*pagar", r"amount\s*to\s*pay", r"to\s*pay", r"net\s*payable", r"balance\s*payable",
+        r"zahlbetrag", r"offen")
+_labels(("vendor_tax_id",),
+        r"ust\.?-?\s*id\.?-?\s*nr\.?", r"ust\.?-?\s*idnr\.?", r"ust\.?\s*id", r"steuer-?\s*nr\.?", r"st\.?-?\s*nr\.?",
+        r"nip(?:\s*sprzedawcy)?", r"p\.?\s*iva", r"partita\s*iva", r"nipc", r"(?:n\.?[°º]?\s*)?contribuinte",
+        r"gst\s*(?:no\.?|number|reg(?:istration)?\s*(?:no\.?|number)?|id(?:\s*no\.?)?)",
+        r"sst\s*(?:no\.?|reg(?:istration)?\s*(?:no\.?)?|id(?:\s*no\.?)?)", r"btw\s*nr\.?", r"btw-?nummer",
+        r"vat\s*reg\.?\s*no\.?", r"vat\s*id\s*no\.?", r"tva\s*intra(?:communautaire)?", r"num[ée]ro\s*de\s*tva")
+
 AMOUNT_FIELDS = ("subtotal", "tax_total", "total", "amount_due")
 # Patterns bucketed by their first letter, tried at word starts only (one big alternation is too slow).
 _BY_FIRST: dict[str, list[tuple[re.Pattern[str], tuple[str, ...]]]] = {}
+
+
+def _first_chars(pattern: str) -> str:
+    """The letters a label pattern can start with: its first letter, a leading character class, or the first
+    letters of the alternatives of a leading group (and of what follows the group when it is optional)."""
+    if pattern.startswith("["):
+        return pattern[1:pattern.index("]")]
+    if not pattern.startswith("(?:"):
+        return pattern[0]
+    depth, alternatives, start, rest = 0, [], 3, ""
+    for index in range(3, len(pattern)):
+        char = pattern[index]
+        if char == "(":
+            depth += 1
+        elif char == ")" and depth:
+            depth -= 1
+        elif char == ")":
+            alternatives.append(pattern[start:index])
+            rest = pattern[index + 1:]
+            break
+        elif char == "|" and not depth:
+            alternatives.append(pattern[start:index])
+            start = index + 1
+    firsts = "".join(_first_chars(alternative) for alternative in alternatives)
+    if rest.startswith("?"):
+        firsts += _first_chars(rest[1:].lstrip("\\s*"))
+    return firsts
+
+
 for _pattern in sorted(_LABELS, key=len, reverse=True):
-    _firsts = _pattern[1:_pattern.index("]")] if _pattern.startswith("[") else _pattern[0]
-    for _char in _firsts:
+    for _char in set(_first_chars(_pattern)):
         _BY_FIRST.setdefault(_char, []).append((re.compile(_pattern, re.IGNORECASE), _LABELS[_pattern]))
 _WORD_START = re.compile(r"(?<!\w)\w")
 
