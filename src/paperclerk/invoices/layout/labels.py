@@ -154,6 +154,13 @@ _labels(("amount_due",),
         r"do\s*zap[łl]aty", r"(?:totale\s*)?da\s*pagare", r"netto\s*a\s*pagare", r"total\s*a\s*pagar",
         r"valor\s*a\s*pagar", r"amount\s*to\s*pay", r"to\s*pay", r"net\s*payable", r"balance\s*payable",
         r"zahlbetrag", r"offen")
+# "<tax> total" is the tax's total, not the invoice's ("USt. Gesamt: 75,04"): one label, longer than either word.
+_labels(("tax_total",),
+        r"(?:ust|mwst|vat|tax|gst|sst|tva|btw|iva)\.?\s*(?:gesamt|total|totaal|totale)", r"gesamt\s*(?:ust|mwst)\.?",
+        r"total\s*(?:sst|tva|btw)")
+_labels(("due_date",),
+        r"bis\s*zum", r"payable\s*(?:by|before)", r"[àa]\s*r[ée]gler\s*avant\s*le", r"avant\s*le", r"uiterlijk\s*op",
+        r"entro\s*il", r"pagar\s*at[ée]")
 _labels(("vendor_tax_id",),
         r"ust\.?-?\s*id\.?-?\s*nr\.?", r"ust\.?-?\s*idnr\.?", r"ust\.?\s*id", r"steuer-?\s*nr\.?", r"st\.?-?\s*nr\.?",
         r"nip(?:\s*sprzedawcy)?", r"p\.?\s*iva", r"partita\s*iva", r"nipc", r"(?:n\.?[°º]?\s*)?contribuinte",
