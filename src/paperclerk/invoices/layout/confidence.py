@@ -14,6 +14,8 @@ LABELLED_BELOW = 0.8
 #: date was announced.
 GENERIC_DATE_LABEL_PENALTY = 0.1
 TERMS_UNDER_DUE_LABEL_PENALTY = 0.2
+#: An invoice number read from the title ("Invoice FI15636047324") rather than from a label.
+NUMBER_IN_TITLE = 0.7
 #: A date with no label at all (a till receipt's): the first one on the page, beside a time of day if any.
 UNLABELLED_DATE = 0.5
 

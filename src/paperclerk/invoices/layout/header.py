@@ -18,6 +18,7 @@ from paperclerk.extraction.base import Extraction
 from paperclerk.invoices import identifiers
 from paperclerk.invoices.dates import Order, find_dates, infer_order, order_for
 from paperclerk.invoices.layout import confidence as C
+from paperclerk.invoices.layout import issuer
 from paperclerk.invoices.layout.geometry import (
     Line,
     adjacent,
@@ -61,15 +62,22 @@ _MAY_HAVE_CURRENCY = re.compile("|".join([re.escape(symbol) for symbol in SYMBOL
 _GENERIC_DATE = re.compile(r"date|datum|fecha|dated|data|vom|dnia|z\s*dnia|le|du", re.IGNORECASE)
 #: A time of day beside a receipt's date ("19:19", "7:05 PM").
 _TIME_OF_DAY = re.compile(r"\b[0-2]?\d:[0-5]\d(?::[0-5]\d)?\b")
+#: How many lines under a 'bill to' label its block may run (name, contact, street, city, country, tax ID…).
+_CUSTOMER_BLOCK_LINES = 8
+#: A title with the document's number in it.
+_TITLE_NUMBER = re.compile(r"^\s*(?:tax\s*)?(?:invoice|facture|factuur|rechnung|factura|fattura|faktura(?:\s*vat)?|"
+                           r"fatura|receipt|credit\s*note|gutschrift|avoir)\s*[:#]?\s*(?:no\.?\s*)?#?"
+                           r"([A-Z0-9][A-Z0-9\-/_.]{3,})\s*$", re.IGNORECASE)
+#: Where titles stand: the first lines of the document.
+_TITLE_LINES = 25
+#: A currency code in brackets beside a label or column header: "Total (EUR)".
+_BRACKETED_CODE = re.compile(r"\(([A-Z]{3})\)")
+#: An e-mail or web address: contact details, never a name.
+_CONTACT = re.compile(r"@|\bwww\.|https?://|\.(?:com|net|org|io)\b", re.IGNORECASE)
 #: A "key: value" line (a number, an ID, a contact field), not a name.
 _KEY_VALUE = re.compile(r"^[^:\d]{1,40}:\s*\S")
 #: Subtotal + tax may differ from the total by rounding up to this much.
 SUM_TOLERANCE = Decimal("0.02")
-#: Scores of an unlabelled supplier line: a legal form in it, standing in the first lines, on a later page.
-_COMPANY_SCORE = 2.0
-_TOP_SCORE = 1.0
-_TOP_LINES = 6
-_LATER_PAGE_PENALTY = 0.5
 
 
 @dataclass
@@ -99,6 +107,7 @@ class HeaderReader:
         self.table_lines: set[int] = set()
         self._customer_lines: set[int] | None = None
         self.labels: list[list[Label]] = [find_labels(self.lines, index) for index in range(len(self.lines))]
+        self._stacked = self._stacked_values()
         self.result = InvoiceExtraction()
 
     # Building blocks -------------------------------------------------------------------------------------
@@ -134,6 +143,9 @@ class HeaderReader:
             end -= 1
         if end > start and PERCENT_RE.sub("", text[start:end]).strip(" |:()"):
             return label.line, start, end
+        stacked = self._stacked.get((label.line, label.start))
+        if stacked is not None:
+            return stacked, 0, len(self.lines[stacked].text)
         below = line_below(self.lines, label.line)
         if below is None or (self.labels[below] and self.labels[below][0].start == 0):
             return None
@@ -146,6 +158,35 @@ class HeaderReader:
             return self._header_row_cell(label, below)
         under = self._cell_under(label, below) if one_cell else None
         return (below, *under) if under else (below, 0, len(below_text))
+
+    def _stacked_values(self) -> dict[tuple[int, int], int]:
+        """Labels stacked one per line with their values stacked the same way under them ("Invoice Number:",
+        "Invoice Date:", then "INV-1", "2023-11-13"): the n-th value line for the n-th label, when the counts agree."""
+        found: dict[tuple[int, int], int] = {}
+        index = 0
+        while index < len(self.lines):
+            run: list[Label] = []
+            while index < len(self.lines) and self._ends_in_label(index):
+                run.append(self.labels[index][-1])
+                index += 1
+            values = index
+            while values < len(self.lines) and self.lines[values].text and not self.labels[values] \
+                    and not self.lines[values].text.endswith(":") and values - index < len(run):
+                values += 1
+            after = values < len(self.lines) and self.lines[values].text and not self.labels[values]
+            count = values - index
+            if count >= 2 and len(run) > count and all(self.lines[label.line].text.endswith(":")
+                                                       for label in run[-count:]):
+                run = run[-count:]  # a heading over colon-ended labels ("Invoice Total" over "Subtotal:", "Tax:")
+            if len(run) >= 2 and count == len(run) and not after:
+                found.update({(label.line, label.start): index + offset for offset, label in enumerate(run)})
+            index = max(index + 1, values) if run else index + 1
+        return found
+
+    def _ends_in_label(self, index: int) -> bool:
+        """Whether line ``index`` ends with a label and nothing after it but a colon."""
+        labels = self.labels[index]
+        return bool(labels) and not self.lines[index].text[labels[-1].end:].strip(" :#\t\u00a0")
 
     def _header_row_cell(self, label: Label, below: int) -> tuple[int, int, int] | None:
         """Labels side by side with their values on the next line: the n-th value for the n-th label."""
@@ -175,6 +216,10 @@ class HeaderReader:
                 code = label.group(1).upper()
                 votes[code] += 10
                 first.setdefault(code, (index, label.start(1), label.end(1)))
+            for bracketed in _BRACKETED_CODE.finditer(line.text):  # "Total (EUR)", "Unit price (EUR)"
+                if bracketed.group(1) in identifiers.ISO_4217:
+                    votes[bracketed.group(1)] += 3
+                    first.setdefault(bracketed.group(1), (index, bracketed.start(1), bracketed.end(1)))
             if not _MAY_HAVE_CURRENCY.search(line.text):
                 continue  # no sign or code on the line: no amount on it can name a currency
             for match in find_amounts(line.text, known_codes=identifiers.ISO_4217):
@@ -208,6 +253,7 @@ class HeaderReader:
         self._recipient_under_sender_line()
         self._amounts()
         self._unlabelled_date()
+        self._number_in_title()
         self._document_type()
         if self.currency and self.currency_at:
             line, start, end = self.currency_at
@@ -216,6 +262,16 @@ class HeaderReader:
         elif any(page.method == "ocr" for page in self.extraction.pages):
             self._currency_of_country()
         return self.result
+
+    def _number_in_title(self) -> None:
+        """No labelled invoice number: the one in the title ("Invoice FI15636047324", "TAX INVOICE #A-1029")."""
+        if "invoice_number" in self.result.fields:
+            return
+        for index, line in enumerate(self.lines[:_TITLE_LINES]):
+            match = _TITLE_NUMBER.match(line.text)
+            if match and re.search(r"\d", match.group(1)) and not find_dates(match.group(1)):
+                self._set("invoice_number", match.group(1), C.NUMBER_IN_TITLE, index, match.start(1), match.end(1))
+                return
 
     def _unlabelled_date(self) -> None:
         """No labelled invoice date (a till receipt prints "12/30/2016 19:19" with no label): the first date on
@@ -273,7 +329,7 @@ class HeaderReader:
             elif name == "due_date" and "payment_terms" not in self.result.fields and re.search(r"\d", text):
                 self._set("payment_terms", text.strip(), confidence - C.TERMS_UNDER_DUE_LABEL_PENALTY, line, start, end)
         elif name in ("invoice_number", "purchase_order"):
-            match = re.match(r"(?:(?:no|nr|n[°º])\.?\s*:?\s*)?([A-Za-z0-9][A-Za-z0-9\-/_.]*[A-Za-z0-9]|[0-9])", text,
+            match = re.match(r"(?:(?:no|nr|n[°º])\.?\s*:?\s*)?#?([A-Za-z0-9][A-Za-z0-9\-/_.]*[A-Za-z0-9]|[0-9])", text,
                              re.IGNORECASE)
             if match and re.search(r"\d", match.group(1)) and not find_dates(match.group(1)):
                 self._set(name, match.group(1), confidence, line, start + match.start(1), start + match.end(1))
@@ -335,15 +391,18 @@ class HeaderReader:
         return next(page.text for page in self.extraction.pages if page.number == number)
 
     def _vendor_block(self) -> None:
-        """Without a 'from/supplier' label, the vendor is a name-like line, page 1 first: a company name
-        (legal form such as Ltd, GmbH, SARL, B.V., S.L.) first, else the top-most line; never the
-        title, a label, a table row or the customer's block."""
+        """Without a 'from/supplier' label, the vendor is the name-like line the document's identifiers point at
+        (``issuer.score``: legal form, e-mail/web domain, identifiers under it, top of page 1, repeated); never the
+        title, a label, a table row, a slogan or the customer's block."""
         if "vendor_name" in self.result.fields or not self.lines:
             return
         customer = self._customer_block()
+        context = issuer.gather([line.text for line in self.lines], customer)
         first_page = self.lines[0].page
+        page_starts: dict[int, int] = {}
         best: tuple[float, int, str, int] | None = None
         for index, line in enumerate(self.lines):
+            page_starts.setdefault(line.page, index)
             text = line.text.strip()
             if not text or index in self.table_lines or index in customer:
                 continue
@@ -355,17 +414,17 @@ class HeaderReader:
                 text = text[: self.labels[index][0].start]
             text = text[: line.cell_end(0)]
             name = NAME_END.split(text)[0].strip(" |·")
-            if not name or sum(c.isdigit() for c in name) > 3 or len(name) > 80:
+            if not name or sum(c.isdigit() for c in name) > 3 or len(name) > 80 or _KEY_VALUE.match(name) \
+                    or _CONTACT.search(name):
                 continue
-            company = bool(COMPANY_RE.search(name))
-            score = (_COMPANY_SCORE if company else 0.0) + (_TOP_SCORE if index < _TOP_LINES else 0.0) - index / 1000
-            score -= _LATER_PAGE_PENALTY * (line.page - first_page)
+            top = index - page_starts[line.page] < issuer.TOP_LINES
+            score = issuer.score(name, index, line.page - first_page, context, top_of_page=top)
             if best is None or score > best[0]:
                 best = (score, index, name, line.text.index(name))
         if best is None:
             return
         score, index, name, lead = best
-        confidence = C.VENDOR_COMPANY_LINE if score >= _COMPANY_SCORE else C.VENDOR_TOP_LINE
+        confidence = C.VENDOR_COMPANY_LINE if score >= issuer.SURE_SCORE else C.VENDOR_TOP_LINE
         self._set("vendor_name", name, confidence, index, lead, lead + len(name))
         if "vendor_address" not in self.result.fields:
             self._address_after(index, lead + len(name))
@@ -396,12 +455,19 @@ class HeaderReader:
 
     def _identifiers(self) -> None:
         customer_lines = self._customer_block()
+        # The customer's tax ID, wherever else it is printed (a header field, a reverse-charge note), is theirs.
+        # (Only from a block line with one tax ID: side-by-side blocks put the supplier's beside it.)
+        customers = set()
+        for index in customer_lines:
+            found = identifiers.find_tax_ids(self.lines[index].text, labels=_words(self.lines[index].text))
+            if len(found) == 1:
+                customers.add(found[0][2])
         tax_ids: list[tuple[float, int, int, int, str]] = []
         for index, line in enumerate(self.lines):
             words = {w.lower() for w in re.findall(r"[A-Za-z]+", line.text)}
             labelled = any("vendor_tax_id" in label.fields for label in self.labels[index])
             for start, end, value in identifiers.find_tax_ids(line.text, labels=words):
-                if index in customer_lines:
+                if index in customer_lines or value in customers:
                     continue  # the customer's tax ID
                 scheme, problem = identifiers.check_tax_id(value)
                 if not labelled and problem is not None and scheme == "eu_vat":
@@ -442,7 +508,7 @@ class HeaderReader:
         for index, labels in enumerate(self.labels):
             if any("customer_name" in label.fields for label in labels):
                 block.add(index)
-                for below in range(index + 1, min(index + 5, len(self.lines))):
+                for below in range(index + 1, min(index + 1 + _CUSTOMER_BLOCK_LINES, len(self.lines))):
                     other_label = any("vendor_tax_id" not in label.fields for label in self.labels[below])
                     if not adjacent(self.lines, below - 1, below) or other_label or below in self.table_lines:
                         break
@@ -579,6 +645,10 @@ class HeaderReader:
 
 
 # Helpers ---------------------------------------------------------------------------------------------------
+
+
+def _words(text: str) -> set[str]:
+    return {word.lower() for word in re.findall(r"[A-Za-z]+", text)}
 
 
 def _strip_dates(text: str) -> str:

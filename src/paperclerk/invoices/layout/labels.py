@@ -125,6 +125,10 @@ _labels(("due_date",),
 _labels(("vendor_name",),
         r"sprzedawca", r"wystawca", r"cedente(?:\s*/\s*prestatore)?", r"fornitore", r"venditore", r"fornecedor",
         r"emitente", r"verk[äa]ufer\s*/\s*leistungserbringer", r"rechnungsaussteller", r"sold\s*by", r"seller\s*name")
+_labels(("vendor_name",),
+        r"(?:products?|services?)\s*(?:\(s\)\s*)?provided\s*by", r"provided\s*by", r"supplied\s*by", r"billed\s*by",
+        r"invoice\s*from", r"remit\s*to", r"pay\s*to")
+_labels(("invoice_number",), r"invoice(?=\s*:)", r"receipt(?=\s*:)", r"rechnung(?=\s*:)", r"facture(?=\s*:)")
 _labels(("customer_name",),
         r"nabywca", r"odbiorca", r"cessionario(?:\s*/\s*committente)?", r"committente", r"adquirente",
         r"k[äa]ufer(?:\s*/\s*leistungsempf[äa]nger)?", r"leistungsempf[äa]nger", r"acheteur")
@@ -153,7 +157,7 @@ _labels(("total",),
 _labels(("amount_due",),
         r"do\s*zap[łl]aty", r"(?:totale\s*)?da\s*pagare", r"netto\s*a\s*pagare", r"total\s*a\s*pagar",
         r"valor\s*a\s*pagar", r"amount\s*to\s*pay", r"to\s*pay", r"net\s*payable", r"balance\s*payable",
-        r"zahlbetrag", r"offen")
+        r"zahlbetrag", r"offen", r"invoice\s*balance", r"balance", r"outstanding(?:\s*balance)?")
 # "<tax> total" is the tax's total, not the invoice's ("USt. Gesamt: 75,04"): one label, longer than either word.
 _labels(("tax_total",),
         r"(?:ust|mwst|vat|tax|gst|sst|tva|btw|iva)\.?\s*(?:gesamt|total|totaal|totale)", r"gesamt\s*(?:ust|mwst)\.?",
@@ -285,8 +289,8 @@ def find_labels(lines: list[Line], index: int) -> list[Label]:
             position = start + 1
             continue  # the start of a longer word ("Kundennummer" is not "Kunde"); "VAT10%" (OCR) is a label
         after = text[end:].lstrip()
-        if label_text.lower() in COLON_ONLY and not after.startswith(":"):
-            continue  # "To:" is a label, "To be paid..." is not
+        if label_text.lower() in COLON_ONLY and not after.startswith(":") and (start or after):
+            continue  # "To:" (or "To" alone on its line) is a label, "To be paid..." is not
         announced = after.startswith((":", "#"))
         starts_cell = any(cell[0] == start for cell in line.cells())
         if start > 0 and not announced and not starts_cell and not _mid_line_label(text, start, label_text, after):
