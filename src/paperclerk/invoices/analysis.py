@@ -59,6 +59,9 @@ _INVOICE_TITLE = re.compile(r"^\s*(?:(?:tax\s+)?invoice|facture|factuur|rechnung
                             r"creditnota|gutschrift|nota\s+de\s+cr[ée]dito)\b", re.IGNORECASE | re.MULTILINE)
 _HEAD_BYTES = 8192
 
+# Invoices in the languages beyond the classifier's first five (Polish, Italian, Portuguese) and India's GST.
+add_cues("invoice", {"faktura": 3, "fattura": 3, "fatura": 3, "do zap[łl]aty": 2, "partita iva": 1, "gstin": 1.5,
+                     "nip": 0.5, "imponibile": 1, "kwota vat": 1, "nota de cr[ée]dito": 2, "nota di credito": 3})
 # Till receipts: the words printed around their totals and payments.
 add_cues(RECEIPT, {
     "receipt": 2, "cash": 1, "change": 1.5, "rounding": 2, "round(?:ing)? adj\\w*": 2, "tender(?:ed)?": 2,

@@ -24,6 +24,10 @@ BELOW_REACH = 2.5
 COLUMN_OFFSET = 5.0
 #: How many lines under a label are searched for its value.
 BELOW_LINES = 3
+#: Lines whose boxes overlap vertically by this share of the smaller height stand on one row.
+SAME_ROW_OVERLAP = 0.5
+#: How many lines before and after a line are searched for the rest of its row.
+ROW_LINES = 8
 
 
 @dataclass
@@ -137,3 +141,23 @@ def cell_under(box: Box | None, below: Line) -> tuple[int, int] | None:
     overlap = [(min(cell[2], box[2] + VALUE_REACH) - max(cell[0], box[0]), start, end) for start, end, cell in cells]
     best = max(overlap)
     return (best[1], best[2]) if best[0] > 0 else None
+
+
+def same_row(lines: list[Line], index: int) -> int | None:
+    """The nearest line to the right of line ``index`` on the same row of the page, when the text came out as
+    separate lines (a right-aligned amount column that OCR or the text layer emitted apart from its labels)."""
+    here = lines[index]
+    if here.bbox is None:
+        return None
+    best: tuple[float, int] | None = None
+    for other in range(max(0, index - ROW_LINES), min(len(lines), index + ROW_LINES + 1)):
+        line = lines[other]
+        if other == index or line.page != here.page or not line.text or line.bbox is None:
+            continue
+        overlap = min(here.bbox[3], line.bbox[3]) - max(here.bbox[1], line.bbox[1])
+        height = min(here.bbox[3] - here.bbox[1], line.bbox[3] - line.bbox[1])
+        if height <= 0 or overlap < SAME_ROW_OVERLAP * height or line.bbox[0] < here.bbox[2]:
+            continue
+        if best is None or line.bbox[0] < best[0]:
+            best = (line.bbox[0], other)
+    return None if best is None else best[1]

@@ -25,6 +25,7 @@ from paperclerk.invoices.layout.geometry import (
     cell_under,
     line_below,
     page_lines,
+    same_row,
     split_cells,
     union_box,
 )
@@ -60,6 +61,8 @@ _COUNTRY_CURRENCY = {
 _MAY_HAVE_CURRENCY = re.compile("|".join([re.escape(symbol) for symbol in SYMBOLS] + [r"[A-Z]{3}"]))
 #: Date labels that announce any date, not only the invoice's ("Date", "vom", "du"): what they read is less sure.
 _GENERIC_DATE = re.compile(r"date|datum|fecha|dated|data|vom|dnia|z\s*dnia|le|du", re.IGNORECASE)
+#: An amount whose cents OCR set apart by a space: "190. 03".
+_SPLIT_CENTS = re.compile(r"(\d[.,]) (\d{2})(?!\d)")
 #: A time of day beside a receipt's date ("19:19", "7:05 PM").
 _TIME_OF_DAY = re.compile(r"\b[0-2]?\d:[0-5]\d(?::[0-5]\d)?\b")
 #: How many lines under a 'bill to' label its block may run (name, contact, street, city, country, tax ID…).
@@ -72,6 +75,11 @@ _TITLE_NUMBER = re.compile(r"^\s*(?:tax\s*)?(?:invoice|facture|factuur|rechnung|
 _TITLE_LINES = 25
 #: A currency code in brackets beside a label or column header: "Total (EUR)".
 _BRACKETED_CODE = re.compile(r"\(([A-Z]{3})\)")
+#: A company registration number line under a name (Malaysia's "(Co. Reg. No. 123456-X)", "ROC 1234-A").
+_COMPANY_NUMBER = re.compile(r"\b(?:co(?:mpany)?\.?\s*(?:reg(?:istration)?\.?\s*)?no|roc\s*no|reg\.?\s*no|"
+                             r"registration\s*no)\b|^\(?\d{4,7}-[A-Z0-9]\)?$", re.IGNORECASE)
+#: How many lines an address under its name may take.
+_ADDRESS_LINES = 4
 #: An e-mail or web address: contact details, never a name.
 _CONTACT = re.compile(r"@|\bwww\.|https?://|\.(?:com|net|org|io)\b", re.IGNORECASE)
 #: A "key: value" line (a number, an ID, a contact field), not a name.
@@ -146,6 +154,9 @@ class HeaderReader:
         stacked = self._stacked.get((label.line, label.start))
         if stacked is not None:
             return stacked, 0, len(self.lines[stacked].text)
+        beside = same_row(self.lines, label.line)
+        if beside is not None and not (self.labels[beside] and self.labels[beside][0].start == 0):
+            return beside, 0, len(self.lines[beside].text)
         below = line_below(self.lines, label.line)
         if below is None or (self.labels[below] and self.labels[below][0].start == 0):
             return None
@@ -329,8 +340,9 @@ class HeaderReader:
             elif name == "due_date" and "payment_terms" not in self.result.fields and re.search(r"\d", text):
                 self._set("payment_terms", text.strip(), confidence - C.TERMS_UNDER_DUE_LABEL_PENALTY, line, start, end)
         elif name in ("invoice_number", "purchase_order"):
-            match = re.match(r"(?:(?:no|nr|n[°º])\.?\s*:?\s*)?#?([A-Za-z0-9][A-Za-z0-9\-/_.]*[A-Za-z0-9]|[0-9])", text,
-                             re.IGNORECASE)
+            # A short series before the number is part of it ("FT 2024/311", Portugal's certified invoices).
+            match = re.match(r"(?:(?:no|nr|n[°º])\.?\s*:?\s*)?#?((?-i:[A-Z]{1,4}) \d[A-Za-z0-9\-/_.]*[A-Za-z0-9]|"
+                             r"[A-Za-z0-9][A-Za-z0-9\-/_.]*[A-Za-z0-9]|[0-9])", text, re.IGNORECASE)
             if match and re.search(r"\d", match.group(1)) and not find_dates(match.group(1)):
                 self._set(name, match.group(1), confidence, line, start + match.start(1), start + match.end(1))
         elif name == "payment_terms":
@@ -373,14 +385,19 @@ class HeaderReader:
                 self._set("vendor_address", ", ".join(kept), C.ADDRESS_ON_NAME_LINE, line, offset, end)
                 return
         parts = []
-        for below in range(line + 1, min(line + 4, len(self.lines))):
+        first_line = line + 1
+        # A company number printed right under the name ("(Co. Reg. No. 123456-X)") is not the address.
+        while first_line < len(self.lines) and _COMPANY_NUMBER.search(self.lines[first_line].text) \
+                and adjacent(self.lines, first_line - 1, first_line):
+            first_line += 1
+        for below in range(first_line, min(first_line + _ADDRESS_LINES, len(self.lines))):
             candidate = self.lines[below]
             if not adjacent(self.lines, below - 1, below) or self.labels[below] or TITLE_RE.match(candidate.text) \
                     or below in self.table_lines or REGISTRATION_RE.search(candidate.text):
                 break
             parts.append(below)
         if parts:
-            value = ", ".join(self.lines[i].text.strip() for i in parts)
+            value = ", ".join(self.lines[i].text.strip().rstrip(",") for i in parts)
             first, last = self.lines[parts[0]], self.lines[parts[-1]]
             evidence = Evidence(first.page, first.start, last.end, union_box([self.lines[i].bbox for i in parts]),
                                 self._page_text(first.page)[first.start:last.end])
@@ -537,7 +554,7 @@ class HeaderReader:
                     confidence = C.AMOUNT_SAME_LINE if line == label.line else C.AMOUNT_BELOW
                     found[name].append(_Value(name, amount.value, line, amount.start, amount.end, confidence))
         # "Total due" style labels also announce the total when there is no plain total.
-        subtotals, taxes, totals, dues = (found[name] for name in AMOUNT_FIELDS)
+        subtotals, taxes, totals, dues = found["subtotal"], found["tax_total"], found["total"], found["amount_due"]
         chosen = _consistent(subtotals, taxes, totals or dues)
         if chosen is not None:
             subtotal, tax_values, total = chosen
@@ -568,6 +585,8 @@ class HeaderReader:
                 self._set_value(best, "total", best.confidence - penalty)
         if dues:
             self._set_value(dues[-1], "amount_due", dues[-1].confidence)
+        if found["rounding"]:
+            self._payable_after_rounding(found["rounding"], totals + dues)
         read_total = self.result.fields.get("total")
         distinct = {value.value for value in totals}
         if read_total is not None and len(distinct) > 1:
@@ -576,6 +595,19 @@ class HeaderReader:
                 FieldValue("total", value.value, value.confidence, NAME,
                            self._evidence(value.line, value.start, value.end))
                 for value in evidence_for.values() if value.value != read_total.value]
+
+    def _payable_after_rounding(self, roundings: list[_Value], printed: list[_Value]) -> None:
+        """A till receipt rounds its total to the nearest 5 cents: the amount payable is the total plus the
+        rounding, when a total printed later says so (not the cash tendered, not the change)."""
+        total = self.result.fields.get("total")
+        if total is None:
+            return
+        for rounding in roundings:
+            wanted = total.value + rounding.value
+            payable = [value for value in printed if value.value == wanted and value.line >= rounding.line - 1]
+            if rounding.value and payable:
+                self._set_value(payable[-1], "total", C.AMOUNTS_CONSISTENT)
+                return
 
     def _page_span(self, value: _Value) -> tuple[int, int]:
         start = self.lines[value.line].start
@@ -586,6 +618,8 @@ class HeaderReader:
 
     def _last_amount(self, text: str, start: int, end: int) -> AmountMatch | None:
         segment = _strip_dates(PERCENT_RE.sub(lambda m: " " * len(m.group()), text[start:end]))
+        # OCR splits cents off their amount ("£190. 03"): joined again, the offsets kept (the space moves after).
+        segment = _SPLIT_CENTS.sub(r"\1\2 ", segment)
         amounts = [a for a in find_amounts(segment, hint=self.hint, known_codes=identifiers.ISO_4217)
                    if not (a.value == a.value.to_integral() and not a.has_decimals and a.currency is None
                            and len(segment[a.start:a.end]) == 4 and 1900 < a.value < 2100)]

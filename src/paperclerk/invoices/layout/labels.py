@@ -158,6 +158,14 @@ _labels(("amount_due",),
         r"do\s*zap[łl]aty", r"(?:totale\s*)?da\s*pagare", r"netto\s*a\s*pagare", r"total\s*a\s*pagar",
         r"valor\s*a\s*pagar", r"amount\s*to\s*pay", r"to\s*pay", r"net\s*payable", r"balance\s*payable",
         r"zahlbetrag", r"offen", r"invoice\s*balance", r"balance", r"outstanding(?:\s*balance)?")
+# "Total Sales (Excluding GST)" / "(Inclusive GST)": a receipt's subtotal and total, however the words run.
+_labels(("subtotal",),
+        r"total\s*(?:sales\s*|amount\s*)?\(?\s*excl(?:uding|usive|\.)?\s*(?:of\s*)?(?:gst|sst|tax|vat)\)?")
+_labels(("total",),
+        r"total\s*(?:sales\s*|amount\s*)?\(?\s*incl(?:uding|usive|\.)?\s*(?:of\s*)?(?:gst|sst|tax|vat)\)?")
+# A till receipt's rounding to the nearest 5 cents/sen: the payable total is the total plus it.
+_labels(("rounding",), r"rounding(?:\s*adj(?:ustment)?\.?)?", r"round(?:ing)?\s*adj\.?", r"rounding\s*amount")
+_labels(("total",), r"total\s*after\s*rounding", r"rounded\s*amount", r"total\s*rounded", r"rounded\s*total")
 # "<tax> total" is the tax's total, not the invoice's ("USt. Gesamt: 75,04"): one label, longer than either word.
 _labels(("tax_total",),
         r"(?:ust|mwst|vat|tax|gst|sst|tva|btw|iva)\.?\s*(?:gesamt|total|totaal|totale)", r"gesamt\s*(?:ust|mwst)\.?",
@@ -172,7 +180,7 @@ _labels(("vendor_tax_id",),
         r"sst\s*(?:no\.?|reg(?:istration)?\s*(?:no\.?)?|id(?:\s*no\.?)?)", r"btw\s*nr\.?", r"btw-?nummer",
         r"vat\s*reg\.?\s*no\.?", r"vat\s*id\s*no\.?", r"tva\s*intra(?:communautaire)?", r"num[ée]ro\s*de\s*tva")
 
-AMOUNT_FIELDS = ("subtotal", "tax_total", "total", "amount_due")
+AMOUNT_FIELDS = ("subtotal", "tax_total", "total", "amount_due", "rounding")
 # Patterns bucketed by their first letter, tried at word starts only (one big alternation is too slow).
 _BY_FIRST: dict[str, list[tuple[re.Pattern[str], tuple[str, ...]]]] = {}
 
@@ -240,7 +248,8 @@ INVOICE_RE = re.compile(r"\b(?:invoice|tax\s*invoice|facture|factuur|rechnung|fa
 TITLE_RE = re.compile(rf"^\s*(?:(?:tax\s*)?invoice|facture|factuur|rechnung|factura|{CREDIT_RE.pattern[2:-2]})\b",
                        re.IGNORECASE)
 LEGAL_FORM = (r"(?:ltd|limited|llc|llp|inc|corp|plc|gmbh|ag|kg|ohg|ug|sarl|sas|sa|sasu|eurl|bv|b\.v\.|nv|n\.v\.|vof|"
-               r"s\.l\.|sl|s\.a\.|pty|pvt|co\.|company|gbr|e\.k\.|srl|spa)")
+               r"s\.l\.|sl|s\.a\.|pty|pvt|co\.|company|gbr|e\.k\.|srl|spa|sdn\.?\s*bhd|bhd|berhad|plt|pte|s/b|"
+               r"sp\.\s*z\s*o\.\s*o\.|sp\.\s*j\.|s\.p\.a\.|s\.r\.l\.|lda|unipessoal|enterprises?|trading)")
 COMPANY_RE = re.compile(rf"\b{LEGAL_FORM}\b", re.IGNORECASE)
 #: Where a name ends on its line: a comma (not one before a legal form, as in "Orbitly, Inc."), a wide gap, a bar.
 NAME_END = re.compile(rf",(?!\s*{LEGAL_FORM}(?![A-Za-z]))|\s{{2,}}|\s[|·]\s", re.IGNORECASE)
