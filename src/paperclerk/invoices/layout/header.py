@@ -364,6 +364,9 @@ class HeaderReader:
                 start = label.start
                 name_text = NAME_END.split(self.lines[line].text[start:])[0].strip()
             if name_text and re.search(r"[A-Za-zÀ-ÿ]{2}", name_text) and not is_label(name_text):
+                if name == "vendor_name" and start == 0 and self._name_continues(line, name_text):
+                    self._set_two_line_name(line, 0, confidence)
+                    return
                 self._set(name, name_text, confidence, line, start, start + len(name_text))
                 if name == "vendor_name":
                     self._address_after(line, start + len(name_text))
@@ -430,7 +433,7 @@ class HeaderReader:
             if self.labels[index]:
                 text = text[: self.labels[index][0].start]
             text = text[: line.cell_end(0)]
-            name = NAME_END.split(text)[0].strip(" |·")
+            name = SENDER_SEPARATOR.split(NAME_END.split(text)[0])[0].strip(" |·")
             if not name or sum(c.isdigit() for c in name) > 3 or len(name) > 80 or _KEY_VALUE.match(name) \
                     or _CONTACT.search(name):
                 continue
@@ -442,9 +445,32 @@ class HeaderReader:
             return
         score, index, name, lead = best
         confidence = C.VENDOR_COMPANY_LINE if score >= issuer.SURE_SCORE else C.VENDOR_TOP_LINE
+        if self._name_continues(index, name):
+            self._set_two_line_name(index, lead, confidence)
+            return
         self._set("vendor_name", name, confidence, index, lead, lead + len(name))
         if "vendor_address" not in self.result.fields:
             self._address_after(index, lead + len(name))
+
+    def _name_continues(self, index: int, name: str) -> bool:
+        """Whether a company name wraps onto the next line ("MVM Musterhafter" / "Versicherungsverein … a.G."): the
+        name has no legal form, the next line of the block is short, has one and no digits."""
+        below = index + 1
+        if COMPANY_RE.search(name) or name != self.lines[index].text.strip() or below >= len(self.lines) \
+                or not adjacent(self.lines, index, below):
+            return False
+        text = self.lines[below].text
+        return bool(COMPANY_RE.search(text)) and not re.search(r"\d", text) and len(text.split()) <= 6 \
+            and not self.labels[below]
+
+    def _set_two_line_name(self, index: int, lead: int, confidence: float) -> None:
+        first, second = self.lines[index], self.lines[index + 1]
+        value = f"{first.text.strip()} {second.text.strip()}"
+        evidence = Evidence(first.page, first.start + lead, second.end, union_box([first.bbox, second.bbox]),
+                            self._page_text(first.page)[first.start + lead:second.end])
+        self.result.fields["vendor_name"] = FieldValue("vendor_name", value, round(confidence, 3), NAME, evidence)
+        if "vendor_address" not in self.result.fields:
+            self._address_after(index + 1, len(second.text))
 
     def _recipient_under_sender_line(self) -> None:
         """A letter's address window without a label (DIN 5008 and many European letters): the supplier's own
@@ -516,14 +542,15 @@ class HeaderReader:
             self._set("vendor_tax_id", value, confidence, -upward, start, end)
 
     def _customer_block(self) -> set[int]:
-        """Lines of the 'bill to' block: the label's line and the lines under it up to a blank line, the table
-        or a label (the customer's own tax ID line belongs to the block). Computed once the table is known."""
+        """Lines of the 'bill to' and 'ship to' blocks: the label's line and the lines under it up to a blank line,
+        the table or a label (the customer's own tax ID line belongs to the block). Computed once the table is
+        known."""
         if self._customer_lines is not None:
             return self._customer_lines
         block: set[int] = set()
         self._customer_lines = block
         for index, labels in enumerate(self.labels):
-            if any("customer_name" in label.fields for label in labels):
+            if any("customer_name" in label.fields or "delivery_address" in label.fields for label in labels):
                 block.add(index)
                 for below in range(index + 1, min(index + 1 + _CUSTOMER_BLOCK_LINES, len(self.lines))):
                     other_label = any("vendor_tax_id" not in label.fields for label in self.labels[below])

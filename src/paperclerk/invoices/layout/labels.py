@@ -128,6 +128,9 @@ _labels(("vendor_name",),
 _labels(("vendor_name",),
         r"(?:products?|services?)\s*(?:\(s\)\s*)?provided\s*by", r"provided\s*by", r"supplied\s*by", r"billed\s*by",
         r"invoice\s*from", r"remit\s*to", r"pay\s*to")
+# "Rechnung des Versicherers Nr. …", "Invoice for services no. …": a title, a few words, then the number's label.
+_labels(("invoice_number",), r"(?:rechnung|invoice|facture|factura|faktura|fattura|fatura|factuur)(?:\s+[^\W\d]+){1,3}?"
+                             r"\s+(?:nr|no|n[°º]|num[ée]ro|nummer)\.?(?=\s*[:#]?\s*[A-Z0-9])")
 _labels(("invoice_number",), r"invoice(?=\s*:)", r"receipt(?=\s*:)", r"rechnung(?=\s*:)", r"facture(?=\s*:)")
 _labels(("customer_name",),
         r"nabywca", r"odbiorca", r"cessionario(?:\s*/\s*committente)?", r"committente", r"adquirente",
@@ -249,8 +252,9 @@ TITLE_RE = re.compile(rf"^\s*(?:(?:tax\s*)?invoice|facture|factuur|rechnung|fact
                        re.IGNORECASE)
 LEGAL_FORM = (r"(?:ltd|limited|llc|llp|inc|corp|plc|gmbh|ag|kg|ohg|ug|sarl|sas|sa|sasu|eurl|bv|b\.v\.|nv|n\.v\.|vof|"
                r"s\.l\.|sl|s\.a\.|pty|pvt|co\.|company|gbr|e\.k\.|srl|spa|sdn\.?\s*bhd|bhd|berhad|plt|pte|s/b|"
-               r"sp\.\s*z\s*o\.\s*o\.|sp\.\s*j\.|s\.p\.a\.|s\.r\.l\.|lda|unipessoal|enterprises?|trading)")
-COMPANY_RE = re.compile(rf"\b{LEGAL_FORM}\b", re.IGNORECASE)
+               r"sp\.\s*z\s*o\.\s*o\.|sp\.\s*j\.|s\.p\.a\.|s\.r\.l\.|lda|unipessoal|enterprises?|trading|a\.g\.|"
+               r"e\.v\.|e\.g\.|eg|kgaa|mbh|se)")
+COMPANY_RE = re.compile(rf"(?<!\w){LEGAL_FORM}(?!\w)", re.IGNORECASE)
 #: Where a name ends on its line: a comma (not one before a legal form, as in "Orbitly, Inc."), a wide gap, a bar.
 NAME_END = re.compile(rf",(?!\s*{LEGAL_FORM}(?![A-Za-z]))|\s{{2,}}|\s[|·]\s", re.IGNORECASE)
 #: Lines of a letterhead that are not the address: registrations, tax and bank numbers, contact details.
