@@ -220,6 +220,29 @@ def generated_receipts(styles: str, *, scanned: bool, per_style: int) -> Score:
     return score
 
 
+def generated_world_styles(*, scanned: bool, per_style: int) -> Score:
+    """The unseen split of generated invoices (tests/invoices/world_styles.py), as text PDFs or scanned."""
+    import tempfile
+
+    from tests.invoices import regression_styles, world_styles
+
+    score = Score()
+    with tempfile.TemporaryDirectory() as directory:
+        for doc in world_styles.documents(per_style):
+            path = Path(directory) / f"{doc.name}.pdf"
+            path.write_bytes(regression_styles.scan(doc) if scanned else regression_styles.pdf(doc))
+            extraction = extract_document(path, None)
+            started = time.perf_counter()
+            got = read(extraction, path.name)["fields"]
+            score.ms.append((time.perf_counter() - started) * 1000)
+            for name in world_styles.FIELDS:
+                expected = doc.expected.get(name)
+                if expected is not None:
+                    score.seen[name] += 1
+                    score.right[name] += same(name, str(expected), got.get(name))
+    return score
+
+
 def run(quick: bool) -> SectionResult:
     """The section's rows: generated receipts always; the real sets present under ``DATA``."""
     rows: list[Row] = []
@@ -233,6 +256,13 @@ def run(quick: bool) -> SectionResult:
                         GOAL["receipts"], f"goal ≥ {GOAL['receipts']:.0f} %", "min",
                         note=f"{len(score.ms)} receipts; {fields}"
                              + ("; styles written after the rules" if styles == "unseen" else "")))
+    for scanned in (False, True):
+        score = generated_world_styles(scanned=scanned, per_style=1 if quick or scanned else 3)
+        form = "scanned, OCR" if scanned else "text PDF"
+        fields = ", ".join(f"{name} {score.percent(name) or 0:.0f}" for name in score.seen)
+        rows.append(Row(SECTION, f"invoices fields exact, unseen generated world styles ({form})", score.percent(),
+                        "%", GOAL["invoices"], f"goal ≥ {GOAL['invoices']:.0f} %", "min",
+                        note=f"{len(score.ms)} invoices in 6 styles written after the rules; {fields}"))
     if not DATA.is_dir():
         rows.append(Row(SECTION, "real invoices and receipts", None, "%",
                         note=f"no data at {DATA} (set PAPERCLERK_READER_DATA)"))

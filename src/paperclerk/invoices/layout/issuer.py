@@ -22,6 +22,7 @@ IDENTIFIERS_BELOW = 1.5
 TOP_OF_PAGE = 1.0
 REPEATED = 0.75
 SLOGAN = -2.0
+HEADING = -2.0
 ADDRESS_LIKE = -1.5
 LATER_PAGE = -0.5
 #: How many lines under a name its identifiers (tax ID, IBAN, registration, contact) may stand.
@@ -42,6 +43,9 @@ _GENERIC_DOMAINS = frozenset({"gmail", "googlemail", "yahoo", "hotmail", "outloo
 _SLOGAN = re.compile(r"[!?]\s*$|(?-i:[a-z]{3,})\.\s*$|^(?:thank|thanks|please|we|your|our|it|the best|welcome|"
                      r"purchased|sold|powered|provided|issued|billed|paid|payment|transaction)\b|\s(?:through|via)\s",
                      re.IGNORECASE)
+#: A section heading ("Company and Billing Information", "Payment details"), not a name.
+_HEADING = re.compile(r"\b(?:information|details|summary|contact|billing|payment|statement|overview|"
+                      r"instructions|notes?|terms)\b", re.IGNORECASE)
 #: A street, postcode or phone line, not a name.
 _ADDRESS = re.compile(r"^\d+[\s,]|\b\d{4,6}\b|\b(?:street|st\.|road|rd\.|avenue|ave\.?|suite|floor|jalan|jln|"
                       r"stra(?:ss|ß)e|str\.|rue|straat|weg|platz|laan|via|rua|ul\.|no\.\s*\d)",
@@ -93,6 +97,8 @@ def score(name: str, index: int, page_offset: int, context: IssuerContext, *, to
         total += SLOGAN
     if _ADDRESS.search(name):
         total += ADDRESS_LIKE
+    if _HEADING.search(name):
+        total += HEADING
     return total + LATER_PAGE * page_offset - index / 1000
 
 
