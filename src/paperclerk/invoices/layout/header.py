@@ -421,6 +421,7 @@ class HeaderReader:
         first_page = self.lines[0].page
         page_starts: dict[int, int] = {}
         best: tuple[float, int, str, int] | None = None
+        rank = 0  # name-like lines seen so far
         for index, line in enumerate(self.lines):
             page_starts.setdefault(line.page, index)
             text = line.text.strip()
@@ -428,7 +429,7 @@ class HeaderReader:
                 continue
             if self.labels[index] and self.labels[index][0].start == 0:
                 continue
-            if TITLE_RE.match(text) or not re.search(r"[A-Za-zÀ-ÿ]{2}", text):
+            if TITLE_RE.match(text) or not re.search(r"[A-Za-zÀ-ÿ]{3}", text):
                 continue
             if self.labels[index]:
                 text = text[: self.labels[index][0].start]
@@ -438,7 +439,8 @@ class HeaderReader:
                     or _CONTACT.search(name):
                 continue
             top = index - page_starts[line.page] < issuer.TOP_LINES
-            score = issuer.score(name, index, line.page - first_page, context, top_of_page=top)
+            score = issuer.score(name, index, line.page - first_page, context, top_of_page=top, rank=rank)
+            rank += 1
             if best is None or score > best[0]:
                 best = (score, index, name, line.text.index(name))
         if best is None:

@@ -13,13 +13,15 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from paperclerk.invoices.layout.labels import COMPANY_RE, REGISTRATION_RE
+from paperclerk.invoices.layout.labels import COMPANY_RE
 
 #: Scores of the evidence for a line being the issuer's name.
 LEGAL_FORM = 2.0
 DOMAIN_MATCH = 3.0
 IDENTIFIERS_BELOW = 1.5
 TOP_OF_PAGE = 1.0
+FIRST_LINES = 1.0
+LOWER_CASE_START = -1.0
 REPEATED = 0.75
 SLOGAN = -2.0
 HEADING = -2.0
@@ -27,14 +29,23 @@ ADDRESS_LIKE = -1.5
 LATER_PAGE = -0.5
 #: How many lines under a name its identifiers (tax ID, IBAN, registration, contact) may stand.
 IDENTIFIER_REACH = 6
-#: The first lines of a page, where letterheads stand.
+#: The first lines of a page, where letterheads stand; the very first name-like lines (a receipt's merchant).
 TOP_LINES = 6
+FIRST = 2
 #: A score from which the name is taken as a company's (else as the top-most line's).
 SURE_SCORE = LEGAL_FORM
 
 _EMAIL_DOMAIN = re.compile(r"[\w.+-]+@(?:[\w-]+\.)*?([\w-]{3,})\.[a-z]{2,6}\b", re.IGNORECASE)
 _WEB_DOMAIN = re.compile(r"\b(?:https?://)?(?:www\.)([\w-]{3,})\.[a-z]{2,6}\b|https?://(?:[\w-]+\.)*?([\w-]{3,})\.[a-z]{2,6}\b",
                          re.IGNORECASE)
+#: What a letterhead's identifier lines show: tax, company and bank numbers, contact details, e-mail.
+_IDENTIFIER = re.compile(r"[\w.+-]+@[\w-]+\.[a-z]{2,}|\b(?:kvk|hrb|hra|rcs|siren|siret|btw|vat|tva|ust|ust-idnr|abn|"
+                         r"acn|"
+                         r"ein|gstin|gst|sst|nif|cif|nip|p\.?\s?iva|iban|bic|swift|tel|t[ée]l[ée]phone|phone|fax|e-?mail|"
+                         r"www|registered|capital|reg\.?\s*no|company\s*no|co\.?\s*reg)\b", re.IGNORECASE)
+#: Words around a till receipt's payment.
+_RECEIPT_CUES = re.compile(r"\b(?:cash|change|rounding|round(?:ing)?\s*adj|tender(?:ed)?|cashier|thank\s*you|"
+                           r"kassenbon|r[üu]ckgeld|bar)\b", re.IGNORECASE)
 #: Mail and web hosts that say nothing about who sent the document.
 _GENERIC_DOMAINS = frozenset({"gmail", "googlemail", "yahoo", "hotmail", "outlook", "live", "icloud", "gmx", "web",
                               "aol", "protonmail", "mail", "localhost", "example", "paypal", "stripe"})
@@ -58,12 +69,14 @@ class IssuerContext:
     the customer's), the lines that carry identifiers (not the customer's), and how often each line's text recurs."""
 
     domains: set[str] = field(default_factory=set)
+    #: A till receipt (cash, change, rounding…): its merchant is printed first, so the first name-like lines count.
+    receipt: bool = False
     identifier_lines: set[int] = field(default_factory=set)
     repeats: Counter[str] = field(default_factory=Counter)
 
 
 def gather(texts: list[str], customer_lines: set[int]) -> IssuerContext:
-    context = IssuerContext()
+    context = IssuerContext(receipt=len(_RECEIPT_CUES.findall("\n".join(texts))) >= 2)
     for index, text in enumerate(texts):
         if not text:
             continue
@@ -74,14 +87,18 @@ def gather(texts: list[str], customer_lines: set[int]) -> IssuerContext:
             domain = next(group for group in match.groups() if group).lower()
             if domain not in _GENERIC_DOMAINS:
                 context.domains.add(domain.replace("-", ""))
-        if REGISTRATION_RE.search(text):
+        if _IDENTIFIER.search(text):
             context.identifier_lines.add(index)
     return context
 
 
-def score(name: str, index: int, page_offset: int, context: IssuerContext, *, top_of_page: bool) -> float:
-    """How much a name-like line ``name`` (line ``index``) looks like the issuer's name."""
-    total = 0.0
+def score(name: str, index: int, page_offset: int, context: IssuerContext, *, top_of_page: bool,
+          rank: int = FIRST) -> float:
+    """How much a name-like line ``name`` (line ``index``, the ``rank``-th name-like line of the document) looks like
+    the issuer's name."""
+    total = FIRST_LINES if context.receipt and rank < FIRST else 0.0
+    if name[:1].islower():
+        total += LOWER_CASE_START
     if COMPANY_RE.search(name):
         total += LEGAL_FORM
     squashed = re.sub(r"[\W_]+", "", name).lower()
