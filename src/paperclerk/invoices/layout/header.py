@@ -334,7 +334,8 @@ class HeaderReader:
             dates = find_dates(text, order=self.order)
             if dates:
                 first = dates[0]
-                generic = _GENERIC_DATE.fullmatch(self.lines[label.line].text[label.start:label.end])
+                generic = _GENERIC_DATE.fullmatch(self.lines[label.line].text[label.start:label.end]) and not any(
+                    "invoice_number" in other.fields for other in self.labels[label.line])
                 self._set(name, first.value, confidence - (C.GENERIC_DATE_LABEL_PENALTY if generic else 0.0), line,
                           start + first.start, start + first.end)
             elif name == "due_date" and "payment_terms" not in self.result.fields and re.search(r"\d", text):

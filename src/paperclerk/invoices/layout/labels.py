@@ -312,12 +312,24 @@ def find_labels(lines: list[Line], index: int) -> list[Label]:
     return found
 
 
+#: Words that date the document when they follow its number on the title line.
+_DATE_AFTER_NUMBER = frozenset({"vom", "du", "dated", "dnia", "z dnia", "del", "de", "of"})
+
+
+def _announces_number(text: str) -> bool:
+    """Whether ``text`` starts with an invoice-number label (and so holds the number)."""
+    found = match_label(text, 0) if text else None
+    return found is not None and "invoice_number" in found[1]
+
+
 def _mid_line_label(text: str, start: int, label_text: str, after: str) -> bool:
     """Whether a label word in the middle of a line (without a colon after it) is a label: after a '|'
     or a colon, after a wide gap, or announcing an amount after a few words ("zzgl. 19% MwSt. 85,69")."""
     before = text[:start].rstrip()
     if before.endswith(("|", ":")):
         return True
+    if label_text.lower() in _DATE_AFTER_NUMBER and _announces_number(before):
+        return True  # "Rechnung Nr. 4711 vom 31.10.2018", "Facture n° 12 du 3 mars 2024"
     announces_amount = bool(after) and (after[0].isdigit() or after[0] in "€$£-(")
     if GENERIC.match(label_text):
         return announces_amount and len(PERCENT_RE.sub("", before).split()) <= 2
