@@ -19,7 +19,7 @@ from paperclerk.extraction.ocr import ocr_image
 from paperclerk.extraction.registry import register
 
 Box = tuple[float, float, float, float]
-#: A page with fewer letters and digits than this in its text layer, and an image or text objects, is OCR'd.
+#: A page with fewer non-blank characters than this in its text layer, and an image, is a scan.
 _MIN_TEXT_CHARS = 10
 #: A horizontal gap wider than this many line heights ends a cell (a column of a table, the value at the right
 #: of its label, a second address block); pdfium writes any gap as a single space.
@@ -77,7 +77,8 @@ def _read_page(document: pdfium.PdfDocument, index: int, *, allow_ocr: bool, lim
             try:
                 raw_text = textpage.get_text_range()
                 # A layer of unmapped glyphs (fonts without a ToUnicode map) reads as control characters: OCR it.
-                if _has_text(raw_text) or not (_has_images(page) or _has_text_objects(page)):
+                garbled = _garbled(raw_text)
+                if (_has_text(raw_text) and not garbled) or not (garbled or _has_images(page)):
                     text, segments = _text_layer(textpage, raw_text, height)
                     return ExtractedPage(index + 1, text, "text_layer", width, height, segments)
             finally:
@@ -91,11 +92,13 @@ def _read_page(document: pdfium.PdfDocument, index: int, *, allow_ocr: bool, lim
 
 
 def _has_text(raw_text: str) -> bool:
-    return sum(char.isalnum() for char in raw_text) >= _MIN_TEXT_CHARS
+    return len(raw_text) > 20 * _MIN_TEXT_CHARS or len("".join(raw_text.split())) >= _MIN_TEXT_CHARS
 
 
-def _has_text_objects(page: pdfium.PdfPage) -> bool:
-    return any(True for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT], max_depth=3))
+def _garbled(raw_text: str) -> bool:
+    """Mostly control characters: glyph codes that no Unicode map names."""
+    visible = [char for char in raw_text if not char.isspace()]
+    return len(visible) >= _MIN_TEXT_CHARS // 2 and sum(char.isprintable() for char in visible) < len(visible) / 2
 
 
 def _has_images(page: pdfium.PdfPage) -> bool:
