@@ -1,41 +1,61 @@
-"""Schema management: ``upgrade`` applies pending Alembic migrations to the configured database."""
+"""Schema management: the core's Alembic revisions plus each product line's version location, upgraded to
+``heads`` (one head per branch: the core's and every line's)."""
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
+
+from paperclerk import plugins
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def version_locations() -> list[Path]:
+    """The core's versions folder, then each line's migrations folder."""
+    lines = [line.migrations_folder for line in plugins.lines() if line.migrations_folder is not None]
+    return [MIGRATIONS / "versions", *lines]
 
 
 def alembic_config() -> Config:
     config = Config()
-    config.set_main_option("script_location", str(Path(__file__).resolve().parent.parent / "migrations"))
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("path_separator", "os")
+    config.set_main_option("version_locations", os.pathsep.join(str(path) for path in version_locations()))
     return config
 
 
 def upgrade() -> None:
-    """Apply pending migrations to the configured database (idempotent)."""
+    """Apply pending migrations of the core and every line to the configured database (idempotent)."""
     from paperclerk.core.db import get_engine
 
     config = alembic_config()
     with get_engine().begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, "heads")
 
 
-def current_revision() -> str | None:
+def current_revisions() -> frozenset[str]:
+    """The revisions the database is at (one per branch; empty before the first upgrade)."""
     from alembic.runtime.migration import MigrationContext
 
     from paperclerk.core.db import get_engine
 
     with get_engine().connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        return frozenset(MigrationContext.configure(connection).get_current_heads())
 
 
 @lru_cache
-def head_revision() -> str | None:
-    from alembic.script import ScriptDirectory
+def head_revisions() -> frozenset[str]:
+    """The newest revision of every branch."""
+    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
 
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+def at_heads() -> bool:
+    """Whether the database has every migration of the core and of every line."""
+    return current_revisions() == head_revisions()
