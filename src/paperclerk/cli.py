@@ -35,10 +35,10 @@ def main() -> None:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply pending migrations to the configured database."""
-    from paperclerk.core.schema import current_revisions, upgrade
+    from paperclerk.core.schema import head_revisions, upgrade
 
     upgrade()
-    console.print(f"database at revision {', '.join(sorted(current_revisions()))}")
+    console.print(f"database at revision {', '.join(sorted(head_revisions()))}")
 
 
 @app.command()
