@@ -41,6 +41,23 @@ def db_upgrade() -> None:
     console.print(f"database at revision {', '.join(sorted(head_revisions()))}")
 
 
+@db_app.command("revision")
+def db_revision(
+    line: Annotated[str, typer.Argument(help="The product line (e.g. invoices)")],
+    message: Annotated[str, typer.Option("--message", "-m", help="What the migration changes")],
+    empty: Annotated[bool, typer.Option(help="Write an empty migration instead of comparing models and database")]
+    = False,
+) -> None:
+    """Write a product line's next migration (on its own branch) from its models; upgrade the database first."""
+    from paperclerk.core.schema import new_revision
+
+    try:
+        path = new_revision(line, message, autogenerate=not empty)
+    except ValueError as exc:
+        fail(str(exc))
+    console.print(f"wrote {path}")
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to bind (default PAPERCLERK_HOST)")] = None,

@@ -1,7 +1,8 @@
 """The proof that a product line is purely additive: a throwaway line written at test time in a temporary package,
 registered through ``PAPERCLERK_EXTRA_LINES`` (the mechanism ``paperclerk.plugins`` reads), brings a document
-kind, a permission, a table with its migration branch, an API route, a page in the shell with its navigation
-item, and a command in an existing CLI group, without a single existing file being edited.
+kind, a permission, a table with its migration branch (written by ``paperclerk db revision``), an API route, a
+page in the shell with its navigation item, and a command in an existing CLI group, without a single existing
+file being edited.
 
 Each step runs in a fresh ``paperclerk`` process, as a deployment would, so nothing leaks into this one.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -52,32 +54,6 @@ LINE_FILES = {
             id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
             organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), index=True)
             title: Mapped[str] = mapped_column(String(200))
-    """,
-    "migrations/m0001_memos.py": """
-        import sqlalchemy as sa
-        from alembic import op
-
-        revision = "m0001"
-        down_revision = None
-        branch_labels = ("memos",)
-        depends_on = "0005"
-
-
-        def upgrade() -> None:
-            op.create_table(
-                "memos",
-                sa.Column("id", sa.String(length=36), nullable=False),
-                sa.Column("organization_id", sa.String(length=36), nullable=False),
-                sa.Column("title", sa.String(length=200), nullable=False),
-                sa.ForeignKeyConstraint(["organization_id"], ["organizations.id"],
-                                        name=op.f("fk_memos_organization_id_organizations")),
-                sa.PrimaryKeyConstraint("id", name=op.f("pk_memos")),
-            )
-            op.create_index(op.f("ix_memos_organization_id"), "memos", ["organization_id"])
-
-
-        def downgrade() -> None:
-            op.drop_table("memos")
     """,
     "api.py": """
         from typing import Annotated
@@ -214,11 +190,20 @@ def _run(environment: dict[str, str], *arguments: str) -> subprocess.CompletedPr
     return done
 
 
-def test_a_new_line_is_wired_in_without_editing_any_file(memos_line: dict[str, str]) -> None:
+def test_a_new_line_is_wired_in_without_editing_any_file(memos_line: dict[str, str], tmp_path: Path) -> None:
     tracked_before = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True,
                                     check=False).stdout
-    upgraded = _run(memos_line, "-m", "paperclerk.cli", "db", "upgrade")
-    assert upgraded.stdout.strip() == "database at revision 0005, m0001"  # the core's head and the line's
+    cli = ("-m", "paperclerk.cli")
+    assert _run(memos_line, *cli, "db", "upgrade").stdout.strip() == "database at revision 0005"
+    first = Path(_run(memos_line, *cli, "db", "revision", "memos", "-m", "memos").stdout.split("wrote ")[-1].strip())
+    assert first.parent == tmp_path / "lines" / "memos" / "migrations"
+    migration = first.read_text()
+    assert "branch_labels: str | Sequence[str] | None = ('memos',)" in migration  # its own branch
+    assert "depends_on: str | Sequence[str] | None = '0005'" in migration  # on the core's head
+    assert "op.create_table('memos'" in migration and "drop_table" not in migration.split("def downgrade")[0]
+    revision = re.search(r"^revision: str = '(\w+)'", migration, re.MULTILINE).group(1)  # type: ignore[union-attr]
+    upgraded = _run(memos_line, *cli, "db", "upgrade").stdout.strip()
+    assert upgraded == f"database at revision {', '.join(sorted(['0005', revision]))}"
 
     seen = json.loads(_run(memos_line, "-c", PROBE).stdout.strip().splitlines()[-1])
     assert "memos" in seen["tables"] and seen["drift"] == [] and seen["at_heads"]
@@ -233,10 +218,13 @@ def test_a_new_line_is_wired_in_without_editing_any_file(memos_line: dict[str, s
     assert seen["anonymous"] == [303, "/login?next=/memos"]
     assert seen["kind"] == "memo"
 
-    counted = _run(memos_line, "-m", "paperclerk.cli", "invoices", "memo-count")
-    assert counted.stdout.strip() == "1 memo(s)"
-    listed = _run(memos_line, "-m", "paperclerk.cli", "invoices", "--help").stdout
+    assert _run(memos_line, *cli, "invoices", "memo-count").stdout.strip() == "1 memo(s)"
+    listed = _run(memos_line, *cli, "invoices", "--help").stdout
     assert "memo-count" in listed and "extract" in listed  # one group, two lines' commands
+
+    second = Path(_run(memos_line, *cli, "db", "revision", "memos", "-m", "memo subjects", "--empty")
+                  .stdout.split("wrote ")[-1].strip())
+    assert f"down_revision: str | None = '{revision}'" in second.read_text()  # the branch goes on
 
     tracked_after = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True,
                                    check=False).stdout

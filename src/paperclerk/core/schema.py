@@ -6,10 +6,11 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from alembic.script import ScriptDirectory
+from alembic.script import Script, ScriptDirectory
 from alembic.script.revision import RevisionError
 
 from paperclerk import plugins
@@ -29,6 +30,30 @@ def alembic_config() -> Config:
     config.set_main_option("path_separator", "os")
     config.set_main_option("version_locations", os.pathsep.join(str(path) for path in version_locations()))
     return config
+
+
+def new_revision(line_name: str, message: str, *, autogenerate: bool = True) -> Path:
+    """Write a product line's next migration into its version location: the first one starts the branch
+    (``branch_labels=(line,)``, ``depends_on`` the core's head), later ones follow the branch's head.
+    Autogenerate compares the models with the configured database, which should be at heads."""
+    line = next((line for line in plugins.lines() if line.name == line_name), None)
+    if line is None or line.migrations_folder is None:
+        raise ValueError(f"{line_name!r} is not a product line with a migrations folder")
+    line.migrations_folder.mkdir(exist_ok=True)
+    config = alembic_config()
+    script = ScriptDirectory.from_config(config)
+    if any(line.name in revision.branch_labels for revision in script.walk_revisions()):
+        branch: dict[str, Any] = {"head": f"{line.name}@head"}
+    else:
+        core = MIGRATIONS / "versions"
+        core_heads = sorted(revision.revision for revision in script.get_revisions("heads")
+                            if revision is not None and Path(revision.path).parent == core)
+        branch = {"head": "base", "branch_label": line.name, "depends_on": core_heads}
+    written = command.revision(config, message, autogenerate=autogenerate,
+                               version_path=str(line.migrations_folder), **branch)
+    if not isinstance(written, Script):
+        raise RuntimeError("Alembic wrote no single revision")
+    return Path(written.path)
 
 
 def upgrade() -> None:
