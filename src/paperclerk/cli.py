@@ -4,7 +4,6 @@ and each product line's group (``paperclerk <group> …``, from ``ProductLine.cl
 from __future__ import annotations
 
 import functools
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -423,4 +422,4 @@ _mount_lines()
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

@@ -55,7 +55,7 @@ def export_page(
     include_exported: Annotated[str, Form(max_length=10)] = ""
 ) -> Response:
     """The export file as a download (exactly the API's answer), or the page with the reason there is none."""
-    choice = {"format": format, "columns": columns or [], "include_exported": include_exported == "yes"}
+    choice: dict[str, Any] = {"format": format, "columns": columns or [], "include_exported": include_exported == "yes"}
     try:
         if format == "csv" and not columns:
             raise InvalidRequest("Choose at least one column for the CSV file.", code="NO_COLUMNS")

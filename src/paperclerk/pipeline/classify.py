@@ -40,7 +40,8 @@ class KindCues:
 def _required_literal(phrase: str) -> str:
     """The longest run of letters that every match of ``phrase`` must contain."""
     required = re.sub(r"\(\?:[^)]*\)\??|.\?|\\w\*", " ", phrase)  # drop groups and optional characters
-    return max(re.findall(r"[^\W\d_]+", required), key=len)
+    words: list[str] = re.findall(r"[^\W\d_]+", required)
+    return max(words, key=len)
 
 
 def _cues(phrases: dict[str, float]) -> tuple[Cue, ...]:
