@@ -42,7 +42,7 @@ def db_upgrade() -> None:
 
 @db_app.command("revision")
 def db_revision(
-    line: Annotated[str, typer.Argument(help="The product line (e.g. invoices)")],
+    line: Annotated[str, typer.Argument(help="The product line (its name in plugin.py)")],
     message: Annotated[str, typer.Option("--message", "-m", help="What the migration changes")],
     empty: Annotated[bool, typer.Option(help="Write an empty migration instead of comparing models and database")]
     = False,
