@@ -158,10 +158,10 @@ def audit_page(request: Request, viewer: Annotated[Viewer, Depends(page_require(
     tenant = viewer.principal.tenant
     first, last = _day(since), _day(until)
     filters = audit.AuditFilter(actor=_text(actor, 254), action=_text(action, 80), subject=_text(subject, 80),
-                                   since=_midnight(first), until=_midnight(last + timedelta(days=1)) if last else None)
+                                since=_midnight(first), until=_midnight(last + timedelta(days=1)) if last else None)
     number = page_number(page)
     entries, total = audit.list_audit(session, tenant, filters, limit=AUDIT_PAGE_SIZE,
-                                         offset=(number - 1) * AUDIT_PAGE_SIZE)
+                                      offset=(number - 1) * AUDIT_PAGE_SIZE)
     params = {"actor": filters.actor, "action": filters.action, "subject": filters.subject,
               "since": first.isoformat() if first else None, "until": last.isoformat() if last else None}
     return render(request, "audit.html", {
