@@ -149,7 +149,7 @@ def extract_document(path: Path, cache: Path | None) -> Any:
 
 def read(extraction: Any, name: str) -> dict[str, Any]:
     """What ``paperclerk extract --json`` prints for the document, without looking at embedded XML."""
-    from paperclerk.invoices.analysis import analyze_extraction
+    from paperclerk.invoices.file_report import analyze_extraction
 
     return analyze_extraction(extraction, file=name)
 

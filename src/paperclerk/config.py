@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     parse_memory_limit_mb: int = Field(default=2048, ge=64)
     #: Modules imported where files are read, before the first one: extractor plugins register themselves there.
     parse_extractor_modules: Csv = Field(default_factory=list)
+    #: Product lines beyond the built-in ones: their ``plugin`` modules (see ``paperclerk.plugins``).
+    extra_lines: Csv = Field(default_factory=list)
 
     # Identity and hardening. The signing key: PAPERCLERK_SECRET_KEY_FILE (a Docker/Kubernetes secret) wins
     # over PAPERCLERK_SECRET_KEY; see paperclerk.auth.settings.
@@ -92,7 +94,7 @@ class Settings(BaseSettings):
     password_memory_kib: int = Field(default=65536, ge=8)
     password_parallelism: int = Field(default=4, ge=1)
 
-    @field_validator("cors_origins", "trusted_proxies", "parse_extractor_modules", mode="before")
+    @field_validator("cors_origins", "trusted_proxies", "parse_extractor_modules", "extra_lines", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:
         if isinstance(value, str):

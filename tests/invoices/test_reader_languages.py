@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from paperclerk.invoices.analysis import analyze_file
+from paperclerk.invoices.file_report import analyze_file
 
 CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("faktura.txt", """Faktura VAT nr FV/2024/03/117

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from paperclerk.invoices.analysis import analyze_file
+from paperclerk.invoices.file_report import analyze_file
 from tests.invoices import receipts
 
 #: The receipt's labels and the output field that answers each.

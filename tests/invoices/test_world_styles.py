@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from paperclerk.invoices.analysis import analyze_file
+from paperclerk.invoices.file_report import analyze_file
 from tests.invoices import regression_styles, world_styles
 
 

@@ -17,7 +17,7 @@ from paperclerk.config import Settings, get_settings
 from paperclerk.core.db import session_scope
 from paperclerk.core.errors import ServiceUnavailable
 from paperclerk.core.jobs import queue_depth
-from paperclerk.core.schema import current_revision, head_revision
+from paperclerk.core.schema import at_heads
 from paperclerk.core.storage import get_store
 from paperclerk.documents.models import Document
 
@@ -28,7 +28,7 @@ _STARTED = time.time()
 def check_database() -> None:
     with session_scope(readonly=True) as session:
         session.execute(text("SELECT 1"))
-    if current_revision() != head_revision():
+    if not at_heads():
         raise RuntimeError("database schema is not up to date: run `paperclerk db upgrade`")
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from paperclerk.extraction.base import Extraction
 from paperclerk.invoices.layout.header import NAME, HeaderReader
-from paperclerk.invoices.model import InvoiceExtraction
+from paperclerk.invoices.reading import InvoiceExtraction
 
 __all__ = ["NAME", "LayoutExtractor", "extract_layout"]
 

@@ -46,8 +46,8 @@ from paperclerk.invoices.layout.labels import (
     match_label,
 )
 from paperclerk.invoices.layout.table import LINE_ITEMS, header_columns, read_rows
-from paperclerk.invoices.model import CREDIT_NOTE, INVOICE, Evidence, FieldValue, InvoiceExtraction, LineItem
 from paperclerk.invoices.numbers import SYMBOLS, AmountMatch, decimal_separator_hint, find_amounts
+from paperclerk.invoices.reading import CREDIT_NOTE, INVOICE, Evidence, FieldValue, InvoiceExtraction, LineItem
 
 NAME = "layout"
 #: The currency of a country, by the two letters that start its IBANs and VAT numbers.

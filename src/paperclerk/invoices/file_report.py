@@ -1,4 +1,6 @@
-"""``analyze_file``: a file in, the invoice or receipt read out of it and checked, as stable JSON-ready data.
+"""The stand-alone invoice and receipt report (no database): ``analyze_file`` reads a file, checks what is in
+it with the default tolerances and returns stable JSON-ready data (``paperclerk invoices extract``). The pipeline's
+``analyzer.py`` shares its kind decision (:func:`read_kind`, :func:`declared_invoice`) and stores the result.
 
 Order of preference: UBL / CII XML (exact), a PDF carrying CII XML (Factur-X / ZUGFeRD, exact), else
 the printed-text extractors (``extractors.read_printed``: the template-free layout extractor and any other
@@ -26,7 +28,7 @@ from paperclerk.invoices.einvoice import (
     sniff_einvoice,
 )
 from paperclerk.invoices.extractors import read_printed
-from paperclerk.invoices.model import (
+from paperclerk.invoices.reading import (
     CREDIT_NOTE,
     INVOICE,
     NOT_INVOICE,
@@ -37,7 +39,7 @@ from paperclerk.invoices.model import (
     json_value,
 )
 from paperclerk.invoices.rules import RuleConfig, validate
-from paperclerk.pipeline.classify import THRESHOLD, add_cues, classify
+from paperclerk.pipeline.classify import THRESHOLD, classify
 
 OTHER = "other"
 _INVOICE_KINDS = frozenset({"invoice", "legal_invoice"})
@@ -58,18 +60,6 @@ _NOT_INVOICE_TITLE = re.compile(
 _INVOICE_TITLE = re.compile(r"^\s*(?:(?:tax\s+)?invoice|facture|factuur|rechnung|factura|credit\s+note|avoir|"
                             r"creditnota|gutschrift|nota\s+de\s+cr[ée]dito)\b", re.IGNORECASE | re.MULTILINE)
 _HEAD_BYTES = 8192
-
-# Invoices in the languages beyond the classifier's first five (Polish, Italian, Portuguese) and India's GST.
-add_cues("invoice", {"faktura": 3, "fattura": 3, "fatura": 3, "do zap[łl]aty": 2, "partita iva": 1, "gstin": 1.5,
-                     "nip": 0.5, "imponibile": 1, "kwota vat": 1, "nota de cr[ée]dito": 2, "nota di credito": 3})
-# Till receipts: the words printed around their totals and payments.
-add_cues(RECEIPT, {
-    "receipt": 2, "cash": 1, "change": 1.5, "rounding": 2, "round(?:ing)? adj\\w*": 2, "tender(?:ed)?": 2,
-    "cashier": 2, "thank you": 1, "visa": 0.5, "mastercard": 0.5, "subtotal": 0.5, "total qty": 2, "item\\(?s\\)?": 0.5,
-    "sdn\\.? bhd": 1, "gst summary": 2, "member": 0.5, "till": 1, "kassenbon": 3, "bon": 0.5, "quittung": 2,
-    "ticket": 1, "re[çc]u": 2, "kassa": 1, "bonnummer": 2,
-})
-
 
 def analyze_file(path: Path | str, *, config: RuleConfig | None = None) -> dict[str, Any]:
     """The invoice or receipt in ``path``: ``{"file", "kind", "kind_confidence", "fields", "lines", "evidence",

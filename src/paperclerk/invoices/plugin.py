@@ -1,0 +1,49 @@
+"""The accounts-payable invoice line as the core sees it: tables, analyzer, routers, pages, commands, the
+``invoice`` and ``receipt`` kinds, navigation and migrations (see ``paperclerk.core.lines``)."""
+
+from __future__ import annotations
+
+from paperclerk.core.lines import DocumentKind, NavItem, ProductLine
+
+INVOICE = DocumentKind("invoice", "Invoice", {
+    "invoice": 2, "tax invoice": 2, "invoice (?:no|number|#)": 3, "amount due": 2, "total due": 2,
+    "bill to": 1.5, "due date": 1, "vat": 1, "subtotal": 1.5, "facture": 3, "tva": 1, "rechnung": 3,
+    "mwst": 1, "ust": 0.5, "factuur": 3, "btw": 1, "factura": 3, "iva": 1, "remit to": 1.5, "iban": 1,
+    # Credit notes are invoices with the opposite sign: the same kind, the same analyzer.
+    "credit note": 3, "gutschrift": 3, "creditnota": 3, "nota de cr[ée]dito": 3, "avoir": 1.5,
+    # Polish, Italian and Portuguese invoices, and India's GST.
+    "faktura": 3, "fattura": 3, "fatura": 3, "do zap[łl]aty": 2, "partita iva": 1, "gstin": 1.5, "nip": 0.5,
+    "imponibile": 1, "kwota vat": 1, "nota di credito": 3,
+})
+#: Till receipts: read by the same extractors and analyzer, checked without asking for an invoice number.
+RECEIPT = DocumentKind("receipt", "Receipt", {
+    "receipt": 2, "cash": 1, "change": 1.5, "rounding": 2, "round(?:ing)? adj\\w*": 2, "tender(?:ed)?": 2,
+    "cashier": 2, "thank you": 1, "visa": 0.5, "mastercard": 0.5, "subtotal": 0.5, "total qty": 2,
+    "item\\(?s\\)?": 0.5, "sdn\\.? bhd": 1, "gst summary": 2, "member": 0.5, "till": 1, "kassenbon": 3, "bon": 0.5,
+    "quittung": 2, "ticket": 1, "re[çc]u": 2, "kassa": 1, "bonnummer": 2,
+})
+
+LINE = ProductLine(
+    name="invoices",
+    title="Accounts-payable invoices",
+    package="paperclerk.invoices",
+    model_modules=("paperclerk.invoices.models",),
+    task_modules=("paperclerk.invoices.analyzer",),
+    # Master data first: /api/v1/invoices/vendors must not be read as the invoice called "vendors".
+    api_routers=("paperclerk.invoices.api:masterdata_router", "paperclerk.invoices.api:router"),
+    page_routers=("paperclerk.invoices.pages:router", "paperclerk.invoices.pages_rules:router",
+                  "paperclerk.invoices.pages_masterdata:router", "paperclerk.invoices.pages_exports:router"),
+    templates="templates",
+    static="static",
+    cli="paperclerk.invoices.cli:app",
+    cli_aliases=("extract", "rules", "rule", "tolerance", "import", "export"),
+    kinds=(INVOICE, RECEIPT),
+    nav=(
+        NavItem("invoices", "Invoices", "/invoices", "documents:read", 100),
+        NavItem("vendors", "Vendors", "/vendors", "documents:read", 110),
+        NavItem("orders", "Orders", "/purchase-orders", "documents:read", 120),
+        NavItem("exports", "Exports", "/exports", "documents:export", 130),
+        NavItem("rules", "Rules", "/rules", "documents:read", 140),
+    ),
+    migrations="migrations",
+)
