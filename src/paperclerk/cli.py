@@ -17,6 +17,7 @@ from rich.table import Table
 
 from paperclerk.auth.cli import apikeys_app, orgs_app, users_app
 from paperclerk.config import get_settings
+from paperclerk.ops.backup.cli import backup_app
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -29,6 +30,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(apikeys_app, name="apikeys")
+app.add_typer(backup_app, name="backup")
 console = Console()
 err_console = Console(stderr=True)
 

@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
+
+from paperclerk.ops.secret_files import SecretFilesSource
 
 #: A comma-separated list in the environment.
 Csv = Annotated[list[str], NoDecode]
@@ -92,7 +94,39 @@ class Settings(BaseSettings):
     password_memory_kib: int = Field(default=65536, ge=8)
     password_parallelism: int = Field(default=4, ge=1)
 
-    @field_validator("cors_origins", "trusted_proxies", "parse_extractor_modules", mode="before")
+    # Operations.
+    #: ``paperclerk serve`` applies pending migrations before it starts; turn off where a migration job runs them
+    #: before a rollout (Kubernetes), so that old and new pods never race to migrate.
+    migrate_on_start: bool = True
+    #: Where ``paperclerk backup create`` writes without ``--to``: a directory or ``s3://bucket[/prefix]``; empty
+    #: means ``<data dir>/backups``.
+    backup_target: str = ""
+    #: Encrypts backups (AES-256-GCM; the key is derived from this passphrase with scrypt); empty means backups are
+    #: written unencrypted. Keep it outside the backups: without it they cannot be restored.
+    backup_encryption_key: SecretStr = SecretStr("")
+    #: ``paperclerk backup prune`` keeps the newest backup of each of the last N days, weeks and months.
+    backup_keep_daily: int = Field(default=30, ge=0)
+    backup_keep_weekly: int = Field(default=0, ge=0)
+    backup_keep_monthly: int = Field(default=0, ge=0)
+    #: S3-compatible endpoint of an ``s3://`` backup target; empty means ``PAPERCLERK_S3_ENDPOINT_URL``.
+    backup_s3_endpoint_url: str = ""
+    #: PEM certificates whose expiry ``/metrics`` reports (the TLS proxy's), comma-separated.
+    tls_certificate_files: Csv = Field(default_factory=list)
+    #: Sentry DSN: unexpected errors are reported there when set (needs the ``observability`` extra).
+    sentry_dsn: SecretStr = SecretStr("")
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+                                   env_settings: PydanticBaseSettingsSource,
+                                   dotenv_settings: PydanticBaseSettingsSource,
+                                   file_secret_settings: PydanticBaseSettingsSource,
+                                   ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # PAPERCLERK_<NAME>_FILE (a mounted secret) wins over PAPERCLERK_<NAME>.
+        return (init_settings, SecretFilesSource(settings_cls, "PAPERCLERK_"), env_settings, dotenv_settings,
+                file_secret_settings)
+
+    @field_validator("cors_origins", "trusted_proxies", "parse_extractor_modules", "tls_certificate_files",
+                     mode="before")
     @classmethod
     def _split(cls, value: object) -> object:
         if isinstance(value, str):
