@@ -27,6 +27,7 @@ from paperclerk.core.worker import start_job_backend
 from paperclerk.documents.api import router as documents_router
 from paperclerk.invoices.api import masterdata_router as invoice_masterdata_router
 from paperclerk.invoices.api import router as invoices_router
+from paperclerk.ops import operational_metrics, system_events, tracing
 from paperclerk.ops.health import router as health_router
 from paperclerk.ops.middleware import RequestContextMiddleware, UploadLimitMiddleware
 from paperclerk.ops.security import SecurityHeadersMiddleware, setup_cors
@@ -64,6 +65,9 @@ def create_app(*, embedded_workers: bool = False) -> FastAPI:
 
     app = FastAPI(title="paperclerk", version=__version__, lifespan=lifespan,
                   description="Documents in; checked, searchable, reviewable data out.")
+    operational_metrics.register()
+    tracing.instrument_app(app)
+    tracing.setup_sentry(settings.sentry_dsn.get_secret_value(), environment=settings.env)
     for router in API_ROUTERS:
         app.include_router(router)
     app.include_router(auth_web_router)
@@ -134,6 +138,9 @@ def _add_error_handlers(app: FastAPI) -> None:
         return error_response(exc.status_code, code, str(exc.detail))
 
     @app.exception_handler(Exception)
-    async def on_unexpected(_: Request, exc: Exception) -> JSONResponse:
+    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.error("unhandled error", exc_info=exc)
+        route = getattr(request.scope.get("route"), "path", None) or request.url.path
+        system_events.error(exc, where=f"{request.method} {route}", request_id=request.headers.get("x-request-id"))
+        tracing.report_error(exc)
         return error_response(500, "INTERNAL_ERROR", "Something went wrong on our side; it has been logged.")
