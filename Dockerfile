@@ -28,7 +28,7 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends tini tesseract-ocr tesseract-ocr-osd tesseract-ocr-eng \
        tesseract-ocr-fra tesseract-ocr-deu tesseract-ocr-nld tesseract-ocr-spa postgresql-client \
     && rm -rf /var/lib/apt/lists/* \
-    && useradd --system --uid 10001 --user-group --home-dir /var/lib/paperclerk --create-home paperclerk
+    && useradd --uid 10001 --user-group --home-dir /var/lib/paperclerk --create-home paperclerk
 COPY --from=build /opt/paperclerk /opt/paperclerk
 ENV PATH=/opt/paperclerk/bin:$PATH \
     PYTHONUNBUFFERED=1 \

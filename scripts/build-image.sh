@@ -40,7 +40,7 @@ if [ -f /etc/pip.conf ] && grep -q '^cert' /etc/pip.conf && [ -f "$ca" ]; then
   volumes=(-v "$ca:/etc/paperclerk-build-ca.crt:ro" -v /tmp/paperclerk-build-pip.conf:/etc/pip.conf:ro)
 fi
 echo "building $IMAGE…"
-"${PODMAN[@]}" build "${LIMITS[@]}" "${volumes[@]}" --layers --build-arg "PYTHON_IMAGE=$BASE" -t "$IMAGE" .
+"${PODMAN[@]}" build "${LIMITS[@]}" "${volumes[@]}" --format docker --layers --build-arg "PYTHON_IMAGE=$BASE" -t "$IMAGE" .
 
 echo "checking $IMAGE…"
 run=("${PODMAN[@]}" run --rm "${LIMITS[@]}")

@@ -104,11 +104,12 @@ def serve(
     host, port = host or settings.host, port or settings.port
     console.print(f"paperclerk is running at [bold]http://{host}:{port}[/bold]  (API docs: http://{host}:{port}/docs)",
                   soft_wrap=True)
-    application = create_app(embedded_workers=not settings.broker_url)
-    system_events.startup("serve", address=f"{host}:{port}")
-    uvicorn.run(application, host=host, port=port, log_config=None, access_log=False)
-    system_events.shutdown("serve")
-    tracing.flush()
+    application = system_events.LifecycleEvents(create_app(embedded_workers=not settings.broker_url),
+                                                process="serve", address=f"{host}:{port}")
+    try:
+        uvicorn.run(application, host=host, port=port, log_config=None, access_log=False)
+    finally:
+        tracing.flush()
 
 
 def _load_samples() -> None:

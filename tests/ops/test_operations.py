@@ -140,7 +140,7 @@ def test_settings_read_from_secret_files(tmp_path, monkeypatch):
     assert settings.database_url == "postgresql+psycopg://app:s3cret@db/paperclerk"
     assert settings.backup_encryption_key.get_secret_value() == "passphrase-from-a-file"
     monkeypatch.setenv("PAPERCLERK_BROKER_URL_FILE", str(tmp_path / "absent"))
-    with pytest.raises(ValueError, match="PAPERCLERK_BROKER_URL_FILE names .*absent"):
+    with pytest.raises(ValueError, match=r"PAPERCLERK_BROKER_URL_FILE names .*absent"):
         Settings()
 
 

@@ -15,6 +15,9 @@ import time
 import traceback
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
 from paperclerk import __version__
 
 log = logging.getLogger(__name__)
@@ -64,6 +67,32 @@ def error(exc: BaseException, *, where: str, request_id: str | None = None) -> b
     frames = traceback.format_exception(type(exc), exc, exc.__traceback__)
     return _record(ERROR, {"error": kind, "message": str(exc)[:500], "where": where, "request_id": request_id,
                            "traceback": "".join(frames)[-4000:]})
+
+
+class LifecycleEvents:
+    """ASGI wrapper that records ``system.startup`` once the application has started and ``system.shutdown`` when
+    the server begins its shutdown (after in-flight requests were answered), whatever stops it."""
+
+    def __init__(self, app: ASGIApp, *, process: str, **details: Any) -> None:
+        self.app, self.process, self.details = app, process, details
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "lifespan":
+            await self.app(scope, receive, send)
+            return
+
+        async def receiving() -> Message:
+            message = await receive()
+            if message["type"] == "lifespan.shutdown":
+                await run_in_threadpool(shutdown, self.process)
+            return message
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "lifespan.startup.complete":
+                await run_in_threadpool(startup, self.process, **self.details)
+            await send(message)
+
+        await self.app(scope, receiving, sending)
 
 
 def forget_throttle() -> None:
