@@ -13,7 +13,8 @@ RUN python3 -m venv /opt/paperclerk
 COPY pyproject.toml README.md ./
 RUN mkdir -p src/paperclerk && touch src/paperclerk/__init__.py \
     && /opt/paperclerk/bin/pip install --quiet '.[observability,flower]' \
-    && /opt/paperclerk/bin/pip uninstall --quiet --yes paperclerk
+    && /opt/paperclerk/bin/pip uninstall --quiet --yes paperclerk \
+    && rm -rf build src
 COPY src ./src
 RUN /opt/paperclerk/bin/pip install --quiet --no-deps . \
     && /opt/paperclerk/bin/python -m compileall -q /opt/paperclerk/lib
