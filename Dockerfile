@@ -9,12 +9,14 @@ FROM ${PYTHON_IMAGE} AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PIP_ROOT_USER_ACTION=ignore PYTHONDONTWRITEBYTECODE=1
 WORKDIR /src
 RUN python3 -m venv /opt/paperclerk
-# Dependencies first, from pyproject.toml alone, so that a code change does not reinstall them.
-COPY pyproject.toml README.md ./
-RUN mkdir -p src/paperclerk && touch src/paperclerk/__init__.py \
+# Dependencies first, from pyproject.toml alone (an empty package stands in), so that a change to the code or the
+# README does not reinstall them.
+COPY pyproject.toml ./
+RUN mkdir -p src/paperclerk && touch src/paperclerk/__init__.py README.md \
     && /opt/paperclerk/bin/pip install --quiet '.[observability,flower]' \
     && /opt/paperclerk/bin/pip uninstall --quiet --yes paperclerk \
-    && rm -rf build src
+    && rm -rf build src README.md
+COPY README.md ./
 COPY src ./src
 RUN /opt/paperclerk/bin/pip install --quiet --no-deps . \
     && /opt/paperclerk/bin/python -m compileall -q /opt/paperclerk/lib
@@ -36,7 +38,7 @@ ENV PATH=/opt/paperclerk/bin:$PATH \
     PAPERCLERK_DATA_DIR=/var/lib/paperclerk \
     PAPERCLERK_HOST=0.0.0.0 \
     PAPERCLERK_PORT=8000
-USER paperclerk
+USER 10001:10001
 WORKDIR /var/lib/paperclerk
 VOLUME ["/var/lib/paperclerk"]
 EXPOSE 8000
