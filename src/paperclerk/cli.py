@@ -155,7 +155,6 @@ def worker(
     if settings.broker_url:
         from paperclerk.core.celery_app import get_celery, queue_name
 
-        tracing.connect_worker_signals()
         # Task events stay on (the Celery config sends them) and so does remote control: Flower needs both.
         get_celery().worker_main([
             "worker", "--loglevel", settings.log_level, "--concurrency", str(concurrency),

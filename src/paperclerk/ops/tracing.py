@@ -1,6 +1,7 @@
 """Optional tracing and error reporting. OpenTelemetry traces go out when the standard variables say where
 (``OTEL_EXPORTER_OTLP_ENDPOINT`` or ``OTEL_EXPORTER_OTLP_TRACES_ENDPOINT``; ``OTEL_SERVICE_NAME`` and the rest as
-the SDK reads them): a request's span, the Celery message it sends and the worker's task share one trace. Unexpected
+the SDK reads them): a request's span, the Celery message it sends and the worker's task share one trace (Celery's
+pool processes inherit the exporter; its batch processor restarts its thread after a fork). Unexpected
 errors go to Sentry when ``PAPERCLERK_SENTRY_DSN`` is set. Both need the ``observability`` extra (in the image).
 """
 
@@ -100,16 +101,3 @@ def report_error(exc: BaseException) -> None:
         import sentry_sdk
 
         sentry_sdk.capture_exception(exc)
-
-
-def _on_worker_process_init(**_: object) -> None:
-    # Prefork pool processes start without the parent's exporter thread: each sets up its own.
-    global _tracing
-    _tracing = None
-    setup_tracing("paperclerk-worker")
-
-
-def connect_worker_signals() -> None:
-    from celery import signals
-
-    signals.worker_process_init.connect(_on_worker_process_init, weak=False)
