@@ -1,17 +1,24 @@
-"""OpenTelemetry across API → job → worker: `paperclerk serve` and a Celery `paperclerk worker` export to an
-OTLP/HTTP receiver on loopback (the collector's wire format: protobuf ExportTraceServiceRequest at /v1/traces);
-the upload's request span and the worker's task span share one trace."""
+"""Scaled-out observability with real processes: `paperclerk serve` and a Celery `paperclerk worker` export
+OpenTelemetry traces to an OTLP/HTTP receiver on loopback (the collector's wire format: protobuf
+ExportTraceServiceRequest at /v1/traces) — the upload's request span and the worker's task span share one trace —
+and Flower, started from paperclerk's Celery app, sees the worker and its task (events and remote control)."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import httpx
 import pytest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
+from tests.celery_workers import Processes
 from tests.helpers import api_key
 from tests.s3_server import free_port, wait_for_port
 
@@ -38,7 +45,7 @@ class _Collector(BaseHTTPRequestHandler):
         return None
 
 
-def test_an_upload_and_its_job_share_one_trace(celery_env, processes):
+def test_traces_across_api_and_worker_and_flower_sees_the_worker(celery_env, processes):
     collector = ThreadingHTTPServer(("127.0.0.1", 0), _Collector)
     threading.Thread(target=collector.serve_forever, daemon=True).start()
     processes.env.update({**celery_env.env.variables,
@@ -61,8 +68,43 @@ def test_an_upload_and_its_job_share_one_trace(celery_env, processes):
             worker = {trace for service, name, trace, parent in _Collector.spans
                       if service == "paperclerk-worker" and "paperclerk.run_job" in name and parent}
             if api & worker:
-                return
+                break
             time.sleep(0.5)
-        raise AssertionError(f"no shared trace; spans seen: {[(s, n) for s, n, _, _ in _Collector.spans][:40]}")
+        else:
+            raise AssertionError(f"no shared trace; spans seen: {[(s, n) for s, n, _, _ in _Collector.spans][:40]}")
+        _flower_sees_the_worker_and_its_task(processes, api_port=port)
     finally:
         collector.shutdown()
+
+
+def _flower_sees_the_worker_and_its_task(processes: Processes, *, api_port: int) -> None:
+    port = free_port()
+    celery = str(Path(sys.executable).with_name("celery"))
+    with (processes.log_dir / "flower.log").open("ab") as output:
+        ui = subprocess.Popen([celery, "--app", "paperclerk.ops.celery_entry", "flower", f"--port={port}",
+                               "--address=127.0.0.1", "--persistent=False"],
+                              env={**os.environ, **processes.env, "FLOWER_UNAUTHENTICATED_API": "true"},
+                              stdout=output, stderr=subprocess.STDOUT,
+                              start_new_session=True)
+    try:
+        wait_for_port(port, timeout=60, process=ui)
+        deadline = time.monotonic() + 60
+        workers: dict[str, object] = {}
+        while time.monotonic() < deadline and not workers:
+            workers = httpx.get(f"http://127.0.0.1:{port}/api/workers?refresh=1", timeout=20).json()
+            time.sleep(0.5)
+        assert workers, "Flower sees no worker"
+        uploaded = httpx.post(f"http://127.0.0.1:{api_port}/api/v1/documents",
+                              headers={"X-API-Key": api_key()}, timeout=30,
+                              files=[("files", ("seen-by-flower.txt", b"flower watches this job", "text/plain"))])
+        assert uploaded.status_code == 202
+        while time.monotonic() < deadline + 30:
+            tasks = httpx.get(f"http://127.0.0.1:{port}/api/tasks", timeout=20).json()
+            if any(task.get("name") == "paperclerk.run_job" and task.get("state") == "SUCCESS"
+                   for task in tasks.values()):
+                return
+            time.sleep(0.5)
+        raise AssertionError(f"Flower saw no finished paperclerk.run_job task: {tasks}")
+    finally:
+        os.killpg(ui.pid, signal.SIGTERM)
+        ui.wait(20)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import secrets
 import shutil
 import tempfile
@@ -145,7 +146,7 @@ def _put(target: Target, name: str, relative: str, source: Path, cipher: BackupC
     """Hash ``source`` and hand it (encrypted when there is a key) to the target as ``relative``."""
     digest = hashlib.sha256()
     size = 0
-    staged = Path(tempfile.mkstemp(dir=scratch, prefix="stage-")[1])
+    staged = _temp_file(scratch, "stage-")
     with source.open("rb") as plain, staged.open("wb") as out:
         reader = _HashingReader(plain, digest)
         if cipher:
@@ -251,8 +252,8 @@ def _open(settings: Settings, path: str) -> _Opened:
 
 def _fetch(opened: _Opened, entry: FileEntry, scratch: Path, keep: bool) -> tuple[Path | None, str | None]:
     """Read one file of the backup (decrypting it) and check it against the manifest: (plain copy, problem)."""
-    stored = Path(tempfile.mkstemp(dir=scratch, prefix="fetch-")[1])
-    plain_path = Path(tempfile.mkstemp(dir=scratch, prefix="plain-")[1]) if keep else None
+    stored = _temp_file(scratch, "fetch-")
+    plain_path = _temp_file(scratch, "plain-") if keep else None
     try:
         opened.target.download(opened.name, entry.path, stored)
         digest = hashlib.sha256()
@@ -443,6 +444,12 @@ def _started_at(name: str) -> datetime:
         return datetime.strptime(name.split("-")[1], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
     except (IndexError, ValueError):
         return datetime.max.replace(tzinfo=UTC)  # not ours to judge: keep
+
+
+def _temp_file(scratch: Path, prefix: str) -> Path:
+    descriptor, name = tempfile.mkstemp(dir=scratch, prefix=prefix)
+    os.close(descriptor)  # only the name is wanted; an open descriptor per file would run out over 10,000 files
+    return Path(name)
 
 
 @contextmanager
