@@ -210,3 +210,14 @@ def test_the_command_line(env, tmp_path):
     _tamper_blob(Path(path))
     damaged = _cli("backup", "verify", path, env=variables)
     assert damaged.returncode == 1 and "BACKUP_CORRUPT" in damaged.stderr
+
+
+def test_no_file_descriptor_is_left_open(env, tmp_path, monkeypatch):
+    """Restoring 10,000 files once ran out of descriptors: each temporary file's descriptor stayed open."""
+    populate(documents=80, users=1)
+    before = len(os.listdir("/proc/self/fd"))
+    report = service.create(get_settings(), to=str(tmp_path / "backups"))
+    service.verify(get_settings(), report.location)
+    _switch(monkeypatch, tmp_path / "restored", "")
+    service.restore(get_settings(), report.location)
+    assert len(os.listdir("/proc/self/fd")) - before < 20  # 40 files fetched, staged and restored: 120 if leaked
