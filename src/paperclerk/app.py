@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartException
 
@@ -141,6 +142,7 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.error("unhandled error", exc_info=exc)
         route = getattr(request.scope.get("route"), "path", None) or request.url.path
-        system_events.error(exc, where=f"{request.method} {route}", request_id=request.headers.get("x-request-id"))
+        await run_in_threadpool(system_events.error, exc, where=f"{request.method} {route}",
+                                request_id=request.headers.get("x-request-id"))
         tracing.report_error(exc)
         return error_response(500, "INTERNAL_ERROR", "Something went wrong on our side; it has been logged.")
