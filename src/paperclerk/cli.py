@@ -3,6 +3,7 @@ extract and the invoice rules (rules, rule, tolerance)."""
 
 from __future__ import annotations
 
+import signal
 import sys
 import time
 from collections import Counter
@@ -156,12 +157,14 @@ def worker(
         from paperclerk.core.celery_app import get_celery, queue_name
 
         # Task events stay on (the Celery config sends them) and so does remote control: Flower needs both.
-        get_celery().worker_main([
-            "worker", "--loglevel", settings.log_level, "--concurrency", str(concurrency),
-            "--queues", ",".join(queue_name(queue) for queue in wanted), "--without-gossip", "--without-mingle",
-        ])
-        system_events.shutdown("worker", queues=wanted)
-        tracing.flush()
+        try:
+            get_celery().worker_main([
+                "worker", "--loglevel", settings.log_level, "--concurrency", str(concurrency),
+                "--queues", ",".join(queue_name(queue) for queue in wanted), "--without-gossip", "--without-mingle",
+            ])
+        finally:  # Celery leaves through SystemExit once its warm shutdown is done
+            system_events.shutdown("worker", queues=wanted)
+            tracing.flush()
         return
     pool = WorkerPool(settings.model_copy(update={
         "workers": concurrency if "default" in wanted and "ocr" not in wanted else 0,
@@ -169,12 +172,17 @@ def worker(
     }))
     pool.start()
     console.print(f"worker polling the database for {', '.join(wanted)} jobs; Ctrl+C to stop")
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)  # an orchestrator's stop: finish like Ctrl+C
     try:
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
         pool.stop()
         system_events.shutdown("worker", queues=wanted)
+
+
+def _stop_on_sigterm(_signal: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _collect(paths: list[Path]) -> list[Path]:

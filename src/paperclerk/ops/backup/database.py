@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, inspect, select, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from paperclerk import plugins
 from paperclerk.config import Settings
@@ -158,10 +159,14 @@ def restore(settings: Settings, dialect: str, dump: Path) -> None:
             source.backup(live)
             live.execute("PRAGMA journal_mode=WAL")
         return
-    with _postgres(settings.resolved_database_url) as connection:
-        # Everything in the schema goes (the tables of this release included), so the dump lands in an empty one.
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
+    try:
+        with _postgres(settings.resolved_database_url) as connection:
+            # Everything in the schema goes (the tables of this release included): the dump lands in an empty one.
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    except SQLAlchemyError as exc:
+        raise DatabaseBackupError(f"Could not empty the database's public schema (the database's owner can): {exc}"
+                                  ) from exc
     dsn, environment = libpq(settings.resolved_database_url)
     _run(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
           f"--dbname={dsn}", str(dump)], environment, "pg_restore")
