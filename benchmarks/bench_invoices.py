@@ -135,7 +135,7 @@ def _einvoices() -> Tally:
 
 
 def _typed(name: str, value: str) -> Any:
-    from paperclerk.invoices.model import AMOUNT_FIELDS, DATE_FIELDS
+    from paperclerk.invoices.reading import AMOUNT_FIELDS, DATE_FIELDS
 
     if name in AMOUNT_FIELDS:
         return Decimal(value)
@@ -165,8 +165,8 @@ def _analyse(path: Path) -> None:
     extractor, kind decision and every validation rule."""
     from paperclerk.extraction.base import PDF, Limits
     from paperclerk.extraction.extract import extract
-    from paperclerk.invoices.analysis import analyze_extraction
     from paperclerk.invoices.einvoice import embedded_einvoice
+    from paperclerk.invoices.file_report import analyze_extraction
     from paperclerk.invoices.rules import RuleConfig
 
     embedded_einvoice(path)

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -24,20 +24,15 @@ from paperclerk.auth.web import CSRFMiddleware
 from paperclerk.auth.web import router as auth_web_router
 from paperclerk.config import get_settings
 from paperclerk.core.errors import PaperclerkError
+from paperclerk.core.lines import load_attribute
 from paperclerk.core.worker import start_job_backend
 from paperclerk.documents.api import router as documents_router
-from paperclerk.invoices.api import masterdata_router as invoice_masterdata_router
-from paperclerk.invoices.api import router as invoices_router
 from paperclerk.ops import operational_metrics, system_events, tracing
 from paperclerk.ops.health import router as health_router
 from paperclerk.ops.middleware import RequestContextMiddleware, UploadLimitMiddleware
 from paperclerk.ops.security import SecurityHeadersMiddleware, setup_cors
 from paperclerk.search.api import router as search_router
-from paperclerk.web import exports as export_pages
-from paperclerk.web import invoices as invoice_pages
-from paperclerk.web import masterdata as masterdata_pages
-from paperclerk.web import pages
-from paperclerk.web import rules as rules_pages
+from paperclerk.web import pages, shell
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +41,18 @@ HTTP_CODES = {400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "N
               422: "VALIDATION_ERROR", 429: "RATE_LIMITED"}
 
 
-#: Every router under /api/v1; each route declares who may call it (see tests/test_access_matrix.py).
-API_ROUTERS = (session_router, accounts_router, documents_router, search_router, invoice_masterdata_router,
-               invoices_router)
+def api_routers() -> list[APIRouter]:
+    """Every router under /api/v1, the core's then each line's; each route declares who may call it (see
+    tests/test_access_matrix.py)."""
+    core = [session_router, accounts_router, documents_router, search_router]
+    return [*core, *(load_attribute(reference) for line in plugins.lines() for reference in line.api_routers)]
+
+
+def page_routers() -> list[APIRouter]:
+    """Every router of pages, the core's then each line's; each page declares its permission with
+    ``page_require`` (see tests/test_page_access_matrix.py)."""
+    core = [auth_web_router, pages.router]
+    return [*core, *(load_attribute(reference) for line in plugins.lines() for reference in line.page_routers)]
 
 
 def create_app(*, embedded_workers: bool = False) -> FastAPI:
@@ -69,16 +73,9 @@ def create_app(*, embedded_workers: bool = False) -> FastAPI:
     operational_metrics.register()
     tracing.instrument_app(app)
     tracing.setup_sentry(settings.sentry_dsn.get_secret_value(), environment=settings.env)
-    for router in API_ROUTERS:
+    for router in (*api_routers(), health_router, *page_routers()):
         app.include_router(router)
-    app.include_router(auth_web_router)
-    app.include_router(health_router)
-    app.include_router(pages.router)
-    app.include_router(invoice_pages.router)
-    app.include_router(rules_pages.router)
-    app.include_router(masterdata_pages.router)
-    app.include_router(export_pages.router)
-    app.mount("/static", pages.static_files(), name="static")
+    app.router.routes.extend(shell.static_mounts())
     # Outermost last: request context → upload limit → security headers → CORS → rate limit → CSRF.
     app.add_middleware(CSRFMiddleware)
     app.add_middleware(RateLimitMiddleware)
@@ -121,10 +118,14 @@ def _add_error_handlers(app: FastAPI) -> None:
                   for error in exc.errors()]
         return error_response(422, "VALIDATION_ERROR", "The request is not valid.", {"errors": errors})
 
+    @app.exception_handler(shell.PageRefused)
+    async def on_page_refused(_: Request, exc: shell.PageRefused) -> Response:
+        return exc.response
+
     @app.exception_handler(StarletteHTTPException)
     async def on_http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 404 and _wants_page(request):
-            return pages.not_found(request, "There is no page at this address.")
+            return shell.not_found(request, "There is no page at this address.")
         causes = list(_causes(exc))
         for cause in causes:
             if isinstance(cause, PaperclerkError):  # e.g. the upload limit hit while parsing a multipart body

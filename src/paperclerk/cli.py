@@ -1,30 +1,26 @@
-"""The ``paperclerk`` command: serve, worker, ingest, search, list, show, retry, db, samples, import, export,
-extract and the invoice rules (rules, rule, tolerance)."""
+"""The ``paperclerk`` command: serve, worker, ingest, search, list, show, retry, db, samples, users, orgs, apikeys,
+and each product line's group (``paperclerk <group> …``, from ``ProductLine.cli``)."""
 
 from __future__ import annotations
 
+import functools
 import signal
-import sys
 import time
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from paperclerk import plugins
 from paperclerk.auth.cli import apikeys_app, orgs_app, users_app
 from paperclerk.config import get_settings
+from paperclerk.core.cli import OrgOption, console, err_console, fail, organization
+from paperclerk.core.lines import load_attribute
 from paperclerk.ops.backup.cli import backup_app
 from paperclerk.ops.env_example import config_app
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-    from paperclerk.auth.principal import Principal
 
 app = typer.Typer(help="paperclerk: documents in; checked, searchable, reviewable data out.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -34,52 +30,36 @@ app.add_typer(orgs_app, name="orgs")
 app.add_typer(apikeys_app, name="apikeys")
 app.add_typer(backup_app, name="backup")
 app.add_typer(config_app, name="config")
-console = Console()
-err_console = Console(stderr=True)
 
 
 def main() -> None:
     app()
 
 
-def _fail(message: str, code: int = 1) -> None:
-    err_console.print(f"[red]error:[/red] {message}")
-    raise typer.Exit(code)
-
-
-OrgOption = Annotated[str | None, typer.Option("--org", help="Organisation slug or id (default: the only one)")]
-
-
-def _organization(reference: str | None) -> str:
-    """The organisation a command acts in: the named one, else the only one (created on a fresh install)."""
-    from paperclerk.auth import service as accounts
-    from paperclerk.auth.principal import system_actor
-    from paperclerk.core.db import session_scope
-    from paperclerk.core.errors import NotFound
-
-    with session_scope() as session:
-        if reference:
-            try:
-                return accounts.get_organization(session, reference).id
-            except NotFound:
-                _fail(f"no organisation {reference!r}; see `paperclerk orgs list`")
-        organizations = list(accounts.list_organizations(session))
-        if len(organizations) > 1:
-            _fail("there are several organisations: choose one with --org")
-        if organizations:
-            return organizations[0].id
-        created = accounts.create_organization(session, "Default", slug="default", actor=system_actor("cli"))
-        err_console.print("created organisation 'default'")
-        return created.id
-
-
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply pending migrations to the configured database."""
-    from paperclerk.core.schema import current_revision, upgrade
+    from paperclerk.core.schema import head_revisions, upgrade
 
     upgrade()
-    console.print(f"database at revision {current_revision()}")
+    console.print(f"database at revision {', '.join(sorted(head_revisions()))}")
+
+
+@db_app.command("revision")
+def db_revision(
+    line: Annotated[str, typer.Argument(help="The product line (its name in plugin.py)")],
+    message: Annotated[str, typer.Option("--message", "-m", help="What the migration changes")],
+    empty: Annotated[bool, typer.Option(help="Write an empty migration instead of comparing models and database")]
+    = False,
+) -> None:
+    """Write a product line's next migration (on its own branch) from its models; upgrade the database first."""
+    from paperclerk.core.schema import new_revision
+
+    try:
+        path = new_revision(line, message, autogenerate=not empty)
+    except ValueError as exc:
+        fail(str(exc))
+    console.print(f"wrote {path}")
 
 
 @app.command()
@@ -124,7 +104,7 @@ def _load_samples() -> None:
                       f"[bold]{credentials.password}[/bold]  (organisation {credentials.organization})", soft_wrap=True)
     directory = get_settings().data_dir / "samples"
     paths = samples.write_samples(directory)
-    summary = _ingest_paths(paths, organization_id=_organization(DEMO_SLUG), source="sample", wait=False,
+    summary = _ingest_paths(paths, organization_id=organization(DEMO_SLUG), source="sample", wait=False,
                             show_progress=False)
     console.print(f"samples: {summary['accepted']} new, {summary['duplicates']} already loaded")
 
@@ -193,7 +173,7 @@ def _collect(paths: list[Path]) -> list[Path]:
         elif path.is_file():
             files.append(path)
         else:
-            _fail(f"{path} does not exist")
+            fail(f"{path} does not exist")
     return files
 
 
@@ -212,8 +192,8 @@ def ingest(
     upgrade()
     files = _collect(paths)
     if not files:
-        _fail("no files found")
-    summary = _ingest_paths(files, organization_id=_organization(org), source="cli", wait=wait, show_progress=True)
+        fail("no files found")
+    summary = _ingest_paths(files, organization_id=organization(org), source="cli", wait=wait, show_progress=True)
     if summary["failed"]:
         raise typer.Exit(2)
 
@@ -330,11 +310,11 @@ def search(
 
     try:
         with session_scope(readonly=True) as session:
-            filters = DocumentFilter(organization_id=_organization(org), status=status, kind=kind)
+            filters = DocumentFilter(organization_id=organization(org), status=status, kind=kind)
             hits, total = index.search(session, query, filters=filters,
                                        limit=limit, offset=0)
     except PaperclerkError as exc:
-        _fail(f"{exc.code}: {exc.message}")
+        fail(f"{exc.code}: {exc.message}")
     table = Table(title=f"{total} document(s) match {query!r}")
     for column in ("score", "document", "kind", "snippet"):
         table.add_column(column)
@@ -357,7 +337,7 @@ def list_documents(
     from paperclerk.documents.filters import DocumentFilter
 
     with session_scope(readonly=True) as session:
-        filters = DocumentFilter(organization_id=_organization(org), status=status, kind=kind)
+        filters = DocumentFilter(organization_id=organization(org), status=status, kind=kind)
         items, total = service.list_documents(session, filters=filters, limit=limit, offset=0)
     table = Table(title=f"{total} document(s)")
     for column in ("id", "file", "status", "kind", "pages", "error"):
@@ -377,7 +357,7 @@ def show(document_id: str, org: OrgOption = None) -> None:
 
     try:
         with session_scope(readonly=True) as session:
-            doc = service.get(session, document_id, organization_id=_organization(org), with_pages=True)
+            doc = service.get(session, document_id, organization_id=organization(org), with_pages=True)
             console.print(f"[bold]{doc.filename}[/bold]  {doc.id}\nstatus: {doc.status}   kind: {doc.kind}   "
                           f"language: {doc.language}   pages: {doc.page_count}   type: {doc.media_type}")
             if doc.error_code:
@@ -391,7 +371,7 @@ def show(document_id: str, org: OrgOption = None) -> None:
                                 f"{entry.error_code + ': ' if entry.error_code else ''}{entry.message or ''}")
             console.print(history)
     except NotFound:
-        _fail(f"no document {document_id}")
+        fail(f"no document {document_id}")
 
 
 @app.command()
@@ -405,7 +385,7 @@ def retry(document_ids: Annotated[list[str], typer.Argument(help="Ids of failed 
     from paperclerk.documents import service
 
     start_job_backend(get_settings(), embedded_workers=False)
-    organization_id = _organization(org)
+    organization_id = organization(org)
     actor = system_actor("cli", organization_id=organization_id)
     problems = 0
     for document_id in document_ids:
@@ -420,222 +400,6 @@ def retry(document_ids: Annotated[list[str], typer.Argument(help="Ids of failed 
         raise typer.Exit(1)
 
 
-@app.command()
-def extract(
-    files: Annotated[list[Path], typer.Argument(help="Invoices: PDF, scan, photo, UBL / CII XML")],
-    json_lines: Annotated[bool, typer.Option("--json", help="One JSON object per file (JSON Lines)")] = False,
-) -> None:
-    """Extract and validate invoices here and now, without a server; prints fields, lines and findings."""
-    import json
-
-    from paperclerk.core.errors import PaperclerkError
-    from paperclerk.invoices.analysis import analyze_file
-
-    failures = 0
-    for file in files:
-        try:
-            report = analyze_file(file)
-        except (PaperclerkError, OSError) as exc:
-            failures += 1
-            error = exc.to_dict() if isinstance(exc, PaperclerkError) else {"code": "FILE_UNREADABLE",
-                                                                             "message": str(exc), "details": {}}
-            if json_lines:
-                typer.echo(json.dumps({"file": str(file), "error": error}, ensure_ascii=False))
-            else:
-                err_console.print(f"[red]{file}[/red]: {error['code']}: {error['message']}")
-            continue
-        if json_lines:
-            typer.echo(json.dumps(report, ensure_ascii=False, default=str))
-        else:
-            _print_invoice(report)
-    if failures:
-        raise typer.Exit(2)
-
-
-def _print_invoice(report: dict[str, object]) -> None:
-    fields = Table(title=f"{report['file']} — {report['kind']}")
-    for column in ("field", "value", "confidence", "page", "by"):
-        fields.add_column(column)
-    evidence = report["evidence"]
-    assert isinstance(evidence, dict) and isinstance(report["fields"], dict)
-    for name, value in report["fields"].items():
-        proof = evidence.get(name, {})
-        fields.add_row(name, str(value), f"{proof.get('confidence', 0):.2f}", str(proof.get("page", "")),
-                       str(proof.get("extractor", "")))
-    console.print(fields)
-    lines = report["lines"]
-    if isinstance(lines, list) and lines:
-        table = Table(title="line items")
-        for column in ("description", "quantity", "unit_price", "amount", "tax_rate"):
-            table.add_column(column)
-        for line in lines:
-            table.add_row(*(str(line.get(column) or "") for column in
-                            ("description", "quantity", "unit_price", "amount", "tax_rate")))
-        console.print(table)
-    findings = report["findings"]
-    if isinstance(findings, list):
-        for finding in findings:
-            console.print(f"[bold]{finding['severity']}[/bold] {finding['rule_id']}: {finding['message']} "
-                          f"[dim]fix: {finding['fix']}[/dim]")
-
-
-@app.command()
-def rules(org: Annotated[str | None, typer.Option(
-        "--org", help="Show this organisation's settings (default: the built-in defaults)")] = None) -> None:
-    """The invoice validation rules and tolerances: id, severity, what each checks."""
-    from paperclerk.invoices import policy
-
-    states, values = None, {}
-    if org is not None:
-        from paperclerk.core.db import session_scope
-
-        organization_id = _organization(org)
-        with session_scope(readonly=True) as session:
-            states = {state.rule.id: state for state in policy.rule_states(session, organization_id)}
-            values = policy.tolerance_values(session, organization_id)
-    table = Table(title="invoice validation rules")
-    for column in ("id", "severity", "checks", "title", "what it checks"):
-        table.add_column(column)
-    for info in policy.catalogue().values():
-        state = states[info.id] if states else None
-        severity = state.effective_severity if state else info.default_severity
-        if state and not state.enabled:
-            severity = "off"
-        table.add_row(info.id, severity, info.scope.replace("_", " "), info.title, info.description)
-    console.print(table)
-    tolerances = Table(title="tolerances")
-    for column in ("name", "value", "default", "meaning"):
-        tolerances.add_column(column)
-    for item in policy.TOLERANCES.values():
-        tolerances.add_row(item.name, _shown(values.get(item.name, item.default)), _shown(item.default),
-                           item.description)
-    console.print(tolerances)
-
-
-def _shown(value: object) -> str:
-    return ", ".join(value) if isinstance(value, tuple) else str(value)
-
-
-@app.command()
-def rule(
-    rule_id: Annotated[str, typer.Argument(help="A rule id from `paperclerk rules`")],
-    enabled: Annotated[bool | None, typer.Option("--on/--off", help="Turn the rule on or off")] = None,
-    severity: Annotated[str | None, typer.Option(help="info, warning, error, critical, or default")] = None,
-    org: OrgOption = None,
-) -> None:
-    """Turn an invoice rule on or off or change its severity for an organisation; open invoices are re-checked."""
-    from paperclerk.invoices import policy
-
-    changes: dict[str, object] = {}
-    if enabled is not None:
-        changes["enabled"] = enabled
-    if severity is not None:
-        changes["severity"] = None if severity == "default" else severity
-    if not changes:
-        _fail("say what to change: --on, --off or --severity")
-    _change_policy(org, lambda session, organization_id, actor: policy.set_rules(
-        session, organization_id, {rule_id: changes}, actor=actor))
-    console.print(f"{rule_id}: updated")
-
-
-@app.command()
-def tolerance(
-    name: Annotated[str, typer.Argument(help="A tolerance from `paperclerk rules`")],
-    value: Annotated[str, typer.Argument(help="The new value (field names comma-separated), or default")],
-    org: OrgOption = None,
-) -> None:
-    """Set an invoice validation tolerance for an organisation; open invoices are re-checked."""
-    from paperclerk.invoices import policy
-
-    parsed: object = None if value == "default" else [item.strip() for item in value.split(",") if item.strip()] \
-        if name == "required_fields" else value
-    _change_policy(org, lambda session, organization_id, actor: policy.set_tolerances(
-        session, organization_id, {name: parsed}, actor=actor))
-    console.print(f"{name}: {value}")
-
-
-def _change_policy(org: str | None, change: Callable[[Session, str, Principal], object]) -> None:
-    """Run one change of an organisation's invoice policy as the CLI, then re-check its open invoices."""
-    from paperclerk.auth.principal import system_actor
-    from paperclerk.core.db import session_scope
-    from paperclerk.core.errors import PaperclerkError
-    from paperclerk.core.schema import upgrade
-    from paperclerk.invoices import workflow
-
-    upgrade()
-    organization_id = _organization(org)
-    try:
-        with session_scope() as session:
-            change(session, organization_id, system_actor("cli", organization_id=organization_id))
-            workflow.revalidate_open(session, organization_id)
-    except PaperclerkError as exc:
-        _fail(f"{exc.code}: {exc.message}")
-
-
-@app.command("import")
-def import_masterdata(
-    what: Annotated[str, typer.Argument(help="vendors, pos (purchase orders) or receipts (goods receipts)")],
-    file: Annotated[Path, typer.Argument(help="CSV file, UTF-8, first row naming the columns")],
-    org: OrgOption = None,
-) -> None:
-    """Import vendors, purchase-order lines or goods-receipt lines from CSV; bad rows are listed with their row
-    number."""
-    from paperclerk.auth.principal import system_actor
-    from paperclerk.core.db import session_scope
-    from paperclerk.core.errors import PaperclerkError
-    from paperclerk.core.schema import upgrade
-    from paperclerk.invoices import masterdata, workflow
-
-    importers = {"vendors": masterdata.import_vendors, "pos": masterdata.import_purchase_orders,
-                 "receipts": masterdata.import_goods_receipts}
-    if what not in importers:
-        _fail(f"cannot import {what!r}: choose vendors, pos or receipts")
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        _fail(f"cannot read {file} as UTF-8 text: {exc}")
-    upgrade()
-    organization_id = _organization(org)
-    actor = system_actor("cli", organization_id=organization_id)
-    try:
-        with session_scope() as session:
-            report, _ = workflow.import_master_data(session, organization_id, importers[what], text, actor=actor)
-    except PaperclerkError as exc:
-        _fail(f"{exc.code}: {exc.message}")
-    console.print(f"{what}: {report.created} created, {report.updated} updated, {len(report.rejected)} rejected")
-    for row, reason in report.rejected:
-        err_console.print(f"row {row}: {reason}")
-    if report.rejected:
-        raise typer.Exit(1)
-
-
-@app.command("export")
-def export_invoices(
-    format: Annotated[str, typer.Option("--format", help="csv, json or ubl (a zip of UBL XML files)")],
-    out: Annotated[Path, typer.Option("--out", help="File to write")],
-    columns: Annotated[str | None, typer.Option(help="CSV columns, comma-separated")] = None,
-    include_exported: Annotated[bool, typer.Option(help="Export already exported invoices again")] = False,
-    org: OrgOption = None,
-) -> None:
-    """Export approved invoices and mark them exported (they are not exported again unless asked)."""
-    from paperclerk.auth.principal import system_actor
-    from paperclerk.core.db import session_scope
-    from paperclerk.core.errors import PaperclerkError
-    from paperclerk.invoices import exports
-
-    organization_id = _organization(org)
-    chosen = [column.strip() for column in columns.split(",") if column.strip()] if columns else None
-    try:
-        with session_scope() as session:
-            result = exports.export(session, organization_id, format=format, columns=chosen,
-                                    include_exported=include_exported,
-                                    actor=system_actor("cli", organization_id=organization_id))
-            out.write_bytes(result.content)
-    except PaperclerkError as exc:
-        _fail(f"{exc.code}: {exc.message}")
-    console.print(f"{len(result.invoice_ids)} invoice(s) written to {out}")
-
-
 @app.command("samples")
 def samples_command() -> None:
     """Generate the sample documents and add them (processed by a running server)."""
@@ -645,5 +409,45 @@ def samples_command() -> None:
     _load_samples()
 
 
+def _deprecated_alias(group: str, command: typer.models.CommandInfo) -> None:
+    """``paperclerk <name>`` still runs ``paperclerk <group> <name>`` for one release: hidden from the help, with a
+    note on stderr (standard output stays exactly the command's)."""
+    callback = command.callback
+    if callback is None:
+        raise ValueError(f"the {group} command {command.name!r} has no callback")
+    name = command.name or callback.__name__.replace("_", "-")
+
+    @functools.wraps(callback)
+    def alias(*args: Any, **kwargs: Any) -> Any:
+        err_console.print(f"note: `paperclerk {name}` is now `paperclerk {group} {name}`; the old name goes in the "
+                          "next release.", highlight=False, soft_wrap=True)
+        return callback(*args, **kwargs)
+
+    app.command(name, hidden=True, help=command.help)(alias)
+
+
+def _mount_lines() -> None:
+    """Each line's commands under its group; lines sharing a group add their commands to one group."""
+    groups: dict[str, tuple[typer.Typer, list[str]]] = {}
+    for line in plugins.lines():
+        if line.cli is None:
+            continue
+        commands: typer.Typer = load_attribute(line.cli)
+        group, titles = groups.setdefault(line.group, (typer.Typer(no_args_is_help=True), []))
+        group.add_typer(commands)
+        titles.append(line.title)
+        for name in line.cli_aliases:
+            found = [info for info in commands.registered_commands
+                     if (info.name or (info.callback.__name__ if info.callback else "").replace("_", "-")) == name]
+            if not found:
+                raise ValueError(f"product line {line.name!r} names an alias {name!r} that is not one of its commands")
+            _deprecated_alias(line.group, found[0])
+    for name, (group, titles) in groups.items():
+        app.add_typer(group, name=name, help=" · ".join(titles))
+
+
+_mount_lines()
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

@@ -87,6 +87,8 @@ class Settings(BaseSettings):
     parse_memory_limit_mb: int = Field(default=2048, ge=64)
     #: Modules imported where files are read, before the first one: extractor plugins register themselves there.
     parse_extractor_modules: Csv = Field(default_factory=list)
+    #: Product lines beyond the built-in ones: their ``plugin`` modules (see ``paperclerk.plugins``).
+    extra_lines: Csv = Field(default_factory=list)
 
     # Identity and hardening. The signing key: PAPERCLERK_SECRET_KEY_FILE (a Docker/Kubernetes secret) wins
     # over PAPERCLERK_SECRET_KEY; see paperclerk.auth.settings.
@@ -162,8 +164,8 @@ class Settings(BaseSettings):
         return (init_settings, SecretFilesSource(settings_cls, "PAPERCLERK_"), env_settings, dotenv_settings,
                 file_secret_settings)
 
-    @field_validator("cors_origins", "trusted_proxies", "parse_extractor_modules", "tls_certificate_files",
-                     mode="before")
+    @field_validator("cors_origins", "trusted_proxies", "parse_extractor_modules", "extra_lines",
+                     "tls_certificate_files", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:
         if isinstance(value, str):

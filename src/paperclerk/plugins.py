@@ -1,23 +1,50 @@
-"""The one place where domain modules are wired in: their tables, tasks and analyzers.
+"""The product lines paperclerk runs, and the one place that names them.
 
-A new product line adds its modules here; nothing else imports a domain by name.
+``LINE_MODULES`` lists each line's ``plugin`` module (exporting ``LINE: ProductLine``); the setting
+``PAPERCLERK_EXTRA_LINES`` (comma-separated module paths) adds lines installed outside this package. The app,
+the CLI, the page shell, the classifier, the permission table and the migrations loop over :func:`lines`.
 """
 
 from __future__ import annotations
 
 import importlib
+from functools import lru_cache
 
-MODEL_MODULES = (
+from paperclerk.core.lines import ProductLine
+
+LINE_MODULES = ("paperclerk.invoices.plugin",)
+
+#: The core's tables, and the modules that register its tasks, before any line's.
+CORE_MODEL_MODULES = (
     "paperclerk.core.jobs",
     "paperclerk.core.events",
+    "paperclerk.core.audit",
     "paperclerk.documents.models",
     "paperclerk.auth.models",
-    "paperclerk.invoices.models",
 )
-#: Modules that register tasks and analyzers when imported.
-TASK_MODULES = ("paperclerk.pipeline.run", "paperclerk.invoices.analyzer")
+CORE_TASK_MODULES = ("paperclerk.pipeline.run",)
+
+
+@lru_cache
+def lines() -> tuple[ProductLine, ...]:
+    """Every product line, in the order listed (then the extra ones); names are unique."""
+    from paperclerk.config import get_settings
+
+    found: list[ProductLine] = []
+    for module_name in (*LINE_MODULES, *get_settings().extra_lines):
+        line = getattr(importlib.import_module(module_name), "LINE", None)
+        if not isinstance(line, ProductLine):
+            raise TypeError(f"{module_name} must define LINE = ProductLine(...)")
+        if any(other.name == line.name for other in found):
+            raise ValueError(f"two product lines are called {line.name!r} ({module_name})")
+        found.append(line)
+    return tuple(found)
 
 
 def load() -> None:
-    for module in (*MODEL_MODULES, *TASK_MODULES):
+    """Import every table and every task/analyzer registration (the core's, then each line's)."""
+    for module in (*CORE_MODEL_MODULES, *CORE_TASK_MODULES):
         importlib.import_module(module)
+    for line in lines():
+        for module in (*line.model_modules, *line.task_modules):
+            importlib.import_module(module)

@@ -11,8 +11,8 @@ from sqlalchemy.exc import DBAPIError
 
 import paperclerk.auth.models  # noqa: F401  (registers the tables on Base.metadata)
 from paperclerk.auth import service
-from paperclerk.auth.models import AuditEntry
 from paperclerk.auth.principal import system_actor
+from paperclerk.core.audit import AuditEntry
 from paperclerk.core.db import session_scope, utcnow
 from paperclerk.core.errors import PaperclerkError
 from tests.auth.conftest import PASSWORD, Account, bearer, login

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from paperclerk.auth import service
 from paperclerk.auth.cli import DEMO_ADMIN, apikeys_app, bootstrap_demo, orgs_app, users_app
-from paperclerk.auth.models import AuditEntry
+from paperclerk.core.audit import AuditEntry
 from paperclerk.core.db import session_scope
 from tests.auth.conftest import PASSWORD
 from tests.conftest import Env

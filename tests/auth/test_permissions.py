@@ -10,7 +10,13 @@ from fastapi import Depends
 from fastapi.testclient import TestClient
 
 from paperclerk.auth.dependencies import require
-from paperclerk.auth.permissions import ROLE_PERMISSIONS, check_permission_name, role_allows
+from paperclerk.auth.permissions import (
+    CORE_PERMISSIONS,
+    PERMISSIONS,
+    ROLE_PERMISSIONS,
+    check_permission_name,
+    role_allows,
+)
 from paperclerk.auth.principal import Principal
 from tests.auth.conftest import Account, bearer, build_app, login
 from tests.helpers import assert_error
@@ -35,7 +41,8 @@ def test_permission_table(permission: str) -> None:
 
 
 def test_table_has_no_unlisted_permission_and_unknown_roles_have_none() -> None:
-    assert set().union(*ROLE_PERMISSIONS.values()) == set(EXPECTED)
+    assert {permission.name: permission.lowest_role for permission in CORE_PERMISSIONS} == EXPECTED
+    assert set().union(*ROLE_PERMISSIONS.values()) == set(PERMISSIONS)  # the core's and every line's
     assert not role_allows("owner", "documents:read")
     with pytest.raises(ValueError, match="unknown permission"):
         check_permission_name("documents:raed")

@@ -17,7 +17,7 @@ from paperclerk.invoices.einvoice import (
     read_einvoice,
     sniff_einvoice,
 )
-from paperclerk.invoices.model import LineItem
+from paperclerk.invoices.reading import LineItem
 from paperclerk.invoices.rules import RuleConfig, validate
 from paperclerk.samples import text_pdf
 from tests.invoices import generate

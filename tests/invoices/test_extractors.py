@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 
 from paperclerk.extraction.base import TEXT, ExtractedPage, Extraction
-from paperclerk.invoices.analysis import analyze_extraction
 from paperclerk.invoices.extractors import register_extractor, unregister_extractor
-from paperclerk.invoices.model import FieldValue, InvoiceExtraction
+from paperclerk.invoices.file_report import analyze_extraction
+from paperclerk.invoices.reading import FieldValue, InvoiceExtraction
 from tests.helpers import api_client
 from tests.invoices.ap import invoice_pdf, upload_invoices
 

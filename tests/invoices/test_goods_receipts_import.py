@@ -109,16 +109,17 @@ def test_cli_import_receipts(env, tmp_path, monkeypatch):
     monkeypatch.setenv("COLUMNS", "200")
     for name, text in (("vendors", VENDORS_CSV), ("pos", ORDERS_CSV), ("receipts", RECEIPTS_CSV)):
         (tmp_path / f"{name}.csv").write_text(text, encoding="utf-8")
-        result = runner.invoke(app, ["import", name, str(tmp_path / f"{name}.csv")])
+        result = runner.invoke(app, ["invoices", "import", name, str(tmp_path / f"{name}.csv")])
     assert result.exit_code == 1, result.output
     assert "receipts: 2 created, 2 updated, 6 rejected" in result.output
     assert "row 6: no purchase order 'PO-9'" in result.output
     good = tmp_path / "good.csv"
     good.write_text("receipt_number,po_number,received_on,line_number,quantity\nGR-4,PO-3,2024-03-12,1,3\n",
                     encoding="utf-8")
-    again = runner.invoke(app, ["import", "receipts", str(good)])
+    again = runner.invoke(app, ["invoices", "import", "receipts", str(good)])
     assert again.exit_code == 0 and "receipts: 0 created, 1 updated, 0 rejected" in again.output
-    assert "choose vendors, pos or receipts" in runner.invoke(app, ["import", "shipments", str(good)]).output
+    unknown = runner.invoke(app, ["invoices", "import", "shipments", str(good)])
+    assert "choose vendors, pos or receipts" in unknown.output
 
 
 def test_three_way_match_sees_imported_receipts(env):

@@ -16,7 +16,7 @@ from paperclerk.extraction.base import PDF, Limits
 from paperclerk.extraction.extract import extract
 from paperclerk.invoices.einvoice import read_einvoice
 from paperclerk.invoices.layout_extractor import LayoutExtractor
-from paperclerk.invoices.model import AMOUNT_FIELDS, DATE_FIELDS, InvoiceExtraction
+from paperclerk.invoices.reading import AMOUNT_FIELDS, DATE_FIELDS, InvoiceExtraction
 from tests.invoices import heldout
 
 DATA = Path(__file__).parent / "data"

@@ -13,8 +13,8 @@ from paperclerk.core.db import session_scope
 from paperclerk.documents import service as documents
 from paperclerk.documents.models import Document
 from paperclerk.invoices.analyzer import InvoiceAnalyzer, ReadInvoice
-from paperclerk.invoices.model import FieldValue, InvoiceExtraction
 from paperclerk.invoices.models import Invoice, InvoiceFinding
+from paperclerk.invoices.reading import FieldValue, InvoiceExtraction
 from paperclerk.pipeline.analyzers import AnalysisResult
 from tests.helpers import api_client, organization_id
 

@@ -79,8 +79,9 @@ def test_cli_export_writes_the_file_and_skips_exported_invoices(env, tmp_path):
         _approved(client, "C-3")
     out = tmp_path / "out.csv"
     runner = CliRunner()
-    result = runner.invoke(app, ["export", "--format", "csv", "--out", str(out), "--columns", "invoice_number,total"])
+    result = runner.invoke(app, ["invoices", "export", "--format", "csv", "--out", str(out),
+                                 "--columns", "invoice_number,total"])
     assert result.exit_code == 0, result.output
     assert out.read_text().splitlines() == ["invoice_number,total", "C-3,1512.50"]
-    second = runner.invoke(app, ["export", "--format", "csv", "--out", str(tmp_path / "again.csv")])
+    second = runner.invoke(app, ["invoices", "export", "--format", "csv", "--out", str(tmp_path / "again.csv")])
     assert second.exit_code == 1 and "NOTHING_TO_EXPORT" in second.output

@@ -7,7 +7,7 @@ import json
 
 from sqlalchemy import select
 
-from paperclerk.auth.models import AuditEntry
+from paperclerk.core.audit import AuditEntry
 from paperclerk.core.db import session_scope
 from tests.helpers import api_client, assert_error
 from tests.invoices.ap import add_vendor, invoice_pdf, open_rules, upload_invoices

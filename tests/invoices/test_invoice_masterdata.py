@@ -129,12 +129,12 @@ def test_cli_import_prints_rejected_rows(env, tmp_path, monkeypatch):
     monkeypatch.setenv("COLUMNS", "200")
     path = tmp_path / "vendors.csv"
     path.write_text(VENDORS_CSV, encoding="utf-8")
-    result = runner.invoke(app, ["import", "vendors", str(path)])
+    result = runner.invoke(app, ["invoices", "import", "vendors", str(path)])
     assert result.exit_code == 1, result.output
     assert "2 created, 0 updated, 2 rejected" in result.output
-    again = runner.invoke(app, ["import", "vendors", str(path)])
+    again = runner.invoke(app, ["invoices", "import", "vendors", str(path)])
     assert "0 created, 2 updated" in again.output
-    assert runner.invoke(app, ["import", "customers", str(path)]).exit_code == 1
+    assert runner.invoke(app, ["invoices", "import", "customers", str(path)]).exit_code == 1
 
 
 def test_a_vendor_name_is_taken_once_in_any_letters(any_env):

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from paperclerk.auth.models import AuditEntry
 from paperclerk.cli import app
+from paperclerk.core.audit import AuditEntry
 from paperclerk.core.db import session_scope
 from paperclerk.core.errors import InvalidRequest, NotFound
 from paperclerk.invoices import masterdata, policy
@@ -143,19 +143,19 @@ def test_bad_tolerance_values_are_refused(name, value):
 def test_the_cli_shows_and_changes_an_organisations_rules(env):
     with api_client() as client:
         (invoice,) = upload_invoices(client, ("inv.pdf", invoice_pdf(po=None)))
-    off = runner.invoke(app, ["rule", "INV-VENDOR-UNKNOWN", "--off", "--org", "acme"])
+    off = runner.invoke(app, ["invoices", "rule", "INV-VENDOR-UNKNOWN", "--off", "--org", "acme"])
     assert off.exit_code == 0, off.output
-    threshold = runner.invoke(app, ["tolerance", "approval_threshold", "500", "--org", "acme"])
+    threshold = runner.invoke(app, ["invoices", "tolerance", "approval_threshold", "500", "--org", "acme"])
     assert threshold.exit_code == 0, threshold.output
     with api_client() as client:
         assert open_rules(client.get(f"/api/v1/invoices/{invoice['id']}").json()) == {"INV-APPROVAL-001"}
-    listing = runner.invoke(app, ["rules", "--org", "acme"], env={"COLUMNS": "200"})
+    listing = runner.invoke(app, ["invoices", "rules", "--org", "acme"], env={"COLUMNS": "200"})
     assert listing.exit_code == 0
     row = next(line for line in listing.output.splitlines() if "INV-VENDOR-UNKNOWN" in line)
     assert "off" in row
     threshold_row = next(line for line in listing.output.splitlines() if line.startswith("│ approval_threshold"))
     assert threshold_row.split("│")[2].strip() == "500"
-    bad = runner.invoke(app, ["rule", "INV-DUP-001", "--severity", "fatal", "--org", "acme"])
+    bad = runner.invoke(app, ["invoices", "rule", "INV-DUP-001", "--severity", "fatal", "--org", "acme"])
     assert bad.exit_code == 1 and "INVALID_SEVERITY" in bad.output
-    nothing = runner.invoke(app, ["rule", "INV-DUP-001", "--org", "acme"])
+    nothing = runner.invoke(app, ["invoices", "rule", "INV-DUP-001", "--org", "acme"])
     assert nothing.exit_code == 1

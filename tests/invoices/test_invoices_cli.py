@@ -1,4 +1,4 @@
-"""`paperclerk extract` and `paperclerk rules`: synchronous extraction with a stable JSON shape."""
+"""`paperclerk invoices extract` and `paperclerk invoices rules`: synchronous extraction with a stable JSON shape."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def test_extract_prints_one_json_object_per_file(tmp_path):
     invoice.write_bytes(samples.text_pdf([INVOICE]))
     note = tmp_path / "note.txt"
     note.write_text("Just a note about lunch.")
-    result = runner.invoke(app, ["extract", "--json", str(invoice), str(note)])
+    result = runner.invoke(app, ["invoices", "extract", "--json", str(invoice), str(note)])
     assert result.exit_code == 0, result.output
     first, second = (json.loads(line) for line in result.output.splitlines())
     assert set(first) == {"file", "kind", "fields", "lines", "evidence", "findings"}
@@ -44,7 +44,7 @@ def test_extract_reports_bad_files_and_exits_non_zero(tmp_path):
     hostile = tmp_path / "xxe.xml"
     hostile.write_text('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
                        '<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2">&e;</Invoice>')
-    result = runner.invoke(app, ["extract", "--json", str(hostile), str(tmp_path / "missing.pdf")])
+    result = runner.invoke(app, ["invoices", "extract", "--json", str(hostile), str(tmp_path / "missing.pdf")])
     assert result.exit_code == 2
     errors = [json.loads(line)["error"]["code"] for line in result.output.splitlines()]
     assert errors == ["XML_UNSAFE", "FILE_UNREADABLE"]
@@ -53,9 +53,24 @@ def test_extract_reports_bad_files_and_exits_non_zero(tmp_path):
 def test_extract_table_output_and_rules_listing(tmp_path):
     invoice = tmp_path / "r.pdf"
     invoice.write_bytes(samples.text_pdf([INVOICE]))
-    table = runner.invoke(app, ["extract", str(invoice)])
+    table = runner.invoke(app, ["invoices", "extract", str(invoice)])
     assert table.exit_code == 0 and "R-2024-001" in table.output and "line items" in table.output
-    listing = runner.invoke(app, ["rules"])
+    listing = runner.invoke(app, ["invoices", "rules"])
     assert listing.exit_code == 0
     assert "INV-ARITH-003" in listing.output and "INV-ID-002" in listing.output and "INV-TAX-001" in listing.output
     assert "INV-VENDOR-BANK-CHANGED" in listing.output and "INV-DUP-001" in listing.output
+
+
+def test_the_old_top_level_commands_still_work_for_one_release_with_a_note_on_stderr(tmp_path):
+    invoice = tmp_path / "r-2024-001.pdf"
+    invoice.write_bytes(samples.text_pdf([INVOICE]))
+    grouped = runner.invoke(app, ["invoices", "extract", "--json", str(invoice)])
+    old = runner.invoke(app, ["extract", "--json", str(invoice)])
+    assert old.exit_code == grouped.exit_code == 0
+    assert old.stdout == grouped.stdout  # the JSON Lines other tools read are unchanged
+    assert old.stderr.strip() == ("note: `paperclerk extract` is now `paperclerk invoices extract`; "
+                                  "the old name goes in the next release.")
+    assert "INV-ARITH-003" in runner.invoke(app, ["rules"]).stdout
+    help_text = runner.invoke(app, ["--help"]).stdout
+    assert "invoices" in help_text
+    assert not any(line.strip().startswith(("│ extract", "│ rules ", "│ tolerance")) for line in help_text.splitlines())

@@ -14,7 +14,7 @@ import pytest
 from paperclerk.extraction.base import TEXT, ExtractedPage, Extraction, Limits
 from paperclerk.extraction.extract import extract
 from paperclerk.invoices.layout_extractor import LayoutExtractor, extract_layout
-from paperclerk.invoices.model import Extractor, InvoiceExtraction
+from paperclerk.invoices.reading import Extractor, InvoiceExtraction
 from paperclerk.invoices.rules import RuleConfig, validate
 from paperclerk.samples import plain_text
 from tests.invoices import generate

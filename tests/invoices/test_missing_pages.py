@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from paperclerk.extraction.base import TEXT, ExtractedPage, Extraction
-from paperclerk.invoices.pages import missing_pages
+from paperclerk.invoices.page_markers import missing_pages
 from tests.helpers import api_client
 from tests.invoices.ap import finding, invoice_pdf, open_rules, upload_invoices
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from paperclerk.invoices.model import Evidence, FieldValue, Finding, InvoiceExtraction, LineItem
+from paperclerk.invoices.reading import Evidence, FieldValue, Finding, InvoiceExtraction, LineItem
 from paperclerk.invoices.rules import RULES, SEVERITIES, RuleConfig, describe_rules, validate
 from paperclerk.invoices.tax_rates import RATES
 from tests.invoices import generate

@@ -37,6 +37,7 @@ from paperclerk.auth.schemas import (
     UserCreated,
     UserOut,
 )
+from paperclerk.core.audit import AuditFilter, list_audit
 from paperclerk.core.db import read_session, session_scope
 from paperclerk.core.errors import NotFound
 
@@ -214,7 +215,7 @@ def audit(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> AuditPage:
-    filters = service.AuditFilter(actor=actor, action=action, subject=subject, since=_aware(since),
-                                  until=_aware(until))
-    items, total = service.list_audit(session, _org(principal), filters, limit=limit, offset=offset)
+    filters = AuditFilter(actor=actor, action=action, subject=subject, since=_aware(since),
+                          until=_aware(until))
+    items, total = list_audit(session, _org(principal), filters, limit=limit, offset=offset)
     return AuditPage(items=[AuditOut.of(entry) for entry in items], total=total, limit=limit, offset=offset)

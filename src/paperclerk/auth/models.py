@@ -1,15 +1,14 @@
-"""Tables of identity: organisations, users, memberships, API keys, refresh tokens, login throttles, audit.
+"""Tables of identity: organisations, users, memberships, API keys, refresh tokens, login throttles.
 
-Register this module in ``paperclerk.plugins.MODEL_MODULES``; its tables are created by migration 0002.
+Register this module in ``paperclerk.plugins.CORE_MODEL_MODULES``; its tables are created by migration 0002.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from paperclerk.core.db import Base, UTCDateTime, new_id, utcnow
@@ -118,26 +117,6 @@ class LoginAttempt(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     last_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-
-class AuditEntry(Base):
-    """Who did what to what, with the state before and after. Append-only: the database refuses
-    UPDATE and DELETE on this table (triggers in migration 0002)."""
-
-    __tablename__ = "audit_entries"
-
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    organization_id: Mapped[str | None] = mapped_column(ForeignKey("organizations.id"), index=True)
-    actor_type: Mapped[str] = mapped_column(String(10))
-    actor_id: Mapped[str | None] = mapped_column(String(36), index=True)
-    actor_label: Mapped[str] = mapped_column(String(254))
-    ip: Mapped[str | None] = mapped_column(String(45))
-    action: Mapped[str] = mapped_column(String(80), index=True)
-    subject_type: Mapped[str | None] = mapped_column(String(40))
-    subject_id: Mapped[str | None] = mapped_column(String(36), index=True)
-    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
 def normalise_email(value: str) -> str:

@@ -7,7 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from paperclerk.auth.models import ApiKey, AuditEntry, Membership, Organization, User
+from paperclerk.auth.models import ApiKey, Membership, Organization, User
+from paperclerk.core.audit import AuditEntry
 
 
 class LoginRequest(BaseModel):

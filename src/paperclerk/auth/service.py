@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -28,7 +28,6 @@ from paperclerk.auth.errors import AccountLocked, Forbidden, Unauthorized
 from paperclerk.auth.models import (
     ActorType,
     ApiKey,
-    AuditEntry,
     LoginAttempt,
     Membership,
     Organization,
@@ -39,6 +38,7 @@ from paperclerk.auth.models import (
 from paperclerk.auth.permissions import ROLES
 from paperclerk.auth.principal import Principal
 from paperclerk.config import get_settings
+from paperclerk.core.audit import record_audit
 from paperclerk.core.db import session_scope, utcnow
 from paperclerk.core.errors import Conflict, InvalidRequest, NotFound, PaperclerkError
 
@@ -522,61 +522,6 @@ def touch_api_key(session: Session, key_id: str, *, now: datetime | None = None)
         ApiKey.id == key_id,
         or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at <= now - API_KEY_TOUCH_INTERVAL),
     ).values(last_used_at=now))
-
-
-# -- audit trail -------------------------------------------------------------------------------------
-
-
-def record_audit(session: Session, actor: Principal | None, action: str, subject: tuple[str, str | None] | None = None,
-                 *, before: dict[str, Any] | None = None, after: dict[str, Any] | None = None, ip: str | None = None,
-                 organization_id: str | None = None, now: datetime | None = None) -> AuditEntry:
-    """Append one entry (there is deliberately no way to change or remove one)."""
-    entry = AuditEntry(
-        organization_id=organization_id if organization_id is not None else (actor.organization_id if actor else None),
-        actor_type=actor.actor_type if actor else ActorType.SYSTEM,
-        actor_id=actor.id if actor else None,
-        actor_label=(actor.label if actor else "system")[:254],
-        ip=ip[:45] if ip else None, action=action,
-        subject_type=subject[0] if subject else None, subject_id=subject[1] if subject else None,
-        before=before, after=after, created_at=now or utcnow())
-    session.add(entry)
-    return entry
-
-
-@dataclass(frozen=True)
-class AuditFilter:
-    actor: str | None = None
-    action: str | None = None
-    subject: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-
-
-def list_audit(session: Session, organization_id: str, filters: AuditFilter | None = None, *, limit: int = 50,
-               offset: int = 0) -> tuple[Sequence[AuditEntry], int]:
-    """Newest first. ``actor``: an actor id or e-mail/label; ``action``: exact (``user.disable``) or a
-    prefix ending in a dot (``user.``); ``subject``: ``type`` or ``type:id`` or an id."""
-    filters = filters or AuditFilter()
-    query: Select[Any] = select(AuditEntry).where(AuditEntry.organization_id == organization_id)
-    if filters.actor:
-        query = query.where(or_(AuditEntry.actor_id == filters.actor, AuditEntry.actor_label == filters.actor))
-    if filters.action:
-        query = query.where(AuditEntry.action.startswith(filters.action, autoescape=True)
-                            if filters.action.endswith(".") else AuditEntry.action == filters.action)
-    if filters.subject:
-        kind, _, ident = filters.subject.partition(":")
-        if ident:
-            query = query.where(AuditEntry.subject_type == kind, AuditEntry.subject_id == ident)
-        else:
-            query = query.where(or_(AuditEntry.subject_type == kind, AuditEntry.subject_id == kind))
-    if filters.since:
-        query = query.where(AuditEntry.created_at >= filters.since)
-    if filters.until:
-        query = query.where(AuditEntry.created_at < filters.until)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    items = session.scalars(query.order_by(AuditEntry.created_at.desc(), AuditEntry.id).limit(limit)
-                            .offset(offset)).all()
-    return items, int(total)
 
 
 def prune_login_attempts(session: Session, *, now: datetime | None = None) -> int:

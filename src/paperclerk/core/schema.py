@@ -1,41 +1,97 @@
-"""Schema management: ``upgrade`` applies pending Alembic migrations to the configured database."""
+"""Schema management: the core's Alembic revisions plus each product line's version location, upgraded to
+``heads`` (one head per branch: the core's and every line's)."""
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import Script, ScriptDirectory
+from alembic.script.revision import RevisionError
+
+from paperclerk import plugins
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def version_locations() -> list[Path]:
+    """The core's versions folder, then each line's migrations folder."""
+    lines = [line.migrations_folder for line in plugins.lines() if line.migrations_folder is not None]
+    return [MIGRATIONS / "versions", *lines]
 
 
 def alembic_config() -> Config:
     config = Config()
-    config.set_main_option("script_location", str(Path(__file__).resolve().parent.parent / "migrations"))
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("path_separator", "os")
+    config.set_main_option("version_locations", os.pathsep.join(str(path) for path in version_locations()))
     return config
 
 
+def new_revision(line_name: str, message: str, *, autogenerate: bool = True) -> Path:
+    """Write a product line's next migration into its version location: the first one starts the branch
+    (``branch_labels=(line,)``, ``depends_on`` the core's head), later ones follow the branch's head.
+    Autogenerate compares the models with the configured database, which should be at heads."""
+    line = next((line for line in plugins.lines() if line.name == line_name), None)
+    if line is None or line.migrations_folder is None:
+        raise ValueError(f"{line_name!r} is not a product line with a migrations folder")
+    line.migrations_folder.mkdir(exist_ok=True)
+    config = alembic_config()
+    script = ScriptDirectory.from_config(config)
+    if any(line.name in revision.branch_labels for revision in script.walk_revisions()):
+        branch: dict[str, Any] = {"head": f"{line.name}@head"}
+    else:
+        core = MIGRATIONS / "versions"
+        core_heads = sorted(revision.revision for revision in script.get_revisions("heads")
+                            if revision is not None and Path(revision.path).parent == core)
+        branch = {"head": "base", "branch_label": line.name, "depends_on": core_heads}
+    written = command.revision(config, message, autogenerate=autogenerate,
+                               version_path=str(line.migrations_folder), **branch)
+    if not isinstance(written, Script):
+        raise RuntimeError("Alembic wrote no single revision")
+    return Path(written.path)
+
+
 def upgrade() -> None:
-    """Apply pending migrations to the configured database (idempotent)."""
+    """Apply pending migrations of the core and every line to the configured database (idempotent)."""
     from paperclerk.core.db import get_engine
 
     config = alembic_config()
     with get_engine().begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, "heads")
 
 
-def current_revision() -> str | None:
+def current_revisions() -> frozenset[str]:
+    """The revisions the database records (empty before the first upgrade); a branch's head that another
+    branch depends on is implied by it, not recorded."""
     from alembic.runtime.migration import MigrationContext
 
     from paperclerk.core.db import get_engine
 
     with get_engine().connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        return frozenset(MigrationContext.configure(connection).get_current_heads())
 
 
 @lru_cache
-def head_revision() -> str | None:
-    from alembic.script import ScriptDirectory
+def head_revisions() -> frozenset[str]:
+    """The newest revision of every branch."""
+    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
 
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+def at_heads() -> bool:
+    """Whether the database has every migration of the core and of every line."""
+    current = current_revisions()
+    if not current:
+        return False
+    script = ScriptDirectory.from_config(alembic_config())
+    try:
+        applied = {revision.revision for revision in script.iterate_revisions(tuple(current), "base")
+                   if revision is not None}
+    except RevisionError:  # a revision this code does not know (a newer release, or a line no longer installed)
+        return False
+    return head_revisions() <= applied

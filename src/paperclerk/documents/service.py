@@ -19,9 +19,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from paperclerk.auth.principal import Principal
-from paperclerk.auth.service import record_audit
 from paperclerk.config import Settings
 from paperclerk.core import events, jobs
+from paperclerk.core.audit import record_audit
 from paperclerk.core.errors import Conflict, FileEmpty, FileTooLarge, NotFound
 from paperclerk.core.jobs import Job, Queue
 from paperclerk.core.storage import CHUNK, get_store

@@ -13,11 +13,11 @@ from paperclerk.core.db import serialize
 from paperclerk.core.errors import ExtractionError
 from paperclerk.extraction.base import PDF
 from paperclerk.invoices import service, workflow
-from paperclerk.invoices.analysis import OTHER, declared_invoice, layout_kind
 from paperclerk.invoices.einvoice import EInvoiceExtractor, embedded_einvoice, read_einvoice
 from paperclerk.invoices.extractors import read_printed
-from paperclerk.invoices.model import CREDIT_NOTE, INVOICE, InvoiceExtraction
+from paperclerk.invoices.file_report import OTHER, declared_invoice, layout_kind
 from paperclerk.invoices.models import FindingStatus, InvoiceStatus
+from paperclerk.invoices.reading import CREDIT_NOTE, INVOICE, InvoiceExtraction
 from paperclerk.pipeline.analyzers import AnalysisResult, register_analyzer
 
 if TYPE_CHECKING:

@@ -22,8 +22,8 @@ from paperclerk.core.db import read_session, session_scope
 from paperclerk.documents.api import receive_uploads
 from paperclerk.documents.schemas import UploadResult
 from paperclerk.invoices import exports, masterdata, policy, service, workflow
-from paperclerk.invoices.model import INVOICE
 from paperclerk.invoices.models import InvoiceStatus
+from paperclerk.invoices.reading import INVOICE
 from paperclerk.invoices.schemas import (
     CorrectionIn,
     ExportIn,

@@ -21,7 +21,7 @@ from lxml import etree
 from paperclerk.core.errors import ExtractionError
 from paperclerk.extraction.base import Extraction
 from paperclerk.extraction.pdf import PDFIUM_LOCK
-from paperclerk.invoices.model import CREDIT_NOTE, INVOICE, Evidence, FieldValue, InvoiceExtraction, LineItem
+from paperclerk.invoices.reading import CREDIT_NOTE, INVOICE, Evidence, FieldValue, InvoiceExtraction, LineItem
 
 UBL_INVOICE = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
 UBL_CREDIT_NOTE = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"

@@ -19,13 +19,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from paperclerk.auth.principal import Principal
-from paperclerk.auth.service import AuditFilter, list_audit, record_audit
 from paperclerk.core import events
+from paperclerk.core.audit import AuditFilter, list_audit, record_audit
 from paperclerk.core.db import utcnow
 from paperclerk.core.errors import Conflict, InvalidRequest
 from paperclerk.invoices.einvoice import CAC, CBC, UBL_CREDIT_NOTE, UBL_INVOICE
-from paperclerk.invoices.model import CREDIT_NOTE
 from paperclerk.invoices.models import Invoice, InvoiceStatus
+from paperclerk.invoices.reading import CREDIT_NOTE
 
 FORMATS = ("csv", "json", "ubl")
 COLUMNS = ("id", "document_id", "status", "kind", "vendor_id", "vendor_name", "vendor_tax_id", "vendor_iban",

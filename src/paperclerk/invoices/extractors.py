@@ -1,18 +1,18 @@
 """The extractors that read an invoice out of its printed text, merged by confidence.
 
 The template-free layout extractor is registered here; another extractor (an LLM one, say) registers with
-:func:`register_extractor` from a module in ``plugins.TASK_MODULES`` and its readings are merged with the
-layout's field by field (``model.merge``): the more confident value wins, agreement raises confidence, and a
-disagreeing value stays as a candidate for the rules (e.g. conflicting totals). E-invoice XML is not one of
-these: it is exact and, when a document carries it, it is read alone.
+:func:`register_extractor` from a module in the invoice line's ``task_modules`` (``plugin.py``) and its readings
+are merged with the layout's field by field (``reading.merge``): the more confident value wins, agreement raises
+confidence, and a disagreeing value stays as a candidate for the rules (e.g. conflicting totals). E-invoice XML is
+not one of these: it is exact and, when a document carries it, it is read alone.
 """
 
 from __future__ import annotations
 
 from paperclerk.extraction.base import Extraction
 from paperclerk.invoices.layout_extractor import LayoutExtractor
-from paperclerk.invoices.model import Extractor, InvoiceExtraction, merge
-from paperclerk.invoices.pages import missing_pages
+from paperclerk.invoices.page_markers import missing_pages
+from paperclerk.invoices.reading import Extractor, InvoiceExtraction, merge
 
 _EXTRACTORS: list[Extractor] = [LayoutExtractor()]
 

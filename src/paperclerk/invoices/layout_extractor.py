@@ -19,8 +19,8 @@ from typing import Any
 from paperclerk.extraction.base import ExtractedPage, Extraction, TextSegment
 from paperclerk.invoices import identifiers
 from paperclerk.invoices.dates import Order, find_dates, infer_order, order_for
-from paperclerk.invoices.model import CREDIT_NOTE, INVOICE, Evidence, FieldValue, InvoiceExtraction, LineItem
 from paperclerk.invoices.numbers import SYMBOLS, AmountMatch, decimal_separator_hint, find_amounts, parse_number
+from paperclerk.invoices.reading import CREDIT_NOTE, INVOICE, Evidence, FieldValue, InvoiceExtraction, LineItem
 
 NAME = "layout"
 Box = tuple[float, float, float, float]

@@ -22,8 +22,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from paperclerk.auth.principal import Principal
-from paperclerk.auth.service import record_audit
 from paperclerk.core import events
+from paperclerk.core.audit import record_audit
 from paperclerk.core.errors import Conflict, InvalidRequest, NotFound, PaperclerkError
 from paperclerk.invoices import identifiers
 from paperclerk.invoices.models import (

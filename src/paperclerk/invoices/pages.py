@@ -1,34 +1,266 @@
-"""Pages an invoice says it has but the document lacks: from the page markers it prints ("Page 1 of 3",
-"Seite 2 von 3", "Page 1/3", "Página 1 de 3" …), compared with the pages that arrived."""
+"""Web pages of the AP-invoice inbox and review; their data and every change come from the invoice services.
+
+Forms post to page routes that call the same workflow functions as the API and redirect back (303); a refused
+change (e.g. approving while a critical finding is open) re-renders the review page with the reason.
+"""
 
 from __future__ import annotations
 
-import re
+import io
+from typing import Annotated, Any
+from urllib.parse import quote
 
-from paperclerk.extraction.base import Extraction
-from paperclerk.invoices.model import Evidence, FieldValue
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from PIL import Image
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-NAME = "pages"
-MAX_PAGES = 500
-_MARKER = re.compile(
-    r"\b(?:page|pg\.?|p\.|seite|blatt|pagina|página|pág\.?|pag\.?)\s*(\d{1,3})\s*"
-    r"(?:of|/|von|de|van|sur|di|z)\s*(\d{1,3})\b", re.IGNORECASE)
+from paperclerk.auth.dependencies import request_ip
+from paperclerk.config import get_settings
+from paperclerk.core.db import read_session, session_scope
+from paperclerk.core.errors import InvalidRequest, NotFound, PaperclerkError
+from paperclerk.core.storage import get_store
+from paperclerk.documents.models import Document, Page
+from paperclerk.extraction.base import Limits
+from paperclerk.extraction.pdf import render_page
+from paperclerk.invoices import service, workflow
+from paperclerk.invoices.models import OPEN_STATUSES, Invoice, InvoiceStatus
+from paperclerk.invoices.schemas import InvoiceDetail, InvoiceSummary, LineIn
+from paperclerk.web.shell import Viewer, not_found, page_number, page_require, pager, render
+
+PAGE_SIZE = 25
+RENDER_DPI = 100
+NO_INVOICE = "There is no invoice with this id. It may have been deleted, or the link may be incomplete."
+DONE_MESSAGES = {"corrected": "The field was corrected; the checks ran again.",
+                 "line": "The line was changed; the checks ran again.",
+                 "dismissed": "The finding was dismissed.", "approved": "The invoice was approved for payment.",
+                 "rejected": "The invoice was rejected."}
+
+router = APIRouter(include_in_schema=False)
 
 
-def missing_pages(extraction: Extraction) -> FieldValue | None:
-    """The ``missing_pages`` field (page numbers, comma-separated) when the invoice prints a page count the
-    document does not reach, with the last marker read as its evidence; else None."""
-    markers = [(page, match) for page in extraction.pages for match in _MARKER.finditer(page.text)
-               if 1 <= int(match.group(1)) <= int(match.group(2)) <= MAX_PAGES]
-    if not markers:
-        return None
-    printed = max(int(match.group(2)) for _, match in markers)
-    if len(extraction.pages) >= printed:
-        return None
-    seen = {int(match.group(1)) for _, match in markers}
-    absent = [number for number in range(1, printed + 1) if number not in seen]
-    # Pages without a marker of their own arrived too: the missing ones are the last numbers not seen.
-    missing = absent[len(absent) - (printed - len(extraction.pages)):]
-    page, match = markers[-1]
-    evidence = Evidence(page.number, match.start(), match.end(), None, match.group())
-    return FieldValue("missing_pages", ", ".join(map(str, missing)), 0.9, NAME, evidence)
+def _status(value: str | None) -> str | None:
+    return value if value in {status.value for status in InvoiceStatus} else None
+
+
+def _flagged(value: str | None) -> bool | None:
+    return {"yes": True, "no": False}.get(value or "")
+
+
+@router.get("/invoices", response_class=HTMLResponse, response_model=None)
+def invoices_page(
+    request: Request, viewer: Annotated[Viewer, Depends(page_require("documents:read"))],
+    session: Annotated[Session, Depends(read_session)], status: str | None = None, flagged: str | None = None,
+    page: str | None = None
+) -> Response:
+    filters = service.InvoiceFilter(organization_id=viewer.principal.tenant, status=_status(status),
+                                    flagged=_flagged(flagged))
+    number = page_number(page)
+    items, total, counts = service.list_invoices(session, filters, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
+    flagged_ids: set[str] = set()
+    if items:
+        flagged_ids = set(session.scalars(select(Invoice.id).where(
+            Invoice.id.in_([item.id for item in items]), service.flagged_clause())))
+    rows = [(InvoiceSummary.model_validate(item).model_copy(update={"open_findings": counts.get(item.id, 0)}),
+             item.id in flagged_ids) for item in items]
+    params = {"status": filters.status, "flagged": flagged if filters.flagged is not None else None}
+    return render(request, "invoices/list.html", {
+        "rows": rows, "status": filters.status or "", "flagged": params["flagged"] or "",
+        "invoice_statuses": [status.value for status in InvoiceStatus],
+        "pager": pager("/invoices", params, number, total, PAGE_SIZE), "nav": "invoices",
+        "can_upload": viewer.can("documents:upload"), "max_upload_mb": get_settings().max_upload_mb,
+    }, viewer=viewer)
+
+
+def _boxes(detail: InvoiceDetail, pages: list[Page]) -> list[dict[str, Any]]:
+    """Per page: its size (the SVG viewBox) and the evidence boxes of the fields read on it."""
+    result = []
+    for page in pages:
+        if not page.width or not page.height:
+            continue
+        boxes = [{"field": field.name, "x": field.bbox[0], "y": field.bbox[1],
+                  "width": max(field.bbox[2] - field.bbox[0], 0), "height": max(field.bbox[3] - field.bbox[1], 0)}
+                 for field in detail.fields if field.page == page.number and field.bbox and len(field.bbox) == 4]
+        result.append({"number": page.number, "width": page.width, "height": page.height, "boxes": boxes})
+    return result
+
+
+def _review(request: Request, viewer: Viewer, invoice_id: str, *, error: str | None = None,
+            status_code: int = 200) -> Response:
+    tenant = viewer.principal.tenant
+    with session_scope(readonly=True) as session:
+        try:
+            invoice = service.get(session, invoice_id, organization_id=tenant, full=True)
+        except NotFound:
+            return not_found(request, NO_INVOICE, viewer)
+        detail = InvoiceDetail.of(invoice, page_count=service.page_count(session, invoice))
+        pages = list(session.scalars(select(Page).where(Page.document_id == invoice.document_id)
+                                     .order_by(Page.number)))
+        page_views = _boxes(detail, pages)
+    editable = detail.status in OPEN_STATUSES
+    return render(request, "invoices/review.html", {
+        "inv": detail, "lines": [line.model_dump(mode="json") for line in detail.lines], "pages": page_views,
+        "error": error, "nav": "invoices",
+        "done": DONE_MESSAGES.get(request.query_params.get("done", "")),
+        "can_correct": editable and viewer.can("documents:correct"),
+        "can_dismiss": editable and viewer.can("documents:dismiss"),
+        "can_decide": editable and viewer.can("documents:approve") and viewer.can("documents:reject"),
+    }, viewer=viewer, status_code=status_code)
+
+
+@router.get("/invoices/{invoice_id}", response_class=HTMLResponse, response_model=None)
+def invoice_page(
+    request: Request, viewer: Annotated[Viewer, Depends(page_require("documents:read"))], invoice_id: str
+) -> Response:
+    return _review(request, viewer, invoice_id)
+
+
+@router.get("/invoices/{invoice_id}/pages/{number}.png", response_model=None)
+def page_image(
+    request: Request, viewer: Annotated[Viewer, Depends(page_require("documents:read"))], invoice_id: str, number: int,
+    session: Annotated[Session, Depends(read_session)]
+) -> Response:
+    try:
+        invoice = service.get(session, invoice_id, organization_id=viewer.principal.tenant)
+    except NotFound:
+        return not_found(request, NO_INVOICE, viewer)
+    document = session.get(Document, invoice.document_id)
+    if document is None or number < 1 or number > (document.page_count or 0):
+        return not_found(request, "This invoice has no such page.", viewer)
+    with get_store().local_path(document.sha256) as path:
+        if document.media_type == "application/pdf":
+            image = render_page(path, number, dpi=RENDER_DPI, limits=Limits.from_settings(get_settings()))
+        elif document.media_type.startswith("image/"):
+            with Image.open(path) as source:
+                source.seek(number - 1)  # multi-page TIFF; other images have one frame
+                image = source.convert("RGB")
+        else:
+            return not_found(request, "This invoice has no page images.", viewer)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return Response(buffer.getvalue(), media_type="image/png",
+                    headers={"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"})
+
+
+def _change(request: Request, viewer: Viewer, invoice_id: str, done: str, action: Any) -> Response:
+    """Run one workflow change as the viewer; back to the review page, or the page with the reason it was refused."""
+    target = f"/invoices/{quote(invoice_id, safe='')}"
+    try:
+        with session_scope() as session:
+            action(session, viewer)
+    except PaperclerkError as problem:  # refused (409 critical findings open, 400 bad value, unknown finding …)
+        if problem.code == "INVOICE_NOT_FOUND":
+            return not_found(request, NO_INVOICE, viewer)
+        return _review(request, viewer, invoice_id, error=problem.message, status_code=problem.http_status)
+    return RedirectResponse(f"{target}?done={done}", status_code=303)
+
+
+@router.post("/invoices/{invoice_id}/corrections", response_model=None)
+def correct_page(
+    request: Request,
+    viewer: Annotated[Viewer, Depends(page_require("documents:correct", back="/invoices/{invoice_id}"))],
+    invoice_id: str, field: Annotated[str, Form(max_length=40)], value: Annotated[str, Form(max_length=2000)] = ""
+) -> Response:
+    return _change(request, viewer, invoice_id, "corrected", lambda session, viewer: workflow.correct(
+        session, invoice_id, organization_id=viewer.principal.tenant, field=field, value=value.strip() or None,
+        actor=viewer.principal, ip=request_ip(request)))
+
+
+@router.post("/invoices/{invoice_id}/findings/{finding_id}/dismiss", response_model=None)
+def dismiss_page(
+    request: Request,
+    viewer: Annotated[Viewer, Depends(page_require("documents:dismiss", back="/invoices/{invoice_id}"))],
+    invoice_id: str, finding_id: str, reason: Annotated[str, Form(max_length=2000)] = ""
+) -> Response:
+    def action(session: Session, viewer: Viewer) -> None:
+        if not reason.strip():
+            raise InvalidRequest("Give a reason for dismissing the finding.")
+        workflow.dismiss(session, invoice_id, finding_id, organization_id=viewer.principal.tenant,
+                         reason=reason.strip(), actor=viewer.principal, ip=request_ip(request))
+
+    return _change(request, viewer, invoice_id, "dismissed", action)
+
+
+@router.post("/invoices/{invoice_id}/approve", response_model=None)
+def approve_page(
+    request: Request,
+    viewer: Annotated[Viewer, Depends(page_require("documents:approve", back="/invoices/{invoice_id}"))],
+    invoice_id: str
+) -> Response:
+    return _change(request, viewer, invoice_id, "approved", lambda session, viewer: workflow.approve(
+        session, invoice_id, organization_id=viewer.principal.tenant, actor=viewer.principal, ip=request_ip(request)))
+
+
+@router.post("/invoices/{invoice_id}/reject", response_model=None)
+def reject_page(
+    request: Request,
+    viewer: Annotated[Viewer, Depends(page_require("documents:reject", back="/invoices/{invoice_id}"))],
+    invoice_id: str, reason: Annotated[str, Form(max_length=2000)] = ""
+) -> Response:
+    def action(session: Session, viewer: Viewer) -> None:
+        if not reason.strip():
+            raise InvalidRequest("Give a reason for rejecting the invoice.")
+        workflow.reject(session, invoice_id, organization_id=viewer.principal.tenant, reason=reason.strip(),
+                        actor=viewer.principal, ip=request_ip(request))
+
+    return _change(request, viewer, invoice_id, "rejected", action)
+
+
+_LINE_FORM = Annotated[str, Form(max_length=2000)]
+
+
+@router.post("/invoices/{invoice_id}/lines", response_model=None)
+def add_line_page(
+    request: Request,
+    viewer: Annotated[Viewer, Depends(page_require("documents:correct", back="/invoices/{invoice_id}"))],
+    invoice_id: str, description: _LINE_FORM = "", quantity: _LINE_FORM = "", unit_price: _LINE_FORM = "",
+    amount: _LINE_FORM = "", tax_rate: _LINE_FORM = ""
+) -> Response:
+    values = {"description": description, "quantity": quantity, "unit_price": unit_price, "amount": amount,
+              "tax_rate": tax_rate}
+    return _change_line(request, viewer, invoice_id, None, values)
+
+
+@router.post("/invoices/{invoice_id}/lines/{position}", response_model=None)
+def correct_line_page(
+    request: Request,
+    viewer: Annotated[Viewer, Depends(page_require("documents:correct", back="/invoices/{invoice_id}"))],
+    invoice_id: str, position: int, description: _LINE_FORM = "", quantity: _LINE_FORM = "",
+    unit_price: _LINE_FORM = "", amount: _LINE_FORM = "", tax_rate: _LINE_FORM = ""
+) -> Response:
+    values = {"description": description, "quantity": quantity, "unit_price": unit_price, "amount": amount,
+              "tax_rate": tax_rate}
+    return _change_line(request, viewer, invoice_id, position, values)
+
+
+@router.post("/invoices/{invoice_id}/lines/{position}/remove", response_model=None)
+def remove_line_page(
+    request: Request,
+    viewer: Annotated[Viewer, Depends(page_require("documents:correct", back="/invoices/{invoice_id}"))],
+    invoice_id: str, position: int
+) -> Response:
+    return _change_line(request, viewer, invoice_id, position, None)
+
+
+def _line_values(form: dict[str, str]) -> dict[str, Any]:
+    """The line form typed by the API's own ``LineIn`` (an empty number clears it); the first value refused,
+    in words."""
+    try:
+        return LineIn.model_validate({name: " ".join(text.split()) or None for name, text in form.items()}).model_dump()
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0])
+        raise InvalidRequest(f"{form.get(name, '')!r} is not a valid {name.replace('_', ' ')}: {error['msg']}.",
+                             code="INVALID_LINE_VALUE", details={"field": name}) from None
+
+
+def _change_line(request: Request, viewer: Viewer, invoice_id: str, position: int | None,
+                 values: dict[str, str] | None) -> Response:
+    def action(session: Session, viewer: Viewer) -> None:
+        workflow.correct_line(session, invoice_id, position, organization_id=viewer.principal.tenant,
+                              values=None if values is None else _line_values(values),
+                              actor=viewer.principal, ip=request_ip(request))
+
+    return _change(request, viewer, invoice_id, "line", action)

@@ -19,11 +19,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from paperclerk.auth.principal import Principal
-from paperclerk.auth.service import record_audit
+from paperclerk.core.audit import record_audit
 from paperclerk.core.errors import InvalidRequest, NotFound
 from paperclerk.invoices import masterdata, rules
-from paperclerk.invoices.model import FIELDS
 from paperclerk.invoices.models import InvoiceRuleSetting, InvoiceTolerance
+from paperclerk.invoices.reading import FIELDS
 from paperclerk.invoices.rules import SEVERITIES, RuleConfig
 
 DOCUMENT = "document"

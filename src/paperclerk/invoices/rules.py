@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from paperclerk.invoices import identifiers, tax_rates
-from paperclerk.invoices.model import NOT_INVOICE, Evidence, Finding, InvoiceExtraction
+from paperclerk.invoices.reading import NOT_INVOICE, Evidence, Finding, InvoiceExtraction
 
 SEVERITIES = ("info", "warning", "error", "critical")
 #: (message, evidence, fix)

@@ -18,7 +18,15 @@ from paperclerk.core import events
 from paperclerk.core.errors import InvalidRequest, NotFound
 from paperclerk.documents.models import Document
 from paperclerk.invoices.exports import money, number
-from paperclerk.invoices.model import (
+from paperclerk.invoices.models import (
+    FindingStatus,
+    Invoice,
+    InvoiceField,
+    InvoiceFinding,
+    InvoiceLine,
+    InvoiceStatus,
+)
+from paperclerk.invoices.reading import (
     AMOUNT_FIELDS,
     CREDIT_NOTE,
     DATE_FIELDS,
@@ -30,14 +38,6 @@ from paperclerk.invoices.model import (
     InvoiceExtraction,
     LineItem,
     json_value,
-)
-from paperclerk.invoices.models import (
-    FindingStatus,
-    Invoice,
-    InvoiceField,
-    InvoiceFinding,
-    InvoiceLine,
-    InvoiceStatus,
 )
 
 #: Severities that send an invoice to review (and count as "flagged").

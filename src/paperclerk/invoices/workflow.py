@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from paperclerk.auth.principal import Principal
-from paperclerk.auth.service import record_audit
 from paperclerk.core import events
+from paperclerk.core.audit import record_audit
 from paperclerk.core.db import utcnow
 from paperclerk.core.errors import Conflict, InvalidRequest, NotFound
 from paperclerk.invoices import masterdata, policy, service

@@ -1,13 +1,19 @@
 """Document kind from its text: weighted multilingual cue phrases, cheap and explainable.
 
-Domain packages may add cues for their kinds with :func:`add_cues`; the highest score above
-the threshold wins, anything else is ``other``.
+The kinds and their cues come from the product lines (``ProductLine.kinds``) and the core's provisional
+ones (``documents.kinds``); the highest score above the threshold wins, anything else is ``other``.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
+
+from paperclerk import plugins
+from paperclerk.core.lines import DocumentKind
+from paperclerk.documents.kinds import PROVISIONAL_KINDS
 
 OTHER = "other"
 #: How much text is enough to tell the kind; the start of a document carries its genre.
@@ -23,68 +29,78 @@ class Cue:
     literal: str
 
 
-_CUES: dict[str, list[Cue]] = {}
-
-
-def add_cues(kind: str, phrases: dict[str, float]) -> None:
-    cues = _CUES.setdefault(kind, [])
-    for phrase, weight in phrases.items():
-        cues.append(Cue(re.compile(rf"\b{phrase}\b"), weight, _required_literal(phrase)))
+@dataclass(frozen=True)
+class KindCues:
+    label: str
+    cues: tuple[Cue, ...]
+    #: The broader kind this one is a special case of (its score adds when both pass the threshold).
+    refines: str | None
 
 
 def _required_literal(phrase: str) -> str:
     """The longest run of letters that every match of ``phrase`` must contain."""
     required = re.sub(r"\(\?:[^)]*\)\??|.\?|\\w\*", " ", phrase)  # drop groups and optional characters
-    return max(re.findall(r"[^\W\d_]+", required), key=len)
+    words: list[str] = re.findall(r"[^\W\d_]+", required)
+    return max(words, key=len)
 
 
-add_cues("invoice", {
-    "invoice": 2, "tax invoice": 2, "invoice (?:no|number|#)": 3, "amount due": 2, "total due": 2,
-    "bill to": 1.5, "due date": 1, "vat": 1, "subtotal": 1.5, "facture": 3, "tva": 1, "rechnung": 3,
-    "mwst": 1, "ust": 0.5, "factuur": 3, "btw": 1, "factura": 3, "iva": 1, "remit to": 1.5, "iban": 1,
-})
-# Credit notes are invoices with the opposite sign: the same kind, the same analyzer.
-add_cues("invoice", {"credit note": 3, "gutschrift": 3, "creditnota": 3, "nota de cr[ée]dito": 3, "avoir": 1.5})
-add_cues("legal_invoice", {
-    "ledes": 5, "utbms": 4, "timekeeper": 3, "professional services rendered": 3, "legal services": 2,
-    "fees for professional services": 3, "billing guidelines": 2, "matter (?:no|number|#)": 2,
-    "attorney": 1, "counsel": 1, "hours": 0.5,
-})
-add_cues("contract", {
-    "agreement": 1.5, "this agreement": 3, "hereinafter": 2, "the parties": 2, "witnesseth": 3,
-    "governing law": 2, "in witness whereof": 3, "termination": 1, "indemnif\\w*": 1, "confidentiality": 1,
-    "contrat": 2, "vertrag": 2, "overeenkomst": 2, "contrato": 2,
-})
-add_cues("pleading", {
-    "plaintiffs?": 2, "defendants?": 2, "complaint": 1.5, "motion (?:to|for)": 2, "comes now": 3,
-    "prayer for relief": 3, "petitioner": 1.5, "respondent": 1, "cause of action": 2, "case no": 1,
-    "demandeur": 2, "kläger": 2,
-})
-add_cues("judgment", {
-    "judgm?ent": 2, "it is (?:hereby )?ordered": 3, "the court finds": 3, "so ordered": 3, "ruling": 1,
-    "decision": 1, "jugement": 3, "urteil": 3, "vonnis": 3, "sentencia": 3, "opinion of the court": 3,
-})
-add_cues("feedback", {
-    "feedback": 2, "customer": 1, "review": 1, "service was": 2, "stars?": 1, "recommend": 1.5,
-    "disappointed": 2, "experience": 1, "staff": 1, "satisf\\w*": 1, "complain\\w*": 1,
-})
+def _cues(phrases: dict[str, float]) -> tuple[Cue, ...]:
+    return tuple(Cue(re.compile(rf"\b{phrase}\b"), weight, _required_literal(phrase))
+                 for phrase, weight in phrases.items())
+
+
+def cue_table(kinds: Iterable[DocumentKind]) -> dict[str, KindCues]:
+    """Merge declarations: a kind's declared cues add up across lines and replace its provisional ones.
+    Kinds keep the order of their first declaration (on a tie, the earlier kind wins)."""
+    declared: dict[str, list[DocumentKind]] = {}
+    provisional: dict[str, list[DocumentKind]] = {}
+    for kind in kinds:
+        (provisional if kind.provisional else declared).setdefault(kind.name, []).append(kind)
+    table: dict[str, KindCues] = {}
+    for name in dict.fromkeys([*declared, *provisional]):
+        sources = declared.get(name) or provisional[name]
+        broader = {kind.refines for kind in sources if kind.refines}
+        if len(broader) > 1:
+            raise ValueError(f"document kind {name!r} refines several kinds: {sorted(broader)}")
+        phrases: dict[str, float] = {}
+        for kind in sources:
+            for phrase, weight in kind.cues.items():
+                phrases[phrase] = phrases.get(phrase, 0) + weight
+        table[name] = KindCues(sources[0].label, _cues(phrases), next(iter(broader), None))
+    return table
+
+
+@lru_cache
+def _table() -> dict[str, KindCues]:
+    return cue_table((*(kind for line in plugins.lines() for kind in line.kinds), *PROVISIONAL_KINDS))
 
 
 def kinds() -> list[str]:
     """Every kind the classifier can give, ``other`` last."""
-    return [*sorted(_CUES), OTHER]
+    return [*sorted(_table()), OTHER]
+
+
+def kind_label(kind: str) -> str:
+    """A kind in words ("Customer feedback"); unknown kinds are spelled out from their name."""
+    known = _table().get(kind)
+    return known.label if known else kind.replace("_", " ").capitalize()
 
 
 def classify(text: str) -> tuple[str, dict[str, float]]:
     """Return the kind and every kind's score (scores explain the choice in the history)."""
+    return score(text, _table())
+
+
+def score(text: str, table: dict[str, KindCues]) -> tuple[str, dict[str, float]]:
     sample = text[:SAMPLE_CHARS].lower()
     scores = {
         kind: round(sum(cue.weight * min(len(cue.pattern.findall(sample)), 3)
-                        for cue in cues if cue.literal in sample), 2)
-        for kind, cues in _CUES.items()
+                        for cue in entry.cues if cue.literal in sample), 2)
+        for kind, entry in table.items()
     }
-    # A law firm's bill is an invoice that also speaks of legal services.
-    if scores.get("legal_invoice", 0) >= THRESHOLD and scores.get("invoice", 0) >= THRESHOLD:
-        scores["legal_invoice"] += scores["invoice"]
+    for kind, entry in table.items():
+        broader = entry.refines
+        if broader is not None and scores[kind] >= THRESHOLD and scores.get(broader, 0) >= THRESHOLD:
+            scores[kind] += scores[broader]
     kind, best = max(scores.items(), key=lambda item: item[1])
     return (kind if best >= THRESHOLD else OTHER), scores

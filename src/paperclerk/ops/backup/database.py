@@ -44,9 +44,12 @@ def dump_name(dialect: str) -> str:
 
 
 def load_models() -> None:
-    """Every product line's tables in the metadata (without importing their pipelines)."""
-    for module in plugins.MODEL_MODULES:
+    """The core's and every product line's tables in the metadata (without importing their pipelines)."""
+    for module in plugins.CORE_MODEL_MODULES:
         importlib.import_module(module)
+    for line in plugins.lines():
+        for module in line.model_modules:
+            importlib.import_module(module)
 
 
 def count_rows(connection: Connection) -> dict[str, int]:

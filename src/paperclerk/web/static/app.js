@@ -102,7 +102,7 @@
     });
   });
 
-  // ---- purchase-order form: "Add a line" copies the last line row, empty ----------------------
+  // ---- forms with line rows: "Add a line" copies the last row, empty --------------------------
 
   document.querySelectorAll("button[data-add-line]").forEach(function (button) {
     var rows = button.form.querySelector("[data-line-rows] tbody");

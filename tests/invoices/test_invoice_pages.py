@@ -90,7 +90,7 @@ def test_inbox_review_page_image_and_evidence_boxes(browse: Browser) -> None:
     assert abs(png_width - float(svg.group(1)) * 100 / 72) <= 2  # rendered at 100 dpi
     assert admin.get(f"/invoices/{invoice_id}/pages/2.png").status_code == 404
     assert admin.get("/invoices/no-such-id").status_code == 404
-    assert admin.get("/static/invoices.css").status_code == 200
+    assert admin.get("/static/invoices/invoices.css").status_code == 200
 
     stranger = browse("admin", "globex")
     for path in (f"/invoices/{invoice_id}", f"/invoices/{invoice_id}/pages/1.png"):

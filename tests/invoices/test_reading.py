@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from paperclerk.invoices.model import Evidence, FieldValue, InvoiceExtraction, LineItem, json_value, merge
+from paperclerk.invoices.reading import Evidence, FieldValue, InvoiceExtraction, LineItem, json_value, merge
 
 
 def _result(extractor: str, lines: int = 0, **values: tuple[object, float]) -> InvoiceExtraction:
@@ -57,7 +57,7 @@ def test_extractors_only_fill_declared_fields_with_typed_values() -> None:
     from paperclerk.extraction.base import TEXT, ExtractedPage, Extraction
     from paperclerk.invoices.einvoice import read_einvoice
     from paperclerk.invoices.layout_extractor import extract_layout
-    from paperclerk.invoices.model import AMOUNT_FIELDS, DATE_FIELDS, FIELDS
+    from paperclerk.invoices.reading import AMOUNT_FIELDS, DATE_FIELDS, FIELDS
     from tests.invoices import generate
 
     results = [read_einvoice(generate.ubl(generate.EInvoice())), read_einvoice(generate.cii(generate.EInvoice()))]

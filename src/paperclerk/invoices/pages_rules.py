@@ -15,19 +15,20 @@ from paperclerk.core.db import read_session, session_scope
 from paperclerk.core.errors import InvalidRequest, PaperclerkError
 from paperclerk.invoices import policy, workflow
 from paperclerk.invoices.rules import SEVERITIES
-from paperclerk.web.pages import Viewer, gate, render
+from paperclerk.web.shell import Viewer, page_require, render
 
 router = APIRouter(include_in_schema=False)
 DONE = {"rules": "The rules were saved; invoices in review were checked again.",
         "tolerances": "The tolerances were saved; invoices in review were checked again."}
 MAX_FORM_FIELDS = 400
+WORDING = "change the invoice rules"  # what the 403 page says a caller without settings:manage cannot do
 
 
 def _page(request: Request, session: Session, viewer: Viewer, *, error: str | None = None,
           status_code: int = 200) -> Response:
     tenant = viewer.principal.tenant
     values = policy.tolerance_values(session, tenant)
-    return render(request, "rules.html", {
+    return render(request, "invoices/rules.html", {
         "states": policy.rule_states(session, tenant), "severities": SEVERITIES,
         "tolerances": [(item, values.get(item.name, item.default)) for item in policy.TOLERANCES.values()],
         "can_manage": viewer.can("settings:manage"), "error": error, "nav": "rules",
@@ -36,10 +37,10 @@ def _page(request: Request, session: Session, viewer: Viewer, *, error: str | No
 
 
 @router.get("/rules", response_class=HTMLResponse, response_model=None)
-def rules_page(request: Request, session: Annotated[Session, Depends(read_session)]) -> Response:
-    viewer = gate(request, "documents:read")
-    if isinstance(viewer, Response):
-        return viewer
+def rules_page(
+    request: Request, viewer: Annotated[Viewer, Depends(page_require("documents:read"))],
+    session: Annotated[Session, Depends(read_session)]
+) -> Response:
     return _page(request, session, viewer)
 
 
@@ -48,10 +49,7 @@ async def _form(request: Request) -> dict[str, str]:
     return {key: value for key, value in form.items() if isinstance(value, str)}
 
 
-def _save(request: Request, done: str, change: Any) -> Response:
-    viewer = gate(request, "settings:manage", login_target="/rules")
-    if isinstance(viewer, Response):
-        return viewer
+def _save(request: Request, viewer: Viewer, done: str, change: Any) -> Response:
     try:
         with session_scope() as session:
             change(session, viewer)
@@ -75,9 +73,10 @@ def rule_changes(form: dict[str, str]) -> dict[str, dict[str, Any]]:
 
 
 @router.post("/rules", response_model=None)
-async def save_rules(request: Request) -> Response:
+async def save_rules(request: Request, viewer: Annotated[Viewer, Depends(page_require(
+        "settings:manage", back="/rules", wording=WORDING))]) -> Response:
     form = await _form(request)
-    return _save(request, "rules", lambda session, viewer: policy.set_rules(
+    return _save(request, viewer, "rules", lambda session, viewer: policy.set_rules(
         session, viewer.principal.tenant, rule_changes(form), actor=viewer.principal, ip=request_ip(request)))
 
 
@@ -96,7 +95,8 @@ def tolerance_changes(form: dict[str, str]) -> dict[str, Any]:
 
 
 @router.post("/rules/tolerances", response_model=None)
-async def save_tolerances(request: Request) -> Response:
+async def save_tolerances(request: Request, viewer: Annotated[Viewer, Depends(page_require(
+        "settings:manage", back="/rules", wording=WORDING))]) -> Response:
     form = await _form(request)
-    return _save(request, "tolerances", lambda session, viewer: policy.set_tolerances(
+    return _save(request, viewer, "tolerances", lambda session, viewer: policy.set_tolerances(
         session, viewer.principal.tenant, tolerance_changes(form), actor=viewer.principal, ip=request_ip(request)))

@@ -16,7 +16,7 @@ from itertools import zip_longest
 from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
@@ -26,9 +26,10 @@ from paperclerk.core.db import session_scope
 from paperclerk.core.errors import InvalidRequest, NotFound, PaperclerkError
 from paperclerk.invoices import masterdata, service, workflow
 from paperclerk.invoices.schemas import GoodsReceiptIn, PurchaseOrderIn, VendorIn, VendorPatch
-from paperclerk.web.pages import Viewer, gate, not_found, page_number, pager, render
+from paperclerk.web.shell import Viewer, not_found, page_number, page_require, pager, render
 
-READ, ADMIN = "documents:read", "settings:manage"
+ADMIN = "settings:manage"
+MANAGE = "change the master data"  # what the 403 page says a caller without settings:manage cannot do
 PAGE_SIZE = 50
 RECENT_INVOICES = 10
 BLANK_LINES = 5
@@ -119,29 +120,26 @@ def _vendors(request: Request, viewer: Viewer, *, name: str | None = None, page:
     with session_scope(readonly=True) as session:
         vendors = masterdata.list_vendors(session, viewer.principal.tenant, name=name or None)
         shown, pages = _page_of(vendors, page, "/vendors", {"name": name})
-        return render(request, "vendors.html", {
+        return render(request, "invoices/vendors.html", {
             "vendors": shown, "pager": pages, "name": name, "error": error, "form": form or {}, "report": report,
             "can_manage": viewer.can(ADMIN), "max_csv_mb": MAX_CSV_MB, "nav": "vendors",
         }, viewer=viewer, status_code=status_code)
 
 
 @router.get("/vendors", response_class=HTMLResponse, response_model=None)
-def vendors_page(request: Request, name: str | None = None, page: str | None = None) -> Response:
-    viewer = gate(request, READ)
-    if isinstance(viewer, Response):
-        return viewer
+def vendors_page(request: Request, viewer: Annotated[Viewer, Depends(page_require("documents:read"))],
+                 name: str | None = None, page: str | None = None) -> Response:
     return _vendors(request, viewer, name=name, page=page)
 
 
 @router.post("/vendors", response_model=None)
-def create_vendor_page(request: Request, name: Annotated[str, Form(max_length=1000)] = "",
-                       tax_id: Annotated[str, Form(max_length=1000)] = "",
-                       iban: Annotated[str, Form(max_length=1000)] = "",
-                       bic: Annotated[str, Form(max_length=1000)] = "",
-                       country: Annotated[str, Form(max_length=1000)] = "") -> Response:
-    viewer = gate(request, ADMIN, login_target="/vendors")
-    if isinstance(viewer, Response):
-        return viewer
+def create_vendor_page(
+    request: Request,
+    viewer: Annotated[Viewer, Depends(page_require("settings:manage", back="/vendors", wording=MANAGE))],
+    name: Annotated[str, Form(max_length=1000)] = "", tax_id: Annotated[str, Form(max_length=1000)] = "",
+    iban: Annotated[str, Form(max_length=1000)] = "", bic: Annotated[str, Form(max_length=1000)] = "",
+    country: Annotated[str, Form(max_length=1000)] = ""
+) -> Response:
     form = {"name": name, "tax_id": tax_id, "iban": iban, "bic": bic, "country": country}
     try:
         values = _valid(VendorIn, {key: _text(value) for key, value in form.items()}).model_dump()
@@ -153,10 +151,11 @@ def create_vendor_page(request: Request, name: Annotated[str, Form(max_length=10
 
 
 @router.post("/vendors/import", response_model=None)
-def import_vendors_page(request: Request, file: Annotated[UploadFile | None, File()] = None) -> Response:
-    viewer = gate(request, ADMIN, login_target="/vendors")
-    if isinstance(viewer, Response):
-        return viewer
+def import_vendors_page(
+    request: Request,
+    viewer: Annotated[Viewer, Depends(page_require("settings:manage", back="/vendors", wording=MANAGE))],
+    file: Annotated[UploadFile | None, File()] = None
+) -> Response:
     try:
         report = _import(request, viewer, file, masterdata.import_vendors)
     except PaperclerkError as problem:
@@ -176,7 +175,7 @@ def _vendor(request: Request, viewer: Viewer, vendor_id: str, *, error: str | No
                                                                                   vendor_id=vendor.id),
                                                    limit=RECENT_INVOICES, offset=0)
         saved = {name: getattr(vendor, name) or "" for name in ("name", "tax_id", "iban", "bic", "country")}
-        return render(request, "vendor.html", {
+        return render(request, "invoices/vendor.html", {
             "vendor": vendor, "invoices": invoices, "invoice_total": total, "form": form or saved, "error": error,
             "done": DONE_MESSAGES.get(request.query_params.get("done", "")), "can_manage": viewer.can(ADMIN),
             "nav": "vendors",
@@ -184,19 +183,14 @@ def _vendor(request: Request, viewer: Viewer, vendor_id: str, *, error: str | No
 
 
 @router.get("/vendors/{vendor_id}", response_class=HTMLResponse, response_model=None)
-def vendor_page(request: Request, vendor_id: str) -> Response:
-    viewer = gate(request, READ)
-    if isinstance(viewer, Response):
-        return viewer
+def vendor_page(request: Request, viewer: Annotated[Viewer, Depends(page_require("documents:read"))],
+                vendor_id: str) -> Response:
     return _vendor(request, viewer, vendor_id)
 
 
-def _change_vendor(request: Request, vendor_id: str, values: dict[str, Any], done: str,
+def _change_vendor(request: Request, viewer: Viewer, vendor_id: str, values: dict[str, Any], done: str,
                    form: dict[str, str] | None = None) -> Response:
     target = f"/vendors/{quote(vendor_id, safe='')}"
-    viewer = gate(request, ADMIN, login_target=target)
-    if isinstance(viewer, Response):
-        return viewer
     try:
         patch = _valid(VendorPatch, values).model_dump(exclude_unset=True)
         _save(viewer, lambda session: masterdata.update_vendor(
@@ -209,22 +203,28 @@ def _change_vendor(request: Request, vendor_id: str, values: dict[str, Any], don
 
 
 @router.post("/vendors/{vendor_id}", response_model=None)
-def update_vendor_page(request: Request, vendor_id: str, name: Annotated[str, Form(max_length=1000)] = "",
-                       tax_id: Annotated[str, Form(max_length=1000)] = "",
-                       iban: Annotated[str, Form(max_length=1000)] = "",
-                       bic: Annotated[str, Form(max_length=1000)] = "",
-                       country: Annotated[str, Form(max_length=1000)] = "") -> Response:
+def update_vendor_page(
+    request: Request,
+    viewer: Annotated[Viewer, Depends(page_require("settings:manage", back="/vendors/{vendor_id}", wording=MANAGE))],
+    vendor_id: str, name: Annotated[str, Form(max_length=1000)] = "",
+    tax_id: Annotated[str, Form(max_length=1000)] = "", iban: Annotated[str, Form(max_length=1000)] = "",
+    bic: Annotated[str, Form(max_length=1000)] = "", country: Annotated[str, Form(max_length=1000)] = ""
+) -> Response:
     form = {"name": name, "tax_id": tax_id, "iban": iban, "bic": bic, "country": country}
     # Every field is sent: a blank one clears the value on file, except the name, which the schema requires.
     values = {key: value.strip() if key == "name" else _text(value) for key, value in form.items()}
-    return _change_vendor(request, vendor_id, values, "updated", form)
+    return _change_vendor(request, viewer, vendor_id, values, "updated", form)
 
 
 @router.post("/vendors/{vendor_id}/active", response_model=None)
-def vendor_active_page(request: Request, vendor_id: str, active: Annotated[str, Form(max_length=10)] = "") -> Response:
+def vendor_active_page(
+    request: Request,
+    viewer: Annotated[Viewer, Depends(page_require("settings:manage", back="/vendors/{vendor_id}", wording=MANAGE))],
+    vendor_id: str, active: Annotated[str, Form(max_length=10)] = ""
+) -> Response:
     """Activate (``active=yes``) or deactivate (anything else) the vendor."""
     on = active == "yes"
-    return _change_vendor(request, vendor_id, {"active": on}, "activated" if on else "deactivated")
+    return _change_vendor(request, viewer, vendor_id, {"active": on}, "activated" if on else "deactivated")
 
 
 # -- purchase orders and goods receipts ----------------------------------------------------------------------
@@ -243,7 +243,7 @@ def _orders(request: Request, viewer: Viewer, *, page: str | None = None, error:
         orders, pages = _page_of(masterdata.list_purchase_orders(session, tenant), page, "/purchase-orders", {})
         form = form or {"currency": "EUR", "lines": []}
         lines = list(form["lines"]) + [("", "", "")] * max(BLANK_LINES - len(form["lines"]), 1)
-        return render(request, "purchase_orders.html", {
+        return render(request, "invoices/purchase_orders.html", {
             "orders": [(order, _ordered_value(order)) for order in orders], "pager": pages,
             "vendor_names": {vendor.id: vendor.name for vendor in vendors}, "vendors": vendors,
             "error": error, "form": form, "form_lines": lines, "report": report, "can_manage": viewer.can(ADMIN),
@@ -252,24 +252,21 @@ def _orders(request: Request, viewer: Viewer, *, page: str | None = None, error:
 
 
 @router.get("/purchase-orders", response_class=HTMLResponse, response_model=None)
-def purchase_orders_page(request: Request, page: str | None = None) -> Response:
-    viewer = gate(request, READ)
-    if isinstance(viewer, Response):
-        return viewer
+def purchase_orders_page(request: Request, viewer: Annotated[Viewer, Depends(page_require("documents:read"))],
+                         page: str | None = None) -> Response:
     return _orders(request, viewer, page=page)
 
 
 @router.post("/purchase-orders", response_model=None)
 def create_purchase_order_page(
-    request: Request, number: Annotated[str, Form(max_length=1000)] = "",
+    request: Request,
+    viewer: Annotated[Viewer, Depends(page_require("settings:manage", back="/purchase-orders", wording=MANAGE))],
+    number: Annotated[str, Form(max_length=1000)] = "",
     vendor_id: Annotated[str, Form(max_length=100)] = "", currency: Annotated[str, Form(max_length=100)] = "",
     order_date: Annotated[str, Form(max_length=100)] = "",
     description: Annotated[list[str] | None, Form()] = None, quantity: Annotated[list[str] | None, Form()] = None,
     unit_price: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
-    viewer = gate(request, ADMIN, login_target="/purchase-orders")
-    if isinstance(viewer, Response):
-        return viewer
     typed = [row for row in zip_longest(description or [], quantity or [], unit_price or [], fillvalue="")
              if any(cell.strip() for cell in row)]
     form = {"number": number, "vendor_id": vendor_id, "currency": currency, "order_date": order_date, "lines": typed}
@@ -290,10 +287,11 @@ def create_purchase_order_page(
 
 
 @router.post("/purchase-orders/import", response_model=None)
-def import_purchase_orders_page(request: Request, file: Annotated[UploadFile | None, File()] = None) -> Response:
-    viewer = gate(request, ADMIN, login_target="/purchase-orders")
-    if isinstance(viewer, Response):
-        return viewer
+def import_purchase_orders_page(
+    request: Request,
+    viewer: Annotated[Viewer, Depends(page_require("settings:manage", back="/purchase-orders", wording=MANAGE))],
+    file: Annotated[UploadFile | None, File()] = None
+) -> Response:
     try:
         report = _import(request, viewer, file, masterdata.import_purchase_orders)
     except PaperclerkError as problem:
@@ -315,7 +313,7 @@ def _order(request: Request, viewer: Viewer, order_id: str, *, error: str | None
         for receipt in receipts:
             for line in receipt.lines:
                 received[line.line_number] += line.quantity
-        return render(request, "purchase_order.html", {
+        return render(request, "invoices/purchase_order.html", {
             "order": order, "vendor": vendor, "receipts": receipts, "received": received,
             "value": _ordered_value(order), "error": error,
             "form": form or {"received_on": date.today().isoformat(), "quantities": {}},
@@ -325,24 +323,22 @@ def _order(request: Request, viewer: Viewer, order_id: str, *, error: str | None
 
 
 @router.get("/purchase-orders/{order_id}", response_class=HTMLResponse, response_model=None)
-def purchase_order_page(request: Request, order_id: str) -> Response:
-    viewer = gate(request, READ)
-    if isinstance(viewer, Response):
-        return viewer
+def purchase_order_page(request: Request, viewer: Annotated[Viewer, Depends(page_require("documents:read"))],
+                        order_id: str) -> Response:
     return _order(request, viewer, order_id)
 
 
 @router.post("/purchase-orders/{order_id}/goods-receipts", response_model=None)
 def create_goods_receipt_page(
-    request: Request, order_id: str, number: Annotated[str, Form(max_length=1000)] = "",
-    received_on: Annotated[str, Form(max_length=100)] = "",
-    line_number: Annotated[list[str] | None, Form()] = None, quantity: Annotated[list[str] | None, Form()] = None,
+    request: Request,
+    viewer: Annotated[Viewer, Depends(page_require("settings:manage", back="/purchase-orders/{order_id}",
+                                                   wording=MANAGE))],
+    order_id: str, number: Annotated[str, Form(max_length=1000)] = "",
+    received_on: Annotated[str, Form(max_length=100)] = "", line_number: Annotated[list[str] | None, Form()] = None,
+    quantity: Annotated[list[str] | None, Form()] = None
 ) -> Response:
     """Record goods received against the order: a quantity per order line (blank lines were not received)."""
     target = f"/purchase-orders/{quote(order_id, safe='')}"
-    viewer = gate(request, ADMIN, login_target=target)
-    if isinstance(viewer, Response):
-        return viewer
     pairs = list(zip(line_number or [], quantity or [], strict=False))
     form = {"number": number, "received_on": received_on, "quantities": dict(pairs)}
     typed = [(line, amount.strip()) for line, amount in pairs if amount.strip()]
@@ -363,14 +359,12 @@ def create_goods_receipt_page(
 
 
 @router.get("/goods-receipts", response_class=HTMLResponse, response_model=None)
-def goods_receipts_page(request: Request, page: str | None = None) -> Response:
-    viewer = gate(request, READ)
-    if isinstance(viewer, Response):
-        return viewer
+def goods_receipts_page(request: Request, viewer: Annotated[Viewer, Depends(page_require("documents:read"))],
+                        page: str | None = None) -> Response:
     tenant = viewer.principal.tenant
     with session_scope(readonly=True) as session:
         orders = {order.id: order.number for order in masterdata.list_purchase_orders(session, tenant)}
         receipts, pages = _page_of(masterdata.list_goods_receipts(session, tenant), page, "/goods-receipts", {})
-        return render(request, "goods_receipts.html", {
+        return render(request, "invoices/goods_receipts.html", {
             "receipts": receipts, "order_numbers": orders, "pager": pages, "nav": "orders", "tab": "receipts",
         }, viewer=viewer)

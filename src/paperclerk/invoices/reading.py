@@ -1,4 +1,5 @@
-"""What invoice extractors return, and how several extractors' results are combined.
+"""An invoice as read from a document: what extractors return (fields with evidence, line items, findings),
+and how several extractors' readings are combined. The stored tables are ``models.py``.
 
 Values are typed: amounts ``Decimal``, dates ``date``, rates ``Decimal`` percentages (``21`` for 21 %),
 currencies ISO 4217 codes, everything else ``str``.

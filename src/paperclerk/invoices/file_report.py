@@ -1,4 +1,6 @@
-"""``analyze_file``: a file in, the invoice read out of it and checked, as stable JSON-ready data.
+"""The stand-alone invoice report (no database): ``analyze_file`` reads a file, checks the invoice in it with
+the default tolerances and returns stable JSON-ready data (``paperclerk invoices extract``). The pipeline's
+``analyzer.py`` shares its kind decision (:func:`layout_kind`, :func:`declared_invoice`) and stores the result.
 
 Order of preference: UBL / CII XML (exact), a PDF carrying CII XML (Factur-X / ZUGFeRD, exact), else
 the printed-text extractors (``extractors.read_printed``: the template-free layout extractor and any other
@@ -25,7 +27,7 @@ from paperclerk.invoices.einvoice import (
     sniff_einvoice,
 )
 from paperclerk.invoices.extractors import read_printed
-from paperclerk.invoices.model import (
+from paperclerk.invoices.reading import (
     CREDIT_NOTE,
     INVOICE,
     NOT_INVOICE,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from paperclerk.auth.dependencies import request_ip
@@ -16,9 +16,9 @@ from paperclerk.core.db import session_scope
 from paperclerk.core.errors import InvalidRequest, PaperclerkError
 from paperclerk.invoices import exports, service
 from paperclerk.invoices.models import InvoiceStatus
-from paperclerk.web.pages import Viewer, gate, render
+from paperclerk.web.shell import Viewer, page_require, render
 
-EXPORT = "documents:export"
+WORDING = "export invoices"  # what the 403 page says a caller without documents:export cannot do
 FORMAT_LABELS = {"csv": "CSV (the columns chosen below)", "json": "JSON (every field and the line items)",
                  "ubl": "UBL 2.1 / Peppol BIS 3 XML, one file per invoice, zipped"}
 
@@ -33,7 +33,7 @@ def _exports(request: Request, viewer: Viewer, *, choice: dict[str, Any] | None 
                                                                              status=InvoiceStatus.APPROVED),
                                               limit=0, offset=0)
         recent = exports.recent_exports(session, tenant)
-    return render(request, "exports.html", {
+    return render(request, "invoices/exports.html", {
         "waiting": waiting, "recent": recent, "error": error, "formats": FORMAT_LABELS, "columns": exports.COLUMNS,
         "choice": choice or {"format": "csv", "columns": list(exports.DEFAULT_COLUMNS), "include_exported": False},
         "nav": "exports",
@@ -41,22 +41,21 @@ def _exports(request: Request, viewer: Viewer, *, choice: dict[str, Any] | None 
 
 
 @router.get("/exports", response_class=HTMLResponse, response_model=None)
-def exports_page(request: Request) -> Response:
-    viewer = gate(request, EXPORT)
-    if isinstance(viewer, Response):
-        return viewer
+def exports_page(
+    request: Request, viewer: Annotated[Viewer, Depends(page_require("documents:export", wording=WORDING))]
+) -> Response:
     return _exports(request, viewer)
 
 
 @router.post("/exports", response_model=None)
-def export_page(request: Request, format: Annotated[str, Form(max_length=10)] = "csv",
-                columns: Annotated[list[str] | None, Form()] = None,
-                include_exported: Annotated[str, Form(max_length=10)] = "") -> Response:
+def export_page(
+    request: Request,
+    viewer: Annotated[Viewer, Depends(page_require("documents:export", back="/exports", wording=WORDING))],
+    format: Annotated[str, Form(max_length=10)] = "csv", columns: Annotated[list[str] | None, Form()] = None,
+    include_exported: Annotated[str, Form(max_length=10)] = ""
+) -> Response:
     """The export file as a download (exactly the API's answer), or the page with the reason there is none."""
-    viewer = gate(request, EXPORT, login_target="/exports")
-    if isinstance(viewer, Response):
-        return viewer
-    choice = {"format": format, "columns": columns or [], "include_exported": include_exported == "yes"}
+    choice: dict[str, Any] = {"format": format, "columns": columns or [], "include_exported": include_exported == "yes"}
     try:
         if format == "csv" and not columns:
             raise InvalidRequest("Choose at least one column for the CSV file.", code="NO_COLUMNS")

@@ -12,7 +12,7 @@ import pytest
 from paperclerk.config import get_settings
 from paperclerk.core.errors import ExtractionError, PaperclerkError
 from paperclerk.extraction import ocr_tesseract
-from paperclerk.invoices.analysis import analyze_file
+from paperclerk.invoices.file_report import analyze_file
 from paperclerk.invoices.rules import RuleConfig
 from paperclerk.samples import docx, plain_text, scanned_pdf, text_pdf, truncated_pdf, write_samples
 from tests.invoices import generate
