@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test bench lint install clean
+.PHONY: run test bench lint install clean image
 
 $(INSTALLED): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,11 +22,17 @@ run: $(INSTALLED)
 test: $(INSTALLED)
 	@scripts/ensure-browser.sh
 	@scripts/ensure-ocr.sh
+	@scripts/ensure-ops-tools.sh
 	$(BIN)/python -m pytest
 
 ## Print the performance table (also written to benchmarks/results.md).
 bench: $(INSTALLED)
 	$(BIN)/python -m benchmarks.run
+
+## Build the container image with podman (a Debian base made by debootstrap) and check it (~15 min the first time).
+image:
+	@scripts/ensure-image-tools.sh
+	scripts/build-image.sh
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check src tests benchmarks

@@ -29,7 +29,7 @@ from typing import Any
 
 from benchmarks.common import Row, SectionResult, median
 
-SECTION = "7 real documents"
+SECTION = "8 real documents"
 DATA = Path(os.environ.get("PAPERCLERK_READER_DATA", "/work/data/reader"))
 SETS = ("invoices/dev", "invoices/test", "receipts/dev", "receipts/test")
 INVOICE_FIELDS = ("vendor_name", "vendor_tax_id", "invoice_number", "invoice_date", "due_date", "currency",

@@ -11,6 +11,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartException
 
@@ -26,6 +27,7 @@ from paperclerk.core.errors import PaperclerkError
 from paperclerk.core.lines import load_attribute
 from paperclerk.core.worker import start_job_backend
 from paperclerk.documents.api import router as documents_router
+from paperclerk.ops import operational_metrics, system_events, tracing
 from paperclerk.ops.health import router as health_router
 from paperclerk.ops.middleware import RequestContextMiddleware, UploadLimitMiddleware
 from paperclerk.ops.security import SecurityHeadersMiddleware, setup_cors
@@ -68,6 +70,9 @@ def create_app(*, embedded_workers: bool = False) -> FastAPI:
 
     app = FastAPI(title="paperclerk", version=__version__, lifespan=lifespan,
                   description="Documents in; checked, searchable, reviewable data out.")
+    operational_metrics.register()
+    tracing.instrument_app(app)
+    tracing.setup_sentry(settings.sentry_dsn.get_secret_value(), environment=settings.env)
     for router in (*api_routers(), health_router, *page_routers()):
         app.include_router(router)
     app.router.routes.extend(shell.static_mounts())
@@ -135,6 +140,10 @@ def _add_error_handlers(app: FastAPI) -> None:
         return error_response(exc.status_code, code, str(exc.detail))
 
     @app.exception_handler(Exception)
-    async def on_unexpected(_: Request, exc: Exception) -> JSONResponse:
+    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.error("unhandled error", exc_info=exc)
+        route = getattr(request.scope.get("route"), "path", None) or request.url.path
+        await run_in_threadpool(system_events.error, exc, where=f"{request.method} {route}",
+                                request_id=request.headers.get("x-request-id"))
+        tracing.report_error(exc)
         return error_response(500, "INTERNAL_ERROR", "Something went wrong on our side; it has been logged.")

@@ -4,6 +4,7 @@ and each product line's group (``paperclerk <group> …``, from ``ProductLine.cl
 from __future__ import annotations
 
 import functools
+import signal
 import time
 from collections import Counter
 from pathlib import Path
@@ -18,6 +19,8 @@ from paperclerk.auth.cli import apikeys_app, orgs_app, users_app
 from paperclerk.config import get_settings
 from paperclerk.core.cli import OrgOption, console, err_console, fail, organization
 from paperclerk.core.lines import load_attribute
+from paperclerk.ops.backup.cli import backup_app
+from paperclerk.ops.env_example import config_app
 
 app = typer.Typer(help="paperclerk: documents in; checked, searchable, reviewable data out.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -25,6 +28,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(apikeys_app, name="apikeys")
+app.add_typer(backup_app, name="backup")
+app.add_typer(config_app, name="config")
 
 
 def main() -> None:
@@ -68,18 +73,24 @@ def serve(
 
     from paperclerk.app import create_app
     from paperclerk.core.schema import upgrade
+    from paperclerk.ops import system_events, tracing
     from paperclerk.ops.logging import configure_logging
 
     settings = get_settings()
     configure_logging(settings.log_level, json_lines=settings.log_json)
-    upgrade()
+    if settings.migrate_on_start:
+        upgrade()
     if samples:
         _load_samples()
     host, port = host or settings.host, port or settings.port
     console.print(f"paperclerk is running at [bold]http://{host}:{port}[/bold]  (API docs: http://{host}:{port}/docs)",
                   soft_wrap=True)
-    uvicorn.run(create_app(embedded_workers=not settings.broker_url), host=host, port=port,
-                log_config=None, access_log=False)
+    application = system_events.LifecycleEvents(create_app(embedded_workers=not settings.broker_url),
+                                                process="serve", address=f"{host}:{port}")
+    try:
+        uvicorn.run(application, host=host, port=port, log_config=None, access_log=False)
+    finally:
+        tracing.flush()
 
 
 def _load_samples() -> None:
@@ -103,9 +114,12 @@ def worker(
     queues: Annotated[str, typer.Option(help="Comma-separated queues to consume: default,ocr")] = "default,ocr",
     concurrency: Annotated[int, typer.Option(help="Parallel jobs in this worker")] = 2,
     metrics_port: Annotated[int, typer.Option(help="Serve Prometheus metrics on this port (0: off)")] = 0,
+    metrics_host: Annotated[str, typer.Option(help="Address for the metrics port (0.0.0.0 in a container)")
+                            ] = "127.0.0.1",
 ) -> None:
     """Run a job worker: a Celery worker when a broker is configured, else a database-polling worker."""
     from paperclerk.core.worker import WorkerPool, start_job_backend
+    from paperclerk.ops import system_events, tracing
     from paperclerk.ops.logging import configure_logging
 
     settings = get_settings()
@@ -113,16 +127,24 @@ def worker(
     if metrics_port:
         from prometheus_client import start_http_server
 
-        start_http_server(metrics_port, addr="127.0.0.1")
+        start_http_server(metrics_port, addr=metrics_host)
+    tracing.setup_tracing("paperclerk-worker")
+    tracing.setup_sentry(settings.sentry_dsn.get_secret_value(), environment=settings.env)
     start_job_backend(settings, embedded_workers=False)
     wanted = [queue.strip() for queue in queues.split(",") if queue.strip()]
+    system_events.startup("worker", queues=wanted)
     if settings.broker_url:
         from paperclerk.core.celery_app import get_celery, queue_name
 
-        get_celery().worker_main([
-            "worker", "--loglevel", settings.log_level, "--concurrency", str(concurrency),
-            "--queues", ",".join(queue_name(queue) for queue in wanted), "--without-gossip", "--without-mingle",
-        ])
+        # Task events stay on (the Celery config sends them) and so does remote control: Flower needs both.
+        try:
+            get_celery().worker_main([
+                "worker", "--loglevel", settings.log_level, "--concurrency", str(concurrency),
+                "--queues", ",".join(queue_name(queue) for queue in wanted), "--without-gossip", "--without-mingle",
+            ])
+        finally:  # Celery leaves through SystemExit once its warm shutdown is done
+            system_events.shutdown("worker", queues=wanted)
+            tracing.flush()
         return
     pool = WorkerPool(settings.model_copy(update={
         "workers": concurrency if "default" in wanted and "ocr" not in wanted else 0,
@@ -130,11 +152,17 @@ def worker(
     }))
     pool.start()
     console.print(f"worker polling the database for {', '.join(wanted)} jobs; Ctrl+C to stop")
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)  # an orchestrator's stop: finish like Ctrl+C
     try:
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
         pool.stop()
+        system_events.shutdown("worker", queues=wanted)
+
+
+def _stop_on_sigterm(_signal: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _collect(paths: list[Path]) -> list[Path]:

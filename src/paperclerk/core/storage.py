@@ -52,6 +52,12 @@ class LocalBlobStore:
     def local_path(self, sha256: str) -> Iterator[Path]:
         yield self._path(sha256)
 
+    def iter_blobs(self) -> Iterator[tuple[str, int]]:
+        """Every stored blob as (sha256, size), in no particular order (backups walk the whole store)."""
+        for path in self.root.glob("??/??/*"):
+            if _is_blob_name(path.name) and path.is_file():
+                yield path.name, path.stat().st_size
+
     def check(self) -> None:
         probe = self.root / ".ready"
         probe.write_bytes(b"ok")
@@ -112,9 +118,23 @@ class S3BlobStore:
         finally:
             os.unlink(name)
 
+    def iter_blobs(self) -> Iterator[tuple[str, int]]:
+        """Every stored blob as (sha256, size), listed page by page."""
+        with _transient("list the files"):
+            for page in self.client.get_paginator("list_objects_v2").paginate(
+                    Bucket=self.bucket, Prefix=f"{self.prefix}blobs/"):
+                for item in page.get("Contents", []):
+                    name = item["Key"].rsplit("/", 1)[-1]
+                    if _is_blob_name(name):
+                        yield name, int(item["Size"])
+
     def check(self) -> None:
         with _transient("reach the bucket"):
             self.client.head_bucket(Bucket=self.bucket)
+
+
+def _is_blob_name(name: str) -> bool:
+    return len(name) == 64 and all(char in "0123456789abcdef" for char in name)
 
 
 @contextmanager

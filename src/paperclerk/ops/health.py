@@ -17,9 +17,9 @@ from paperclerk.config import Settings, get_settings
 from paperclerk.core.db import session_scope
 from paperclerk.core.errors import ServiceUnavailable
 from paperclerk.core.jobs import queue_depth
-from paperclerk.core.schema import at_heads
 from paperclerk.core.storage import get_store
 from paperclerk.documents.models import Document
+from paperclerk.ops.schema_state import pending_heads
 
 router = APIRouter(tags=["operations"])
 _STARTED = time.time()
@@ -28,8 +28,10 @@ _STARTED = time.time()
 def check_database() -> None:
     with session_scope(readonly=True) as session:
         session.execute(text("SELECT 1"))
-    if not at_heads():
-        raise RuntimeError("database schema is not up to date: run `paperclerk db upgrade`")
+    pending = pending_heads()
+    if pending:
+        raise RuntimeError(f"database schema is not up to date (pending {', '.join(pending)}): "
+                           "run `paperclerk db upgrade`")
 
 
 def check_storage() -> None:
