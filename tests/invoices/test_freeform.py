@@ -13,7 +13,7 @@ import pytest
 
 from paperclerk.extraction.base import Limits
 from paperclerk.extraction.extract import extract
-from paperclerk.invoices.layout_extractor import LayoutExtractor
+from paperclerk.invoices.layout import LayoutExtractor
 from paperclerk.invoices.rules import RuleConfig, validate
 from paperclerk.samples import text_pdf
 

@@ -29,15 +29,16 @@ def test_extract_prints_one_json_object_per_file(tmp_path):
     result = runner.invoke(app, ["invoices", "extract", "--json", str(invoice), str(note)])
     assert result.exit_code == 0, result.output
     first, second = (json.loads(line) for line in result.output.splitlines())
-    assert set(first) == {"file", "kind", "fields", "lines", "evidence", "findings"}
-    assert first["kind"] == "invoice"
+    assert set(first) == {"file", "kind", "kind_confidence", "fields", "lines", "evidence", "findings"}
+    assert first["kind"] == "invoice" and first["kind_confidence"] >= 0.9
     assert first["fields"]["invoice_number"] == "R-2024-001"
     assert first["fields"]["invoice_date"] == "2024-07-02"
     assert (first["fields"]["subtotal"], first["fields"]["tax_total"], first["fields"]["total"]) == \
         ("200.00", "38.00", "238.00")
     assert first["evidence"]["total"]["page"] == 1 and first["evidence"]["total"]["bbox"]
     assert first["lines"][0]["description"] == "Beratung"
-    assert second["kind"] == "other" and second["fields"] == {}
+    # Read all the same (the user sent it to be read); the kind says it is no invoice, and it is not checked as one.
+    assert second["kind"] == "other" and second["findings"] == [] and "total" not in second["fields"]
 
 
 def test_extract_reports_bad_files_and_exits_non_zero(tmp_path):

@@ -13,7 +13,7 @@ import pytest
 
 from paperclerk.extraction.base import TEXT, ExtractedPage, Extraction, Limits
 from paperclerk.extraction.extract import extract
-from paperclerk.invoices.layout_extractor import LayoutExtractor, extract_layout
+from paperclerk.invoices.layout import LayoutExtractor, extract_layout
 from paperclerk.invoices.reading import Extractor, InvoiceExtraction
 from paperclerk.invoices.rules import RuleConfig, validate
 from paperclerk.samples import plain_text

@@ -56,7 +56,7 @@ def test_json_values() -> None:
 def test_extractors_only_fill_declared_fields_with_typed_values() -> None:
     from paperclerk.extraction.base import TEXT, ExtractedPage, Extraction
     from paperclerk.invoices.einvoice import read_einvoice
-    from paperclerk.invoices.layout_extractor import extract_layout
+    from paperclerk.invoices.layout import extract_layout
     from paperclerk.invoices.reading import AMOUNT_FIELDS, DATE_FIELDS, FIELDS
     from tests.invoices import generate
 

@@ -76,7 +76,9 @@ def _read_page(document: pdfium.PdfDocument, index: int, *, allow_ocr: bool, lim
             textpage = page.get_textpage()
             try:
                 raw_text = textpage.get_text_range()
-                if _has_text(raw_text) or not _has_images(page):
+                # A layer of unmapped glyphs (fonts without a ToUnicode map) reads as control characters: OCR it.
+                garbled = _garbled(raw_text)
+                if (_has_text(raw_text) and not garbled) or not (garbled or _has_images(page)):
                     text, segments = _text_layer(textpage, raw_text, height)
                     return ExtractedPage(index + 1, text, "text_layer", width, height, segments)
             finally:
@@ -91,6 +93,12 @@ def _read_page(document: pdfium.PdfDocument, index: int, *, allow_ocr: bool, lim
 
 def _has_text(raw_text: str) -> bool:
     return len(raw_text) > 20 * _MIN_TEXT_CHARS or len("".join(raw_text.split())) >= _MIN_TEXT_CHARS
+
+
+def _garbled(raw_text: str) -> bool:
+    """Mostly control characters: glyph codes that no Unicode map names."""
+    visible = [char for char in raw_text if not char.isspace()]
+    return len(visible) >= _MIN_TEXT_CHARS // 2 and sum(char.isprintable() for char in visible) < len(visible) / 2
 
 
 def _has_images(page: pdfium.PdfPage) -> bool:

@@ -15,7 +15,7 @@ from paperclerk.extraction.base import PDF
 from paperclerk.invoices import service, workflow
 from paperclerk.invoices.einvoice import EInvoiceExtractor, embedded_einvoice, read_einvoice
 from paperclerk.invoices.extractors import read_printed
-from paperclerk.invoices.file_report import OTHER, declared_invoice, layout_kind
+from paperclerk.invoices.file_report import OTHER, declared_invoice, read_kind
 from paperclerk.invoices.models import FindingStatus, InvoiceStatus
 from paperclerk.invoices.reading import CREDIT_NOTE, INVOICE, InvoiceExtraction
 from paperclerk.pipeline.analyzers import AnalysisResult, register_analyzer
@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class ReadInvoice:
-    kind: str  # invoice | credit_note
+    kind: str  # invoice | credit_note | receipt
     extraction: InvoiceExtraction
 
 
@@ -57,13 +57,13 @@ def read(context: PipelineContext) -> ReadInvoice | None:
     result = read_printed(extraction)
     if context.document.declared_kind == INVOICE:
         return ReadInvoice(declared_invoice(extraction, result), result)
-    kind = layout_kind(extraction, result)
+    kind, _confidence = read_kind(extraction, result)
     return None if kind == OTHER else ReadInvoice(kind, result)
 
 
 class InvoiceAnalyzer:
     name = "invoices"
-    kinds = frozenset({"invoice"})
+    kinds = frozenset({"invoice", "receipt"})
 
     def analyze(self, context: PipelineContext) -> AnalysisResult:
         found = read(context)

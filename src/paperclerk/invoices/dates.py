@@ -1,6 +1,6 @@
-"""Dates as invoices write them: ISO, numeric (read by a day/month order hint), and written months
-in English, French, Dutch, German and Spanish ("2 juillet 2015", "2. Juli 2015", "July 2, 2015",
-"2 de julio de 2015", "2 juli 2015", "14-Mar-2024").
+"""Dates as invoices write them: ISO, numeric (read by a day/month order hint), and written months in English,
+French, Dutch, German, Spanish, Polish, Italian, Portuguese and Malay ("2 juillet 2015", "2. Juli 2015",
+"July 2, 2015", "2 de julio de 2015", "2 juli 2015", "14 marca 2024", "14-Mar-2024", "14-MAR-24").
 """
 
 from __future__ import annotations
@@ -31,15 +31,35 @@ for _number, _names in enumerate([
 ], start=1):
     for _name in _names.split():
         _MONTHS[_name] = _number
+# Polish (nominative and the genitive dates use), Italian, Portuguese and Malay month names.
+for _number, _names in enumerate([
+    "styczen stycznia sty gennaio gen janeiro januari",
+    "luty lutego lut febbraio fevereiro fev februari",
+    "marzec marca marzo marco mac",
+    "kwiecien kwietnia kwi aprile abril",
+    "maj maja maggio mag maio mei",
+    "czerwiec czerwca cze giugno giu junho jun",
+    "lipiec lipca lip luglio lug julho julai",
+    "sierpien sierpnia sie agosto ogos ogo",
+    "wrzesien wrzesnia wrz settembre setembro",
+    "pazdziernik pazdziernika paz ottobre ott outubro out",
+    "listopad listopada lis novembre novembro",
+    "grudzien grudnia gru dicembre dezembro dis disember",
+], start=1):
+    for _name in _names.split():
+        _MONTHS[_name] = _number
 
-_MONTH = r"[A-Za-zÀ-ÿ]{3,10}\.?"
+_MONTH = r"[A-Za-zÀ-ÿąćęłńóśźżĄĆĘŁŃÓŚŹŻ]{3,12}\.?"
 _DAY = r"(?P<d>[0-3]?\d)(?:st|nd|rd|th|er|e|\.)?"
 _YEAR = r"(?P<y>\d{4})"
 _PATTERNS = [
     re.compile(r"(?<![\d.])(?P<y>\d{4})[-/.](?P<m>[01]?\d)[-/.](?P<d>[0-3]?\d)(?![\d])"),
-    re.compile(r"(?<![\d.,])(?P<a>[0-3]?\d)(?P<s>[/.\-])(?P<b>[0-3]?\d)(?P=s)(?P<y>\d{4}|\d{2})(?![\d])"),
+    # OCR may set the year apart from its separator ("30-06- 2014").
+    re.compile(r"(?<![\d.,])(?P<a>[0-3]?\d)(?P<s>[/.\-])(?P<b>[0-3]?\d)(?P=s)\s?(?P<y>\d{4}|\d{2})(?![\d])"),
     # Written months; OCR may drop the spaces ("14March2024", "August25,2024").
     re.compile(rf"(?<![\w]){_DAY}[\s\-]*(?:de\s*)?(?P<mn>{_MONTH})[\s\-,]*(?:de\s*)?{_YEAR}(?!\d)", re.IGNORECASE),
+    # "12-APR-21": a two-digit year only after a dash.
+    re.compile(r"(?<![\w])(?P<d>[0-3]?\d)-(?P<mn>[A-Za-z]{3})-(?P<y>\d{2})(?![\d\w])", re.IGNORECASE),
     re.compile(rf"(?<![\w])(?P<mn>{_MONTH})\s*{_DAY},?\s*{_YEAR}(?!\d)", re.IGNORECASE),
 ]
 

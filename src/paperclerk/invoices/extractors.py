@@ -10,7 +10,7 @@ not one of these: it is exact and, when a document carries it, it is read alone.
 from __future__ import annotations
 
 from paperclerk.extraction.base import Extraction
-from paperclerk.invoices.layout_extractor import LayoutExtractor
+from paperclerk.invoices.layout import LayoutExtractor
 from paperclerk.invoices.page_markers import missing_pages
 from paperclerk.invoices.reading import Extractor, InvoiceExtraction, merge
 

@@ -131,7 +131,7 @@ class Invoice(Base):
     organization_id: Mapped[str] = _org()
     document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), unique=True)
     status: Mapped[str] = mapped_column(String(20), default=InvoiceStatus.PROCESSED)
-    kind: Mapped[str] = mapped_column(String(20), default="invoice")  # invoice | credit_note
+    kind: Mapped[str] = mapped_column(String(20), default="invoice")  # invoice | credit_note | receipt
     vendor_id: Mapped[str | None] = mapped_column(ForeignKey("vendors.id", ondelete="SET NULL"), index=True)
     vendor_name: Mapped[str | None] = mapped_column(String(200))
     vendor_address: Mapped[str | None] = mapped_column(Text)

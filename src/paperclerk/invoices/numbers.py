@@ -19,13 +19,16 @@ SYMBOLS: dict[str, str] = {
     "€": "EUR", "£": "GBP", "$": "USD", "US$": "USD", "A$": "AUD", "AU$": "AUD", "C$": "CAD", "CA$": "CAD",
     "NZ$": "NZD", "HK$": "HKD", "S$": "SGD", "¥": "JPY", "₹": "INR", "Rs.": "INR", "Rs": "INR", "CHF": "CHF",
     "Fr.": "CHF", "kr": "SEK", "zł": "PLN", "Kč": "CZK", "₽": "RUB", "₩": "KRW", "R$": "BRL", "₺": "TRY",
+    "RM": "MYR", "Rp": "IDR", "₱": "PHP", "฿": "THB", "₫": "VND",
 }
 #: More integer digits than this is not an amount (and would exceed Decimal's default precision in sums).
 MAX_DIGITS = 15
 _SPACES = " \u00a0\u202f\u2009"
 _MINUS = "-\u2212\u2013"
 _CODE = r"(?<![A-Za-z])[A-Z]{3}(?![A-Za-z])"
-_SYMBOL = "|".join(re.escape(symbol) for symbol in sorted(SYMBOLS, key=len, reverse=True))
+#: A symbol that starts with a letter ("RM", "kr", "Rs") counts only where a word does not go on before it.
+_SYMBOL = "|".join((r"(?<![A-Za-z])" if symbol[0].isalpha() else "") + re.escape(symbol)
+                   for symbol in sorted(SYMBOLS, key=len, reverse=True))
 _CURRENCY = rf"(?:{_SYMBOL}|{_CODE})"
 # Digits with optional grouping (.,' or narrow/no-break space; plain space only in strict groups of three)
 # and an optional decimal part; Indian lakh grouping (1,23,456.00) too.

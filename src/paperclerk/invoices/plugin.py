@@ -1,5 +1,5 @@
 """The accounts-payable invoice line as the core sees it: tables, analyzer, routers, pages, commands, the
-``invoice`` kind, navigation and migrations (see ``paperclerk.core.lines``)."""
+``invoice`` and ``receipt`` kinds, navigation and migrations (see ``paperclerk.core.lines``)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,16 @@ INVOICE = DocumentKind("invoice", "Invoice", {
     "mwst": 1, "ust": 0.5, "factuur": 3, "btw": 1, "factura": 3, "iva": 1, "remit to": 1.5, "iban": 1,
     # Credit notes are invoices with the opposite sign: the same kind, the same analyzer.
     "credit note": 3, "gutschrift": 3, "creditnota": 3, "nota de cr[ée]dito": 3, "avoir": 1.5,
+    # Polish, Italian and Portuguese invoices, and India's GST.
+    "faktura": 3, "fattura": 3, "fatura": 3, "do zap[łl]aty": 2, "partita iva": 1, "gstin": 1.5, "nip": 0.5,
+    "imponibile": 1, "kwota vat": 1, "nota di credito": 3,
+})
+#: Till receipts: read by the same extractors and analyzer, checked without asking for an invoice number.
+RECEIPT = DocumentKind("receipt", "Receipt", {
+    "receipt": 2, "cash": 1, "change": 1.5, "rounding": 2, "round(?:ing)? adj\\w*": 2, "tender(?:ed)?": 2,
+    "cashier": 2, "thank you": 1, "visa": 0.5, "mastercard": 0.5, "subtotal": 0.5, "total qty": 2,
+    "item\\(?s\\)?": 0.5, "sdn\\.? bhd": 1, "gst summary": 2, "member": 0.5, "till": 1, "kassenbon": 3, "bon": 0.5,
+    "quittung": 2, "ticket": 1, "re[çc]u": 2, "kassa": 1, "bonnummer": 2,
 })
 
 LINE = ProductLine(
@@ -27,7 +37,7 @@ LINE = ProductLine(
     static="static",
     cli="paperclerk.invoices.cli:app",
     cli_aliases=("extract", "rules", "rule", "tolerance", "import", "export"),
-    kinds=(INVOICE,),
+    kinds=(INVOICE, RECEIPT),
     nav=(
         NavItem("invoices", "Invoices", "/invoices", "documents:read", 100),
         NavItem("vendors", "Vendors", "/vendors", "documents:read", 110),

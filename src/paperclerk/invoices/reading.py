@@ -31,6 +31,8 @@ AMOUNT_FIELDS = ("subtotal", "tax_total", "total", "amount_due", "allowance_tota
 DATE_FIELDS = ("invoice_date", "due_date")
 INVOICE = "invoice"
 CREDIT_NOTE = "credit_note"
+#: A till receipt: read like an invoice, checked without asking for an invoice number or a due date.
+RECEIPT = "receipt"
 NOT_INVOICE = "not_invoice"
 
 

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from paperclerk.invoices import identifiers, tax_rates
-from paperclerk.invoices.reading import NOT_INVOICE, Evidence, Finding, InvoiceExtraction
+from paperclerk.invoices.reading import NOT_INVOICE, RECEIPT, Evidence, Finding, InvoiceExtraction
 
 SEVERITIES = ("info", "warning", "error", "critical")
+#: The required fields a till receipt can be asked for (of those the organisation requires).
+RECEIPT_FIELDS = ("vendor_name", "invoice_date")
 #: (message, evidence, fix)
 Problem = tuple[str, list[Evidence], str]
 
@@ -57,6 +59,13 @@ class RuleConfig:
         "doc": "Percent the invoiced unit price may differ from the purchase order's (INV-PO-005)."})
     quantity_tolerance: Decimal = field(default=Decimal("0"), metadata={
         "doc": "Quantity that may be invoiced beyond what was ordered or received (INV-PO-006, INV-PO-008)."})
+
+    def for_kind(self, kind: str) -> RuleConfig:
+        """The configuration for a document of ``kind``: a till receipt is not asked for what receipts do not print
+        (an invoice number, a due date, often a currency sign), only for the required fields in ``RECEIPT_FIELDS``."""
+        if kind != RECEIPT:
+            return self
+        return replace(self, required_fields=tuple(name for name in self.required_fields if name in RECEIPT_FIELDS))
 
     def enabled(self, rule_id: str) -> bool:
         return rule_id not in self.disabled

@@ -47,7 +47,7 @@ def revalidate(session: Session, invoice: Invoice, *, config: RuleConfig | None 
     ``needs_review`` while an open finding of severity warning or above remains, else ``processed``.
     """
     session.flush()
-    config = config or policy.rule_config(session, invoice.organization_id)
+    config = (config or policy.rule_config(session, invoice.organization_id)).for_kind(invoice.kind)
     raised: list[masterdata.Check] = [
         masterdata.Check(found.rule_id, found.severity, found.message, [item.to_dict() for item in found.evidence],
                          found.fix) for found in validate(service.extraction_of(invoice), config)]
