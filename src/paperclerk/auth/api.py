@@ -6,7 +6,6 @@ Every change made here appends an audit entry in the same transaction.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -40,6 +39,7 @@ from paperclerk.auth.schemas import (
 from paperclerk.core.audit import AuditFilter, list_audit
 from paperclerk.core.db import read_session, session_scope
 from paperclerk.core.errors import NotFound
+from paperclerk.core.moments import UTCMoment
 
 # Every route here may be rate limited (429); every one of ``router`` needs a caller of an organisation with a
 # permission (401, 403, 404). A POST may be over the size limit (413) or have a body that is not JSON (400).
@@ -198,10 +198,6 @@ def revoke_api_key(key_id: str, principal: ManageKeys, request: Request) -> ApiK
 # -- audit ---------------------------------------------------------------------------------------------
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
-
-
 @router.get("/api/v1/audit", response_model=AuditPage, summary="The audit trail of your organisation, newest first",
             responses=error_responses(422))
 def audit(
@@ -210,12 +206,12 @@ def audit(
     actor: Annotated[str | None, Query(max_length=254, description="Actor id or e-mail/label")] = None,
     action: Annotated[str | None, Query(max_length=80, description="Exact, or a prefix ending in '.'")] = None,
     subject: Annotated[str | None, Query(max_length=80, description="type, type:id, or an id")] = None,
-    since: Annotated[datetime | None, Query(description="Inclusive")] = None,
-    until: Annotated[datetime | None, Query(description="Exclusive")] = None,
+    since: Annotated[UTCMoment | None, Query(description="Inclusive")] = None,
+    until: Annotated[UTCMoment | None, Query(description="Exclusive")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> AuditPage:
-    filters = AuditFilter(actor=actor, action=action, subject=subject, since=_aware(since),
-                          until=_aware(until))
+    filters = AuditFilter(actor=actor, action=action, subject=subject, since=since,
+                          until=until)
     items, total = list_audit(session, _org(principal), filters, limit=limit, offset=offset)
     return AuditPage(items=[AuditOut.of(entry) for entry in items], total=total, limit=limit, offset=offset)
