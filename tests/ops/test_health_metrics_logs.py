@@ -69,6 +69,18 @@ def test_metrics_in_prometheus_format(env):
     assert 'paperclerk_queue_depth{queue="ocr"} 0.0' in text
 
 
+def test_invented_methods_and_paths_add_no_metrics_series(env):
+    with api_client(embedded_workers=False) as client:
+        client.headers.pop("X-API-Key")
+        for number in range(5):
+            client.request(f"PROBE{number}", "/api/v1/documents")
+            client.get(f"/no/such/path/{number}")
+        text = client.get("/metrics").text
+    assert "PROBE" not in text and "/no/such/path" not in text
+    assert 'method="OTHER",route="/api/v1/documents"' in text
+    assert 'paperclerk_http_request_duration_seconds_count{method="GET",route="unmatched",status="404"}' in text
+
+
 def test_every_request_is_logged_as_json_with_request_id_and_latency(env, caplog):
     caplog.set_level(logging.INFO, logger="paperclerk.http")
     with api_client() as client:
