@@ -50,9 +50,15 @@ class Intake:
     duplicate: bool
 
 
+#: Unicode categories never kept in a name: controls, invisible format characters (bidi overrides such as
+#: U+202E, zero-width spaces), line and paragraph separators, lone surrogates.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
+
 def sanitize_filename(name: str | None) -> str:
-    """Keep a file's own name only: no directories, control characters or absurd lengths."""
+    """Keep a file's own name only: no directories, control or invisible characters, or absurd lengths."""
     name = unicodedata.normalize("NFC", name or "")
+    name = "".join(char for char in name if unicodedata.category(char) not in _INVISIBLE_CATEGORIES)
     name = name.replace("\\", "/").split("/")[-1]
     name = _UNSAFE.sub("", name).strip(" .")
     if not name:
