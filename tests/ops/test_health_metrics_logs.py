@@ -8,7 +8,7 @@ import shutil
 
 from paperclerk.ops.logging import JsonFormatter
 from tests.conftest import activate
-from tests.helpers import api_client, assert_error, organization_id, upload_and_wait
+from tests.helpers import api_client, api_key, assert_error, organization_id, upload_and_wait
 
 
 def test_live_and_ready(env):
@@ -55,6 +55,19 @@ def test_detailed_health_shows_queues_documents_and_workers(env):
     assert body["queues"] == {"default": 0, "ocr": 0}
     assert body["documents"] == {"processed": 1}
     assert body["workers"] and all(worker["alive"] for worker in body["workers"])
+
+
+def test_detailed_health_counts_documents_only_for_an_organisations_administrators(env):
+    with api_client(organization="other") as other:
+        upload_and_wait(other, ("b.txt", b"another organisation's document"))
+    with api_client() as client:
+        upload_and_wait(client, ("a.txt", b"hello detailed health"))
+        assert client.get("/health/detailed").json()["documents"] == {"processed": 1}  # its own organisation only
+        client.headers["X-API-Key"] = api_key(role="approver")
+        assert "documents" not in client.get("/health/detailed").json()
+        client.headers.pop("X-API-Key")
+        anonymous = client.get("/health/detailed").json()
+    assert "documents" not in anonymous and anonymous["status"] == "ready" and "queues" in anonymous
 
 
 def test_metrics_in_prometheus_format(env):
