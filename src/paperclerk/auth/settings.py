@@ -17,6 +17,7 @@ from pathlib import Path
 
 from paperclerk.auth.errors import InsecureConfiguration
 from paperclerk.config import Settings, get_settings
+from paperclerk.core.storage import private_dir
 
 #: Values that appear in examples and tutorials: never a production key.
 DEFAULT_SECRETS = frozenset({
@@ -81,7 +82,7 @@ def _development_secret(data_dir: Path) -> str:
         existing = ""
     if existing:
         return existing
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(data_dir)
     key = secrets.token_urlsafe(48)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:

@@ -24,7 +24,7 @@ from paperclerk.core import events, jobs
 from paperclerk.core.audit import record_audit
 from paperclerk.core.errors import Conflict, FileEmpty, FileTooLarge, NotFound
 from paperclerk.core.jobs import Job, Queue
-from paperclerk.core.storage import CHUNK, get_store
+from paperclerk.core.storage import CHUNK, get_store, private_dir
 from paperclerk.documents.filters import DocumentFilter
 from paperclerk.documents.models import Document, DocumentStatus, ProcessingEvent
 from paperclerk.extraction.base import IMAGE_TYPES
@@ -74,8 +74,7 @@ def sanitize_filename(name: str | None) -> str:
 @contextmanager
 def spool(stream: BinaryIO, *, settings: Settings) -> Iterator[SpooledFile]:
     """Copy ``stream`` to scratch space while hashing it; refuse it past the upload limit."""
-    scratch = settings.data_dir / "tmp"
-    scratch.mkdir(parents=True, exist_ok=True)
+    scratch = private_dir(settings.data_dir / "tmp")
     digest = hashlib.sha256()
     size = 0
     fd, name = tempfile.mkstemp(dir=scratch, prefix="upload-")
