@@ -36,7 +36,7 @@ def test_every_admin_action_is_audited(client: TestClient, admin: Account, make_
 
     page = client.get("/api/v1/audit", headers=headers).json()
     actions = [item["action"] for item in reversed(page["items"])]
-    assert actions == ["auth.login", "user.create", "membership.create", "user.set_role", "user.reset_password",
+    assert actions == ["auth.login", "user.add", "user.set_role", "user.reset_password",
                        "user.disable", "apikey.create", "apikey.revoke"]
     by_action = {item["action"]: item for item in page["items"]}
     for action in actions[1:]:

@@ -122,18 +122,20 @@ def list_users(principal: ManageUsers) -> list[UserOut]:
 
 
 @router.post("/api/v1/users", response_model=UserCreated, status_code=201, responses=error_responses(*POSTED, 409),
-             summary="Create a user in your organisation (a password is generated when none is given)")
+             summary="Add a user to your organisation: a new account (a password is generated when none is given), "
+                     "or an existing account's membership (it keeps its own password)")
 def create_user(body: UserCreate, principal: ManageUsers, request: Request) -> UserCreated:
     generated = service.generate_password() if body.password is None else None
     with session_scope() as session:
-        user = service.create_user(session, body.email, body.password or generated or "",
-                                   organization_id=_org(principal), role=body.role, actor=principal,
-                                   ip=request_ip(request))
-        return UserCreated(user=_user_out(session, user.id, _org(principal)), password=generated)
+        user, created = service.add_user(session, body.email, body.password or generated or "",
+                                         organization_id=_org(principal), role=body.role, actor=principal,
+                                         ip=request_ip(request))
+        return UserCreated(user=_user_out(session, user.id, _org(principal)), password=generated if created else None)
 
 
 @router.post("/api/v1/users/{user_id}/disable", response_model=UserOut, summary="Disable a user and end "
-             "their sessions", responses=error_responses(*POSTED))
+             "their sessions (403 when the account also belongs to an organisation you do not administer)",
+             responses=error_responses(*POSTED))
 def disable_user(user_id: str, principal: ManageUsers, request: Request) -> UserOut:
     with session_scope() as session:
         user = service.disable_user(session, user_id, organization_id=_org(principal), actor=principal,
@@ -141,8 +143,19 @@ def disable_user(user_id: str, principal: ManageUsers, request: Request) -> User
         return _user_out(session, user.id, _org(principal))
 
 
+@router.post("/api/v1/users/{user_id}/enable", response_model=UserOut, summary="Let a disabled user log in again "
+             "(403 when the account also belongs to an organisation you do not administer)",
+             responses=error_responses(*POSTED))
+def enable_user(user_id: str, principal: ManageUsers, request: Request) -> UserOut:
+    with session_scope() as session:
+        user = service.enable_user(session, user_id, organization_id=_org(principal), actor=principal,
+                                   ip=request_ip(request))
+        return _user_out(session, user.id, _org(principal))
+
+
 @router.post("/api/v1/users/{user_id}/reset-password", response_model=UserCreated, responses=error_responses(*POSTED),
-             summary="Set or generate a new password; unlocks the account and ends its sessions")
+             summary="Set or generate a new password; unlocks the account and ends its sessions (403 when the "
+                     "account also belongs to an organisation you do not administer)")
 def reset_password(user_id: str, principal: ManageUsers, request: Request,
                    body: PasswordReset | None = None) -> UserCreated:
     with session_scope() as session:
