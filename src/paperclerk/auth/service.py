@@ -391,9 +391,8 @@ def authenticate(session: Session, email: str, password: str, *, organization: s
             ip_counter = ip_counter or _attempts(session, "ip", ip, create=True)
             assert ip_counter is not None
             locked = _register_failure(ip_counter, now, settings.effective_ip_lockout_attempts, window) or locked
+        _audit_login_failure(session, user, email, ip, "auth.lockout" if locked else "auth.login_failed")
         if locked:
-            record_audit(session, None, "auth.lockout", ("user", user.id) if user else None, ip=ip,
-                         after={"email": email})
             raise _locked(max(_seconds_left(email_counter, now), _seconds_left(ip_counter, now)))
         raise AuthFailure("The e-mail address or the password is wrong.")
 
@@ -405,6 +404,17 @@ def authenticate(session: Session, email: str, password: str, *, organization: s
         user.password_hash = verified.new_hash
     membership, org = _choose_membership(session, user, organization)
     return Authenticated(user=user, organization=org, membership=membership)
+
+
+def _audit_login_failure(session: Session, user: User | None, email: str, ip: str | None, action: str) -> None:
+    """A failed login (never the password tried) in the trail of each organisation of the account, so that its
+    administrators see attempts on their members; an address without an account has no organisation."""
+    reason = "unknown_email" if user is None else "disabled" if not user.is_active else "wrong_password"
+    after = {"email": email, "reason": reason}
+    subject = ("user", user.id) if user is not None else None
+    organizations = [membership.organization_id for membership, _ in memberships_of(session, user.id)] if user else []
+    for organization_id in organizations or [None]:
+        record_audit(session, None, action, subject, ip=ip, after=after, organization_id=organization_id)
 
 
 def _locked(seconds: int) -> LockedOut:
