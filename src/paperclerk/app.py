@@ -33,7 +33,7 @@ from paperclerk.ops.health import router as health_router
 from paperclerk.ops.middleware import RequestContextMiddleware, UploadLimitMiddleware
 from paperclerk.ops.security import SecurityHeadersMiddleware, setup_cors
 from paperclerk.search.api import router as search_router
-from paperclerk.web import pages, shell
+from paperclerk.web import pages, pages_admin, shell
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ def api_routers() -> list[APIRouter]:
 def page_routers() -> list[APIRouter]:
     """Every router of pages, the core's then each line's; each page declares its permission with
     ``page_require`` (see tests/test_page_access_matrix.py)."""
-    core = [auth_web_router, pages.router]
+    core = [auth_web_router, pages.router, pages_admin.router]
     return [*core, *(load_attribute(reference) for line in plugins.lines() for reference in line.page_routers)]
 
 
