@@ -72,4 +72,12 @@ def test_an_admin_manages_users_and_keys_in_the_browser(server: str, browser_pag
     shot(page, f"admin-apikeys-{width}")
     page.locator("tr[data-name='ERP export']").get_by_role("button", name="Revoke").click()
     expect(page.locator("tr[data-name='ERP export']")).to_contain_text("Revoked")
+
+    # The audit trail shows each change as a readable before → after.
+    page.goto(server + "/audit")
+    role_change = page.locator("tr[data-action='user.set_role'] [data-field='role']")
+    expect(role_change.locator("del")).to_have_text("reviewer")
+    expect(role_change.locator("ins")).to_have_text("approver")
+    expect(page.locator("tr[data-action='apikey.revoke'] [data-field='revoked'] ins")).to_have_text("yes")
+    shot(page, f"admin-audit-{width}")
     assert_clean_console(problems)
