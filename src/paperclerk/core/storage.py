@@ -59,9 +59,9 @@ class LocalBlobStore:
                 yield path.name, path.stat().st_size
 
     def check(self) -> None:
-        probe = self.root / ".ready"
-        probe.write_bytes(b"ok")
-        probe.unlink()
+        """Prove the store takes writes; each call its own probe file, so concurrent checks never collide."""
+        with tempfile.NamedTemporaryFile(dir=self.root, prefix=".ready-"):
+            pass
 
 
 class S3BlobStore:
