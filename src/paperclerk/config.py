@@ -63,6 +63,11 @@ class Settings(BaseSettings):
 
     #: How long a SQLite writer waits for the write lock.
     sqlite_busy_timeout_ms: int = 10_000
+    #: A request waits this long for a free database connection, then answers 503 DATABASE_BUSY with Retry-After.
+    database_pool_timeout_seconds: float = Field(default=10.0, gt=0)
+    #: Health checks and /metrics give the database this long (statement and lock timeout) before reporting it
+    #: stalled; they never wait for the request pool.
+    health_database_timeout_seconds: float = Field(default=2.0, gt=0)
 
     # Limits on untrusted content.
     #: Documents with more pages fail FILE_TOO_COMPLEX.

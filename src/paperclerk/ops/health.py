@@ -1,20 +1,30 @@
-"""Liveness, readiness (database, storage, broker) and a detailed status for operators."""
+"""Liveness, readiness (database, storage, broker) and a detailed status for operators.
+
+Liveness answers on the event loop and touches nothing. Readiness, detailed health and ``/metrics`` run on
+threads of their own (never queued behind requests) and reach the database through the probe engine
+(``core.db.probe_scope``): a connection of their own and a short statement and lock timeout, so a stalled
+database is reported as ``stalled`` in time instead of hanging the probe.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
-from typing import Any
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
 
 from paperclerk import __version__
 from paperclerk.api_errors import error_responses
 from paperclerk.config import Settings, get_settings
-from paperclerk.core.db import session_scope
+from paperclerk.core.db import probe_scope
 from paperclerk.core.errors import ServiceUnavailable
 from paperclerk.core.jobs import queue_depth
 from paperclerk.core.storage import get_store
@@ -23,15 +33,35 @@ from paperclerk.ops.schema_state import pending_heads
 
 router = APIRouter(tags=["operations"])
 _STARTED = time.time()
+#: A database check that took longer than this is reported ``slow`` (the service stays ready).
+SLOW_DATABASE_SECONDS = 0.5
+#: PostgreSQL's "statement timeout" and "lock not available": the database is there but stuck.
+_STALLED_SQLSTATES = frozenset({"57014", "55P03"})
+_PROBE_THREADS = ThreadPoolExecutor(4, thread_name_prefix="health-probe")
+T = TypeVar("T")
+
+
+async def _off_the_request_threads(function: Callable[..., T], *args: Any) -> T:
+    return await asyncio.get_running_loop().run_in_executor(_PROBE_THREADS, partial(function, *args))
 
 
 def check_database() -> None:
-    with session_scope(readonly=True) as session:
+    """The schema is current and (PostgreSQL) a write to the job table, which every upload makes, would not wait on
+    a lock. SQLite's readers never wait (WAL) and its writers wait out the busy timeout, so there it reads only."""
+    with probe_scope() as session:
         session.execute(text("SELECT 1"))
-    pending = pending_heads()
-    if pending:
-        raise RuntimeError(f"database schema is not up to date (pending {', '.join(pending)}): "
-                           "run `paperclerk db upgrade`")
+        pending = pending_heads(session.connection())
+        if pending:
+            raise RuntimeError(f"database schema is not up to date (pending {', '.join(pending)}): "
+                               "run `paperclerk db upgrade`")
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("LOCK TABLE jobs IN ROW EXCLUSIVE MODE"))  # the lock an insert takes
+
+
+def _stalled(exc: BaseException) -> bool:
+    if not isinstance(exc, DBAPIError):
+        return False
+    return getattr(exc.orig, "sqlstate", None) in _STALLED_SQLSTATES or "database is locked" in str(exc.orig)
 
 
 def check_storage() -> None:
@@ -57,19 +87,24 @@ def run_checks(settings: Settings) -> dict[str, dict[str, Any]]:
             results[name] = {"ok": True}
         except Exception as exc:
             results[name] = {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:300]}
-        results[name]["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
+            if name == "database":
+                results[name]["state"] = "stalled" if _stalled(exc) else "unavailable"
+        elapsed = time.perf_counter() - started
+        results[name]["latency_ms"] = round(elapsed * 1000, 2)
+        if name == "database" and results[name]["ok"]:
+            results[name]["state"] = "slow" if elapsed > SLOW_DATABASE_SECONDS else "ok"
     return results
 
 
 @router.get("/health/live", summary="The process is up")
-def live() -> dict[str, str]:
-    return {"status": "ok"}
+async def live() -> dict[str, str]:
+    return {"status": "ok"}  # on the event loop: no thread, no database, no pool to wait for
 
 
 @router.get("/health/ready", summary="Database, storage and (when configured) broker are reachable",
             responses=error_responses(503))
-def ready() -> dict[str, Any]:
-    checks = run_checks(get_settings())
+async def ready() -> dict[str, Any]:
+    checks = await _off_the_request_threads(run_checks, get_settings())
     failing = [name for name, result in checks.items() if not result["ok"]]
     if failing:
         raise ServiceUnavailable(f"Not ready: {', '.join(failing)} unavailable.", code="NOT_READY",
@@ -79,7 +114,12 @@ def ready() -> dict[str, Any]:
 
 @router.get("/health/detailed", summary="Checks, queues, document counts, workers, version",
             responses={503: {"description": "Degraded: a check failed (the body is the same report)"}})
-def detailed(request: Request) -> JSONResponse:
+async def detailed(request: Request) -> JSONResponse:
+    body = await _off_the_request_threads(_detailed_report, request)
+    return JSONResponse(body, status_code=200 if body["status"] == "ready" else 503)
+
+
+def _detailed_report(request: Request) -> dict[str, Any]:
     settings = get_settings()
     checks = run_checks(settings)
     body: dict[str, Any] = {
@@ -94,7 +134,7 @@ def detailed(request: Request) -> JSONResponse:
         "checks": checks,
     }
     try:
-        with session_scope(readonly=True) as session:
+        with probe_scope() as session:
             body["queues"] = queue_depth(session)
             body["documents"] = dict(session.execute(
                 select(Document.status, func.count()).group_by(Document.status)).all())
@@ -103,10 +143,11 @@ def detailed(request: Request) -> JSONResponse:
     pool = getattr(request.app.state, "worker_pool", None)
     if pool is not None:
         body["workers"] = pool.describe()
-    return JSONResponse(body, status_code=200 if body["status"] == "ready" else 503)
+    return body
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=PlainTextResponse,
             responses=error_responses(429))
-def metrics() -> PlainTextResponse:
-    return PlainTextResponse(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+async def metrics() -> PlainTextResponse:
+    exposition = await _off_the_request_threads(generate_latest, REGISTRY)
+    return PlainTextResponse(exposition, media_type=CONTENT_TYPE_LATEST)

@@ -38,12 +38,12 @@ class QueueDepthCollector(Collector):
         return [GaugeMetricFamily("paperclerk_queue_depth", "Jobs queued and waiting, by queue.", labels=["queue"])]
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        from paperclerk.core.db import session_scope
+        from paperclerk.core.db import probe_scope
         from paperclerk.core.jobs import queue_depth
 
         gauge = GaugeMetricFamily("paperclerk_queue_depth", "Jobs queued and waiting, by queue.", labels=["queue"])
         try:
-            with session_scope(readonly=True) as session:
+            with probe_scope() as session:
                 for queue, depth in queue_depth(session).items():
                     gauge.add_metric([queue], depth)
         except Exception:
