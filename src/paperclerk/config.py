@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     job_retry_base_seconds: float = Field(default=5.0, ge=0)
     #: Per-job time limit (Celery).
     job_time_limit_seconds: int = Field(default=300, ge=1)
+    #: A queued job whose message the broker has not confirmed (a failed send, a server killed between commit and
+    #: send) is sent again after this long; the stale-job sweep runs twice as often.
+    job_resend_unsent_seconds: float = Field(default=10.0, gt=0)
     #: Redis visibility timeout for unacknowledged Celery messages (redelivery after a crash).
     broker_visibility_timeout: int = Field(default=3600, ge=1)
 

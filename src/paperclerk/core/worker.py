@@ -15,6 +15,7 @@ import threading
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from billiard.exceptions import SoftTimeLimitExceeded
 from sqlalchemy import select
@@ -97,10 +98,39 @@ _new_process_nonce()
 os.register_at_fork(after_in_child=_new_process_nonce)
 
 
+def _pid_namespace() -> str:
+    try:
+        return format(os.stat("/proc/self/ns/pid").st_ino, "x")
+    except OSError:
+        return "0"
+
+
+#: Names this machine's process-id space: a pid is only meaningful beside the namespace it was made in.
+_PID_SPACE = f"{socket.gethostname()}/{_pid_namespace()}"
+
+
 def worker_name() -> str:
     # Lease fencing needs this unique among live workers; hostname:pid alone is not (containers that
     # share a hostname, e.g. with host networking, reuse the same pids), hence the per-process nonce.
-    return f"{socket.gethostname()}:{os.getpid()}:{_PROCESS_NONCE}:{threading.current_thread().name}"[:120]
+    # host:pid:namespace-nonce:thread
+    return (f"{socket.gethostname()}:{os.getpid()}:{_PID_SPACE.rsplit('/', 1)[1]}-{_PROCESS_NONCE}:"
+            f"{threading.current_thread().name}")[:120]
+
+
+def holder_is_dead(holder: str) -> bool:
+    """Is the process named by a lease holder (see :func:`worker_name`) known to be gone? Only a holder in this
+    process-id space can be known dead; any other (another machine or container) is presumed alive."""
+    host, _, rest = holder.partition(":")
+    pid, _, nonce = rest.partition(":")
+    if f"{host}/{nonce.split('-', 1)[0]}" != _PID_SPACE or not pid.isdigit():
+        return False
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[0] == "Z"  # a zombie: killed, not yet reaped
 
 
 def as_error(exc: BaseException) -> PaperclerkError:
@@ -168,7 +198,8 @@ def execute(job_id: str) -> str:
     settings = get_settings()
     worker = worker_name()
     with session_scope() as session:
-        claimed = jobs.claim(session, job_id, worker=worker, lease_seconds=settings.job_lease_seconds)
+        claimed = jobs.claim(session, job_id, worker=worker, lease_seconds=settings.job_lease_seconds,
+                             holder_dead=holder_is_dead)
         if isinstance(claimed, ClaimRefused):
             if claimed is ClaimRefused.NOT_YET:
                 # An early delivery: hand it back to the dispatcher for its due time.
@@ -283,6 +314,7 @@ class WorkerPool:
         self._threads: list[threading.Thread] = []
 
     def start(self) -> None:
+        release_dead_holders()
         plan = [("quick", [[Queue.DEFAULT.value]])] * self.settings.workers
         plan += [("ocr", [[Queue.OCR.value], [Queue.DEFAULT.value]])] * self.settings.ocr_workers
         for index, (label, queue_order) in enumerate(plan):
@@ -332,3 +364,16 @@ def start_job_backend(settings: Settings, *, embedded_workers: bool) -> WorkerPo
     jobs.set_dispatcher(pool.wake)
     pool.start()
     return pool
+
+
+def release_dead_holders() -> None:
+    """Jobs left running by a process of this machine that died (a server killed and restarted) are taken again
+    at once instead of a lease later."""
+    try:
+        with session_scope() as session:
+            released = jobs.release_dead_holders(session, holder_is_dead)
+    except Exception:  # the database may not be there yet; leases still run out
+        log.warning("could not look for jobs of dead workers", exc_info=True)
+        return
+    if released:
+        log.info("released the jobs of dead workers", extra={"count": released})
