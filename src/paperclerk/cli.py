@@ -134,8 +134,9 @@ def worker(
     wanted = [queue.strip() for queue in queues.split(",") if queue.strip()]
     system_events.startup("worker", queues=wanted)
     if settings.broker_url:
-        from paperclerk.core.celery_app import get_celery, queue_name
+        from paperclerk.core.celery_app import get_celery, queue_name, start_heartbeat
 
+        start_heartbeat(settings, wanted)
         # Task events stay on (the Celery config sends them) and so does remote control: Flower needs both.
         try:
             get_celery().worker_main([

@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     #: A queued job whose message the broker has not confirmed (a failed send, a server killed between commit and
     #: send) is sent again after this long; the stale-job sweep runs twice as often.
     job_resend_unsent_seconds: float = Field(default=10.0, gt=0)
+    #: Each worker process writes a heartbeat this often; one silent for three periods is reported dead.
+    worker_heartbeat_seconds: float = Field(default=10.0, gt=0)
     #: Redis visibility timeout for unacknowledged Celery messages (redelivery after a crash).
     broker_visibility_timeout: int = Field(default=3600, ge=1)
 

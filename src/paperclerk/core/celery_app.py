@@ -109,6 +109,30 @@ def start_sweeper(settings: Settings) -> threading.Thread:
     return thread
 
 
+def check_broker(settings: Settings) -> None:
+    """Raise unless the broker answers within two seconds."""
+    from kombu import Connection
+
+    with Connection(settings.broker_url, connect_timeout=2) as connection:
+        connection.ensure_connection(max_retries=1, timeout=2)
+
+
+def _broker_reachable(settings: Settings) -> bool:
+    try:
+        check_broker(settings)
+    except Exception:
+        return False
+    return True
+
+
+def start_heartbeat(settings: Settings, queues: list[str]) -> None:
+    """Beat from before the first broker connection, so a worker that cannot reach its broker is seen too."""
+    from paperclerk.core.worker import Heartbeat, child_processes
+
+    Heartbeat(settings, queues=queues, processes=child_processes,
+              broker_ok=lambda: _broker_reachable(settings)).start()
+
+
 @signals.worker_ready.connect
 def _on_worker_ready(**_: object) -> None:
     start_sweeper(get_settings())

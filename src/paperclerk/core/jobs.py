@@ -12,7 +12,20 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import JSON, Boolean, ColumnElement, Index, Integer, String, Text, func, or_, select, update
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ColumnElement,
+    Index,
+    Integer,
+    String,
+    Text,
+    delete,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from paperclerk.core.db import Base, UTCDateTime, after_commit, new_id, utcnow
@@ -245,6 +258,24 @@ def release_dead_holders(session: Session, holder_dead: Callable[[str], bool]) -
             job.lease_expires_at = now - timedelta(microseconds=1)
             released += 1
     return released
+
+
+def beat(session: Session, *, name: str, hostname: str, pid: int, queues: Sequence[str], processes: Sequence[int],
+         broker_ok: bool | None) -> None:
+    """Record that a worker process is alive (one row per worker, replaced on every beat)."""
+    row = session.get(WorkerHeartbeat, name)
+    if row is None:
+        row = WorkerHeartbeat(name=name, started_at=utcnow())
+        session.add(row)
+    row.hostname, row.pid, row.queues, row.processes = hostname, pid, list(queues), list(processes)
+    row.broker_ok = broker_ok
+    row.last_seen_at = utcnow()
+
+
+def forget_workers(session: Session, *, silent_for_seconds: float) -> None:
+    """Drop the rows of workers that have not beaten for a long time (stopped for good)."""
+    session.execute(delete(WorkerHeartbeat).where(
+        WorkerHeartbeat.last_seen_at < utcnow() - timedelta(seconds=silent_for_seconds)))
 
 
 def queue_depth(session: Session) -> dict[str, int]:

@@ -299,6 +299,53 @@ def _record_failure(run: JobRun, spec: TaskSpec, error: PaperclerkError, setting
         return "lease_lost"
 
 
+def child_processes() -> list[int]:
+    """This process's children (Celery's pool processes run its jobs)."""
+    pid = os.getpid()
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+class Heartbeat:
+    """A thread writing this worker process's heartbeat row (``jobs.WorkerHeartbeat``) every
+    ``worker_heartbeat_seconds``: its queues, the processes running its jobs and whether it reaches its broker."""
+
+    #: Rows of workers silent for this long are removed (stopped for good, or renamed by a new host).
+    FORGET_AFTER_SECONDS = 7 * 24 * 3600
+
+    def __init__(self, settings: Settings, *, queues: Sequence[str], processes: Callable[[], list[int]],
+                 broker_ok: Callable[[], bool | None] = lambda: None) -> None:
+        self.settings = settings
+        self.queues = list(queues)
+        self.processes = processes
+        self.broker_ok = broker_ok
+        self.name = f"{socket.gethostname()}:{os.getpid()}"
+        self._stop = threading.Event()
+
+    def start(self) -> None:
+        threading.Thread(target=self._loop, name="worker-heartbeat", daemon=True).start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def beat(self) -> None:
+        broker_ok = self.broker_ok()
+        with session_scope() as session:
+            jobs.beat(session, name=self.name, hostname=socket.gethostname(), pid=os.getpid(), queues=self.queues,
+                      processes=self.processes(), broker_ok=broker_ok)
+            jobs.forget_workers(session, silent_for_seconds=self.FORGET_AFTER_SECONDS)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.beat()
+            except Exception:
+                log.warning("could not write the worker heartbeat", exc_info=True)
+            self._stop.wait(self.settings.worker_heartbeat_seconds)
+
+
 class WorkerPool:
     """Worker threads inside ``paperclerk serve`` (or ``paperclerk worker`` without a broker).
 
@@ -312,11 +359,16 @@ class WorkerPool:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._heartbeat: Heartbeat | None = None
 
     def start(self) -> None:
         release_dead_holders()
         plan = [("quick", [[Queue.DEFAULT.value]])] * self.settings.workers
         plan += [("ocr", [[Queue.OCR.value], [Queue.DEFAULT.value]])] * self.settings.ocr_workers
+        if plan:
+            queues = sorted({queue for _, order in plan for queues in order for queue in queues})
+            self._heartbeat = Heartbeat(self.settings, queues=queues, processes=lambda: [os.getpid()])
+            self._heartbeat.start()
         for index, (label, queue_order) in enumerate(plan):
             thread = threading.Thread(target=self._loop, args=(queue_order,), name=f"{label}-worker-{index}",
                                       daemon=True)
@@ -330,6 +382,8 @@ class WorkerPool:
         self._wake.set()
 
     def stop(self, timeout: float = 30.0) -> None:
+        if self._heartbeat is not None:
+            self._heartbeat.stop()
         self._stop.set()
         self._wake.set()
         for thread in self._threads:

@@ -1,5 +1,9 @@
 """Liveness, readiness (database, storage, broker) and a detailed status for operators.
 
+Readiness is about this process serving requests: a worker that died does not take the API out of service (it
+would take every replica out at once), so readiness stays 200; detailed health lists the workers from their
+heartbeats and turns ``degraded`` (503) when a queue has work and no live worker consumes it.
+
 Liveness answers on the event loop and touches nothing. Readiness, detailed health and ``/metrics`` run on
 threads of their own (never queued behind requests) and reach the database through the probe engine
 (``core.db.probe_scope``): a connection of their own and a short statement and lock timeout, so a stalled
@@ -20,13 +24,15 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from paperclerk import __version__
 from paperclerk.api_errors import error_responses
 from paperclerk.config import Settings, get_settings
-from paperclerk.core.db import probe_scope
+from paperclerk.core.celery_app import check_broker
+from paperclerk.core.db import probe_scope, utcnow
 from paperclerk.core.errors import ServiceUnavailable
-from paperclerk.core.jobs import queue_depth
+from paperclerk.core.jobs import Job, JobStatus, WorkerHeartbeat, queue_depth
 from paperclerk.core.storage import get_store
 from paperclerk.documents.models import Document
 from paperclerk.ops.schema_state import pending_heads
@@ -66,13 +72,6 @@ def _stalled(exc: BaseException) -> bool:
 
 def check_storage() -> None:
     get_store().check()
-
-
-def check_broker(settings: Settings) -> None:
-    from kombu import Connection
-
-    with Connection(settings.broker_url, connect_timeout=2) as connection:
-        connection.ensure_connection(max_retries=1, timeout=2)
 
 
 def run_checks(settings: Settings) -> dict[str, dict[str, Any]]:
@@ -138,12 +137,39 @@ def _detailed_report(request: Request) -> dict[str, Any]:
             body["queues"] = queue_depth(session)
             body["documents"] = dict(session.execute(
                 select(Document.status, func.count()).group_by(Document.status)).all())
+            body["workers"] = worker_report(session, settings)
     except Exception as exc:
-        body["queues"] = body["documents"] = {"error": str(exc)[:300]}
+        body["queues"] = body["documents"] = body["workers"] = {"error": str(exc)[:300]}
+    else:
+        consumed = {queue for worker in body["workers"] if worker["alive"] for queue in worker["queues"]}
+        body["unconsumed_queues"] = sorted(queue for queue, depth in body["queues"].items()
+                                           if depth and queue not in consumed)
+        if body["unconsumed_queues"]:
+            body["status"] = "degraded"
     pool = getattr(request.app.state, "worker_pool", None)
     if pool is not None:
-        body["workers"] = pool.describe()
+        body["worker_threads"] = pool.describe()
     return body
+
+
+def worker_report(session: Session, settings: Settings) -> list[dict[str, Any]]:
+    """Every worker that has sent a heartbeat: its queues, when it was last heard of, whether it counts as alive
+    (heard of within three heartbeat periods), whether it reaches its broker, and the jobs it is running."""
+    now = utcnow()
+    running = list(session.scalars(select(Job).where(Job.status == JobStatus.RUNNING)))
+    report = []
+    for row in session.scalars(select(WorkerHeartbeat).order_by(WorkerHeartbeat.name)):
+        holders = {f"{row.hostname}:{pid}" for pid in row.processes}
+        silent = (now - row.last_seen_at).total_seconds()
+        report.append({
+            "name": row.name, "queues": row.queues, "processes": row.processes, "broker_ok": row.broker_ok,
+            "started_at": row.started_at.isoformat(), "last_heartbeat": row.last_seen_at.isoformat(),
+            "seconds_since_heartbeat": round(silent, 1),
+            "alive": silent <= 3 * settings.worker_heartbeat_seconds,
+            "current_jobs": [{"job_id": job.id, "task": job.task, "queue": job.queue, "attempt": job.attempts}
+                             for job in running if ":".join((job.worker or "").split(":")[:2]) in holders],
+        })
+    return report
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=PlainTextResponse,
