@@ -61,6 +61,11 @@ class Settings(BaseSettings):
     #: A queued job whose message the broker has not confirmed (a failed send, a server killed between commit and
     #: send) is sent again after this long; the stale-job sweep runs twice as often.
     job_resend_unsent_seconds: float = Field(default=10.0, gt=0)
+    #: A stored file that no document refers to (its upload died before the row committed) is deleted once it is
+    #: this old.
+    blob_orphan_grace_seconds: float = Field(default=86_400.0, gt=0)
+    #: How often servers and workers look for such files.
+    blob_sweep_interval_seconds: float = Field(default=6 * 3600.0, gt=0)
     #: Each worker process writes a heartbeat this often; one silent for three periods is reported dead.
     worker_heartbeat_seconds: float = Field(default=10.0, gt=0)
     #: Redis visibility timeout for unacknowledged Celery messages (redelivery after a crash).

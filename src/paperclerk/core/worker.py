@@ -23,7 +23,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from paperclerk.config import Settings, get_settings
-from paperclerk.core import jobs
+from paperclerk.core import jobs, processes
 from paperclerk.core.db import session_scope
 from paperclerk.core.errors import PaperclerkError, TransientError
 from paperclerk.core.jobs import ClaimRefused, Job, JobStatus, Queue
@@ -98,39 +98,19 @@ _new_process_nonce()
 os.register_at_fork(after_in_child=_new_process_nonce)
 
 
-def _pid_namespace() -> str:
-    try:
-        return format(os.stat("/proc/self/ns/pid").st_ino, "x")
-    except OSError:
-        return "0"
-
-
-#: Names this machine's process-id space: a pid is only meaningful beside the namespace it was made in.
-_PID_SPACE = f"{socket.gethostname()}/{_pid_namespace()}"
-
-
 def worker_name() -> str:
     # Lease fencing needs this unique among live workers; hostname:pid alone is not (containers that
     # share a hostname, e.g. with host networking, reuse the same pids), hence the per-process nonce.
-    # host:pid:namespace-nonce:thread
-    return (f"{socket.gethostname()}:{os.getpid()}:{_PID_SPACE.rsplit('/', 1)[1]}-{_PROCESS_NONCE}:"
+    # host:pid:namespace-nonce:thread (the pid namespace lets a dead holder be recognised).
+    return (f"{processes.HOSTNAME}:{os.getpid()}:{processes.PID_NAMESPACE}-{_PROCESS_NONCE}:"
             f"{threading.current_thread().name}")[:120]
 
 
 def holder_is_dead(holder: str) -> bool:
-    """Is the process named by a lease holder (see :func:`worker_name`) known to be gone? Only a holder in this
-    process-id space can be known dead; any other (another machine or container) is presumed alive."""
+    """Is the process named by a lease holder (see :func:`worker_name`) known to be gone?"""
     host, _, rest = holder.partition(":")
     pid, _, nonce = rest.partition(":")
-    if f"{host}/{nonce.split('-', 1)[0]}" != _PID_SPACE or not pid.isdigit():
-        return False
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return True
-    except OSError:
-        return False
-    return stat.rpartition(")")[2].split()[0] == "Z"  # a zombie: killed, not yet reaped
+    return pid.isdigit() and processes.gone(int(pid), hostname=host, namespace=nonce.split("-", 1)[0])
 
 
 def as_error(exc: BaseException) -> PaperclerkError:
@@ -404,8 +384,10 @@ class WorkerPool:
 def start_job_backend(settings: Settings, *, embedded_workers: bool) -> WorkerPool | None:
     """Choose where jobs go: Celery when a broker is configured, else this process's worker threads."""
     from paperclerk import plugins
+    from paperclerk.ops.blob_sweep import start_housekeeping
 
     plugins.load()
+    start_housekeeping(settings)
     if settings.broker_url:
         from paperclerk.core.celery_app import dispatch
 

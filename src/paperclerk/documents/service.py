@@ -24,7 +24,7 @@ from paperclerk.core import events, jobs
 from paperclerk.core.audit import record_audit
 from paperclerk.core.errors import Conflict, FileEmpty, FileTooLarge, NotFound
 from paperclerk.core.jobs import Job, Queue
-from paperclerk.core.storage import CHUNK, get_store
+from paperclerk.core.storage import CHUNK, get_store, scratch_prefix
 from paperclerk.documents.filters import DocumentFilter
 from paperclerk.documents.models import Document, DocumentStatus, ProcessingEvent
 from paperclerk.extraction.base import IMAGE_TYPES
@@ -72,7 +72,7 @@ def spool(stream: BinaryIO, *, settings: Settings) -> Iterator[SpooledFile]:
     scratch.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     size = 0
-    fd, name = tempfile.mkstemp(dir=scratch, prefix="upload-")
+    fd, name = tempfile.mkstemp(dir=scratch, prefix=scratch_prefix("upload"))
     try:
         with os.fdopen(fd, "wb") as out:
             while chunk := stream.read(CHUNK):
