@@ -127,7 +127,10 @@ def worker(
     if metrics_port:
         from prometheus_client import start_http_server
 
-        start_http_server(metrics_port, addr=metrics_host)
+        from paperclerk.ops.metrics import share_across_processes
+
+        shared = share_across_processes(settings.data_dir / "metrics")
+        start_http_server(metrics_port, addr=metrics_host, registry=shared)
     tracing.setup_tracing("paperclerk-worker")
     tracing.setup_sentry(settings.sentry_dsn.get_secret_value(), environment=settings.env)
     start_job_backend(settings, embedded_workers=False)
