@@ -34,7 +34,8 @@ def test_documents_processed_in_pool_processes_are_on_the_workers_metrics_port(c
         wait_until_final(ids, timeout=120)
         outcomes = {client.get(f"/api/v1/documents/{document_id}").json()["status"] for document_id in ids}
     [outcome] = outcomes
-    series = f'paperclerk_documents_processed_total{{kind="other",organization="{organization_id()}",outcome="{outcome}"}} 3.0'
+    labels = f'kind="other",organization="{organization_id()}",outcome="{outcome}"'
+    series = f"paperclerk_documents_processed_total{{{labels}}} 3.0"
     text = wait_for(lambda: (page := scrape(port)) and series in page and page, timeout=30,
                     what="the processed documents on the worker's metrics port")
     assert 'paperclerk_pipeline_stage_duration_seconds_count{stage="extract"} 3.0' in text
