@@ -72,7 +72,8 @@ def share_across_processes(metrics_dir: Path) -> CollectorRegistry:
             shutil.rmtree(old, ignore_errors=True)
     directory.mkdir()
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
-    values.ValueClass = values.get_value_class()  # metrics labelled from now on write to the shared files
+    # Metrics labelled from now on write to the shared files.
+    values.ValueClass = values.get_value_class()  # type: ignore[no-untyped-call]
     registry = CollectorRegistry()
-    multiprocess.MultiProcessCollector(registry, path=str(directory))
+    multiprocess.MultiProcessCollector(registry, path=str(directory))  # type: ignore[no-untyped-call]
     return registry
