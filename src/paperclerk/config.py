@@ -58,11 +58,26 @@ class Settings(BaseSettings):
     job_retry_base_seconds: float = Field(default=5.0, ge=0)
     #: Per-job time limit (Celery).
     job_time_limit_seconds: int = Field(default=300, ge=1)
+    #: A queued job whose message the broker has not confirmed (a failed send, a server killed between commit and
+    #: send) is sent again after this long; the stale-job sweep runs twice as often.
+    job_resend_unsent_seconds: float = Field(default=10.0, gt=0)
+    #: A stored file that no document refers to (its upload died before the row committed) is deleted once it is
+    #: this old.
+    blob_orphan_grace_seconds: float = Field(default=86_400.0, gt=0)
+    #: How often servers and workers look for such files.
+    blob_sweep_interval_seconds: float = Field(default=6 * 3600.0, gt=0)
+    #: Each worker process writes a heartbeat this often; one silent for three periods is reported dead.
+    worker_heartbeat_seconds: float = Field(default=10.0, gt=0)
     #: Redis visibility timeout for unacknowledged Celery messages (redelivery after a crash).
     broker_visibility_timeout: int = Field(default=3600, ge=1)
 
     #: How long a SQLite writer waits for the write lock.
     sqlite_busy_timeout_ms: int = 10_000
+    #: A request waits this long for a free database connection, then answers 503 DATABASE_BUSY with Retry-After.
+    database_pool_timeout_seconds: float = Field(default=10.0, gt=0)
+    #: Health checks and /metrics give the database this long (statement and lock timeout) before reporting it
+    #: stalled; they never wait for the request pool.
+    health_database_timeout_seconds: float = Field(default=2.0, gt=0)
 
     # Limits on untrusted content.
     #: Documents with more pages fail FILE_TOO_COMPLEX.

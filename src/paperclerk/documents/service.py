@@ -24,7 +24,7 @@ from paperclerk.core import events, jobs
 from paperclerk.core.audit import record_audit
 from paperclerk.core.errors import Conflict, FileEmpty, FileTooLarge, NotFound
 from paperclerk.core.jobs import Job, Queue
-from paperclerk.core.storage import CHUNK, get_store, private_dir
+from paperclerk.core.storage import CHUNK, get_store, private_dir, scratch_prefix
 from paperclerk.documents.filters import DocumentFilter
 from paperclerk.documents.models import Document, DocumentStatus, ProcessingEvent
 from paperclerk.extraction.base import IMAGE_TYPES
@@ -77,7 +77,7 @@ def spool(stream: BinaryIO, *, settings: Settings) -> Iterator[SpooledFile]:
     scratch = private_dir(settings.data_dir / "tmp")
     digest = hashlib.sha256()
     size = 0
-    fd, name = tempfile.mkstemp(dir=scratch, prefix="upload-")
+    fd, name = tempfile.mkstemp(dir=scratch, prefix=scratch_prefix("upload"))
     try:
         with os.fdopen(fd, "wb") as out:
             while chunk := stream.read(CHUNK):
