@@ -41,7 +41,7 @@ def _list(request: Request, session: Session, viewer: Viewer, *, error: str | No
           values: dict[str, Any] | None = None, status_code: int = 200) -> Response:
     return render(request, "notifications/webhooks.html", {
         "webhooks": webhooks.list_webhooks(session, viewer.principal.tenant), "choices": _event_choices(),
-        "values": values or {"url": "", "description": "", "events": []}, "error": error, "nav": "webhooks",
+        "values": values or {"url": "", "description": "", "events": []}, "error": error, "nav": "notifications",
         "done": DONE.get(request.query_params.get("done", "")),
     }, viewer=viewer, status_code=status_code)
 
@@ -76,7 +76,7 @@ def _detail(request: Request, session: Session, viewer: Viewer, webhook_id: str,
         return not_found(request, "There is no such webhook.", viewer)
     return render(request, "notifications/webhook.html", {
         "webhook": webhook, "deliveries": webhooks.deliveries(session, viewer.principal.tenant, webhook_id),
-        "choices": _event_choices(), "error": error, "nav": "webhooks",
+        "choices": _event_choices(), "error": error, "nav": "notifications",
         "done": DONE.get(request.query_params.get("done", "")),
     }, viewer=viewer, status_code=status_code)
 

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from paperclerk.core.lines import EventType, NavItem, Permission, ProductLine
+from paperclerk.core.lines import EventType, Permission, ProductLine
 
 LINE = ProductLine(
     name="notifications",
@@ -16,7 +16,6 @@ LINE = ProductLine(
     page_routers=("paperclerk.notifications.pages:router", "paperclerk.notifications.pages_webhooks:router"),
     templates="templates",
     static="static",
-    nav=(NavItem("webhooks", "Webhooks", "/webhooks", "webhooks:manage", 940),),
     permissions=(
         Permission("notifications:read", "read your notifications", "viewer"),
         Permission("webhooks:manage", "manage webhooks", "admin"),

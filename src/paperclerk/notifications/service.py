@@ -116,7 +116,7 @@ def _inbox(principal: Principal) -> tuple[str, str] | None:
 
 def list_notifications(session: Session, principal: Principal, *, unread_only: bool = False, limit: int = 50,
                        offset: int = 0) -> tuple[Sequence[Notification], int]:
-    """Newest first, with the total matching."""
+    """Newest event first, with the total matching."""
     inbox = _inbox(principal)
     if inbox is None:
         return [], 0
@@ -124,7 +124,7 @@ def list_notifications(session: Session, principal: Principal, *, unread_only: b
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    items = session.scalars(query.order_by(Notification.created_at.desc(), Notification.id.desc())
+    items = session.scalars(query.order_by(Notification.event_id.desc(), Notification.id.desc())
                             .limit(limit).offset(offset)).all()
     return items, int(total)
 
