@@ -31,12 +31,29 @@ def person(email: str, organization: str = "acme", role: str = "viewer") -> str:
 PASSWORD = "Correct-Horse-42-battery"
 
 
-def drain(limit: int = 200) -> int:
-    """Run every job that is due, as an embedded worker would; how many ran."""
+def drain(limit: int = 200, timeout: float = 30.0) -> int:
+    """Run every job that is due, as an embedded worker would, until none is due or running (an app's own worker
+    threads may hold some); how many ran here."""
+    import time
+
+    from sqlalchemy import func, or_, select
+
     from paperclerk.config import get_settings
+    from paperclerk.core.db import utcnow
+    from paperclerk.core.jobs import Job, JobStatus
     from paperclerk.core.worker import claim_and_run_next
 
     ran = 0
-    while ran < limit and claim_and_run_next(["default"], get_settings()):
-        ran += 1
+    deadline = time.monotonic() + timeout
+    while ran < limit:
+        if claim_and_run_next(["default"], get_settings()):
+            ran += 1
+            continue
+        with session_scope(readonly=True) as session:
+            busy = session.scalar(select(func.count()).where(or_(
+                Job.status == JobStatus.RUNNING, (Job.status == JobStatus.QUEUED) & (Job.run_after <= utcnow()))))
+        if not busy:
+            return ran
+        assert time.monotonic() < deadline, "jobs still running"
+        time.sleep(0.05)
     return ran
