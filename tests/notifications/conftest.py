@@ -3,6 +3,7 @@ calls whose answers a test chooses."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import threading
@@ -17,18 +18,26 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from paperclerk.core import db
+from tests.scaled.conftest import aws_credentials, celery_env, processes, s3_server  # noqa: F401  (Celery mode)
 from tests.web.conftest import admin, browse, client, make_client  # noqa: F401  (page fixtures)
 
 
 @dataclass
 class Mailbox:
-    """What the SMTP server took."""
+    """What the SMTP server took. With ``stall`` set, it keeps each message and holds back its reply until
+    ``release`` is set (a worker can be killed while it waits for the answer)."""
 
     messages: list[Message] = field(default_factory=list)
     port: int = 0
+    stall: bool = False
+    arrived: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # aiosmtpd's handler hook
         self.messages.append(message_from_bytes(envelope.content))
+        self.arrived.set()
+        while self.stall and not self.release.is_set():
+            await asyncio.sleep(0.05)
         return "250 OK"
 
 
@@ -39,7 +48,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def mailbox(env, monkeypatch: pytest.MonkeyPatch) -> Iterator[Mailbox]:
+def mailbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Mailbox]:
     box = Mailbox(port=_free_port())
     controller = Controller(box, hostname="127.0.0.1", port=box.port)
     controller.start()
@@ -48,6 +57,7 @@ def mailbox(env, monkeypatch: pytest.MonkeyPatch) -> Iterator[Mailbox]:
         monkeypatch.setenv(f"PAPERCLERK_{key}", value)
     db.get_settings.cache_clear()
     yield box
+    box.release.set()
     controller.stop()
 
 
@@ -63,21 +73,28 @@ class Call:
 
 @dataclass
 class Receiver:
-    """A webhook receiver: answers each call with the next status of ``answers`` (the last one repeats)."""
+    """A webhook receiver: answers each call with the next status of ``answers`` (the last one repeats). With
+    ``stall`` set, it holds back its answer until ``release`` is set."""
 
     url: str = ""
     answers: list[int] = field(default_factory=lambda: [200])
     calls: list[Call] = field(default_factory=list)
+    stall: bool = False
+    arrived: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
 
 
 @pytest.fixture
-def receiver(env, monkeypatch: pytest.MonkeyPatch) -> Iterator[Receiver]:
+def receiver(monkeypatch: pytest.MonkeyPatch) -> Iterator[Receiver]:
     got = Receiver()
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             got.calls.append(Call({key.lower(): value for key, value in self.headers.items()}, body))
+            got.arrived.set()
+            if got.stall:
+                got.release.wait(60)
             status = got.answers[min(len(got.calls), len(got.answers)) - 1]
             self.send_response(status)
             self.send_header("Content-Length", "2")
@@ -97,5 +114,6 @@ def receiver(env, monkeypatch: pytest.MonkeyPatch) -> Iterator[Receiver]:
     monkeypatch.setenv("PAPERCLERK_WEBHOOK_DISABLE_AFTER_FAILURES", "2")
     db.get_settings.cache_clear()
     yield got
+    got.release.set()
     server.shutdown()
     server.server_close()

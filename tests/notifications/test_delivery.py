@@ -105,7 +105,7 @@ def test_an_undeclared_choice_is_refused_whole(env) -> None:
     assert flagged.in_app is True  # the refused batch changed nothing
 
 
-def test_an_email_goes_to_those_who_chose_it_once_with_the_link(mailbox: Mailbox) -> None:
+def test_an_email_goes_to_those_who_chose_it_once_with_the_link(env, mailbox: Mailbox) -> None:
     reader = person("reader@acme.example")
     person("viewer@acme.example")
     choose(reader, "viewer", {"invoice.flagged": {"email": True}})
@@ -131,7 +131,7 @@ def _claim_as_dead_worker() -> Job:
         return job
 
 
-def test_an_event_committed_is_delivered_even_if_its_worker_died_before_sending(mailbox: Mailbox) -> None:
+def test_an_event_committed_is_delivered_even_if_its_worker_died_before_sending(env, mailbox: Mailbox) -> None:
     reader = person("reader@acme.example")
     choose(reader, "viewer", {"invoice.flagged": {"email": True}})
     record("invoice.flagged")
@@ -141,7 +141,7 @@ def test_an_event_committed_is_delivered_even_if_its_worker_died_before_sending(
     assert len(mailbox.messages) == 1 and len(inbox(reader)) == 1
 
 
-def test_an_email_whose_worker_died_while_sending_is_never_sent_twice(mailbox: Mailbox) -> None:
+def test_an_email_whose_worker_died_while_sending_is_never_sent_twice(env, mailbox: Mailbox) -> None:
     reader = person("reader@acme.example")
     choose(reader, "viewer", {"invoice.flagged": {"email": True}})
     record("invoice.flagged")
@@ -165,7 +165,7 @@ def _verify(secret: str, call_headers: dict[str, str], body: bytes) -> bool:
     return hmac.compare_digest(call_headers["x-paperclerk-signature"], f"sha256={expected}")
 
 
-def test_a_webhook_gets_signed_json_and_its_log_records_the_answer(receiver: Receiver) -> None:
+def test_a_webhook_gets_signed_json_and_its_log_records_the_answer(env, receiver: Receiver) -> None:
     acme = organization_id_for("acme")
     hook = stored_webhook(acme, receiver.url, ("invoice.flagged",))
     stored_webhook(acme, receiver.url + "/other", ("invoice.processed",))
@@ -190,7 +190,7 @@ def organization_id_for(slug: str) -> str:
     return organization_id(slug)
 
 
-def test_a_failed_call_is_retried_under_the_same_delivery_id(receiver: Receiver) -> None:
+def test_a_failed_call_is_retried_under_the_same_delivery_id(env, receiver: Receiver) -> None:
     receiver.answers = [500, 200]
     stored_webhook(organization_id_for("acme"), receiver.url)
     record()
@@ -203,7 +203,7 @@ def test_a_failed_call_is_retried_under_the_same_delivery_id(receiver: Receiver)
     assert logged.attempt_log[0]["error"].startswith("HTTP 500")
 
 
-def test_retries_back_off_exponentially(receiver: Receiver, monkeypatch) -> None:
+def test_retries_back_off_exponentially(env, receiver: Receiver, monkeypatch) -> None:
     monkeypatch.setenv("PAPERCLERK_DELIVERY_RETRY_BASE_SECONDS", "30")
     get_settings.cache_clear()
     receiver.answers = [503]
@@ -226,7 +226,7 @@ def _send_jobs() -> list[Job]:
         return list(session.scalars(select(Job).where(Job.task == delivery.SEND_TASK)))
 
 
-def test_a_webhook_that_keeps_failing_is_turned_off_and_its_administrators_told(receiver: Receiver) -> None:
+def test_a_webhook_that_keeps_failing_is_turned_off_and_its_administrators_told(env, receiver: Receiver) -> None:
     receiver.answers = [500]
     admin = person("root@acme.example", role="admin")
     hook = stored_webhook(organization_id("acme"), receiver.url, ("invoice.flagged",))
@@ -252,7 +252,7 @@ def test_a_webhook_that_keeps_failing_is_turned_off_and_its_administrators_told(
     assert {item.status for item in deliveries()} == {DeliveryStatus.FAILED}
 
 
-def test_a_webhook_into_the_servers_own_network_is_refused_unless_allowed(receiver: Receiver, monkeypatch) -> None:
+def test_a_webhook_into_the_servers_own_network_is_refused_unless_allowed(env, receiver: Receiver, monkeypatch) -> None:
     monkeypatch.setenv("PAPERCLERK_WEBHOOK_ALLOW_PRIVATE_NETWORKS", "false")
     get_settings.cache_clear()
     stored_webhook(organization_id_for("acme"), receiver.url)
