@@ -12,6 +12,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.script import Script, ScriptDirectory
 from alembic.script.revision import RevisionError
+from alembic.util import to_tuple
 from sqlalchemy import Connection
 
 from paperclerk import plugins
@@ -47,8 +48,10 @@ def new_revision(line_name: str, message: str, *, autogenerate: bool = True) -> 
         branch: dict[str, Any] = {"head": f"{line.name}@head"}
     else:
         core = MIGRATIONS / "versions"
-        core_heads = sorted(revision.revision for revision in script.get_revisions("heads")
-                            if revision is not None and Path(revision.path).parent == core)
+        # The newest of the core's own chain (a branch that depends on it makes it no Alembic head).
+        chain = [revision for revision in script.walk_revisions() if Path(revision.path).parent == core]
+        parents = {parent for revision in chain for parent in to_tuple(revision.down_revision, default=())}
+        core_heads = sorted(revision.revision for revision in chain if revision.revision not in parents)
         branch = {"head": "base", "branch_label": line.name, "depends_on": core_heads}
     written = command.revision(config, message, autogenerate=autogenerate,
                                version_path=str(line.migrations_folder), **branch)
