@@ -116,3 +116,10 @@ def test_broken_xml_is_refused_with_its_line() -> None:
     assert _refused(bad_units)[0]["field"] == "units" and _refused(bad_units)[0]["line"] == 34
     assert "document type" in _refused(text.replace("<ledesxmlebilling2.1>", "<!DOCTYPE x [<!ENTITY a 'b'>]>"
                                                                              "<ledesxmlebilling2.1>"))[0]["message"]
+
+
+def test_ledes_files_classify_as_legal_invoices() -> None:
+    from paperclerk.pipeline.classify import classify
+
+    for path in (LEDES_1998B, LEDES_98BI, LEDES_XML_20, LEDES_XML_21):
+        assert classify(path.read_text())[0] == "legal_invoice", path

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 
 from paperclerk.legal_billing.ledes.model import (
     EXPENSE,
@@ -50,7 +50,7 @@ def read_xml(data: bytes, format_name: str) -> list[LedesInvoice]:
         line = data[: doctype.start()].count(b"\n") + 1
         raise LedesMalformed(format_name, [LedesError(line, None, "a document type declaration is not allowed")])
     try:
-        root = etree.fromstring(data, etree.XMLParser(**_PARSER_OPTIONS))  # type: ignore[arg-type]
+        root = etree.fromstring(data, etree.XMLParser(**_PARSER_OPTIONS))
     except etree.XMLSyntaxError as exc:
         line = exc.lineno or 1
         raise LedesMalformed(format_name, [LedesError(line, None, f"not well-formed XML: {exc.msg}")]) from None

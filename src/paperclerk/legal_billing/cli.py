@@ -1,0 +1,81 @@
+"""``paperclerk legal …`` (legal e-billing): review LEDES invoices here and now against guidelines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from paperclerk.core.cli import console, err_console, fail
+
+app = typer.Typer(help="Legal e-billing review.", no_args_is_help=True)
+
+
+@app.command()
+def review(
+    files: Annotated[list[Path], typer.Argument(help="LEDES files: 1998B, 1998BI, XML 2.0 / 2.1")],
+    guidelines_file: Annotated[Path | None, typer.Option("--guidelines", help="Guidelines, YAML or JSON")] = None,
+    json_lines: Annotated[bool, typer.Option("--json", help="One JSON object per invoice (JSON Lines)")] = False,
+) -> None:
+    """Review law-firm invoices against billing guidelines, without a server: every line checked, every finding
+    with its lines and proposed adjustment, and the totals billed, adjusted and approved. Files are reviewed in
+    the order given; each sees the invoices before it (duplicates, daily hours). A broken file is reported with
+    its line- and field-exact errors and the others go on (exit status 2)."""
+    import json
+
+    from paperclerk.core.errors import PaperclerkError
+    from paperclerk.legal_billing.guidelines import Guidelines, parse_guidelines
+    from paperclerk.legal_billing.ledes import read_ledes
+    from paperclerk.legal_billing.review import Reviewer
+
+    guidelines = Guidelines()
+    if guidelines_file is not None:
+        try:
+            guidelines = parse_guidelines(guidelines_file.read_bytes(), source=str(guidelines_file))
+        except (PaperclerkError, OSError) as exc:
+            fail(str(exc))
+        if guidelines.unknown_keys:
+            err_console.print(f"note: {guidelines_file}: keys not used: {', '.join(guidelines.unknown_keys)}")
+    reviewer = Reviewer(guidelines)
+    failures = 0
+    for file in files:
+        try:
+            invoices = read_ledes(file.read_bytes())
+        except (PaperclerkError, OSError, ValueError) as exc:
+            failures += 1
+            error = exc.to_dict() if isinstance(exc, PaperclerkError) else {
+                "code": "FILE_UNREADABLE" if isinstance(exc, OSError) else "LEDES_UNSUPPORTED",
+                "message": str(exc), "details": {}}
+            if json_lines:
+                typer.echo(json.dumps({"file": str(file), "error": error}, ensure_ascii=False))
+            else:
+                err_console.print(f"[red]{file}[/red]: {error['code']}: {error['message']}")
+                for item in error["details"].get("errors", [])[1:]:
+                    err_console.print(f"  line {item['line']}" + (f", {item['field']}" if item["field"] else "")
+                                      + f": {item['message']}")
+            continue
+        for invoice in invoices:
+            result = reviewer.review(invoice)
+            if json_lines:
+                typer.echo(json.dumps(result.to_dict(str(file)), ensure_ascii=False))
+            else:
+                _print_review(str(file), result.to_dict(str(file)))
+    if failures:
+        raise typer.Exit(2)
+
+
+def _print_review(file: str, report: dict[str, object]) -> None:
+    invoice = report["invoice"]
+    totals = report["totals"]
+    findings = report["findings"]
+    assert isinstance(invoice, dict) and isinstance(totals, dict) and isinstance(findings, list)
+    console.print(f"[bold]{file}[/bold] — {invoice['format']} invoice {invoice['invoice_number']} of "
+                  f"{invoice['invoice_date']}, firm {invoice['law_firm_id']}, matter "
+                  f"{invoice['client_matter_id'] or invoice['law_firm_matter_id']}")
+    for finding in findings:
+        adjustment = finding["adjustment"]
+        lines = ", ".join(str(line) for line in finding["lines"]) or "invoice"
+        console.print(f"  {finding['severity']:<8} {finding['rule_id']:<14} [{lines}] {finding['message']} "
+                      f"[dim]{adjustment['amount']} ({adjustment['reason']})[/dim]")
+    console.print(f"  billed {totals['billed']}, adjustments {totals['adjustments']}, approved {totals['approved']}")
