@@ -19,7 +19,10 @@ LINE = ProductLine(
     name="legal_billing",
     title="Legal e-billing review",
     package="paperclerk.legal_billing",
+    model_modules=("paperclerk.legal_billing.models",),
+    task_modules=("paperclerk.legal_billing.analyzer",),
     cli="paperclerk.legal_billing.cli:app",
     cli_group="legal",
     kinds=(LEGAL_INVOICE,),
+    migrations="migrations",
 )

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from paperclerk.core.errors import PaperclerkError
+from paperclerk.core.errors import FileRejected
 
 #: Line types (LEDES 1998B's EXP/FEE/INV_ADJ_TYPE): fee, expense, invoice-level fee and expense adjustments.
 FEE, EXPENSE, FEE_ADJUSTMENT, EXPENSE_ADJUSTMENT = "F", "E", "IF", "IE"
@@ -29,8 +29,9 @@ class LedesError:
         return {"line": self.line, "field": self.field, "message": self.message}
 
 
-class LedesMalformed(PaperclerkError):
-    """A file that claims to be LEDES but breaks the format; ``details.errors`` lists every error found."""
+class LedesMalformed(FileRejected):
+    """A file that claims to be LEDES but breaks the format; ``details.errors`` lists every error found. Refused at
+    the door by the legal upload (nothing stored), and the reason a document fails in the pipeline."""
 
     code = "LEDES_MALFORMED"
     http_status = 422
