@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
+
+from sqlalchemy.orm import Session
 
 DATA = Path(__file__).parent / "data"
 LEDES_1998B = DATA / "ledes1998b_two_invoices.txt"
@@ -21,3 +24,20 @@ def replace_field(line: str, index: int, value: str) -> str:
     fields = line[:-2].split("|")
     fields[index] = value
     return "|".join(fields) + "[]"
+
+
+def legal_invoice(organization_id: str, session: Session | None = None) -> str:
+    """A stored, reviewed law-firm invoice (the 1998B sample's first, under a fresh number) in ``organization_id``."""
+    from paperclerk.core.db import session_scope
+    from paperclerk.legal_billing import service
+    from paperclerk.legal_billing.ledes import read_ledes
+
+    def store(into: Session) -> str:
+        invoice = read_ledes(LEDES_1998B.read_bytes())[0]
+        invoice.invoice_number = f"M-{uuid.uuid4().hex[:10]}"
+        return service.store(into, organization_id, None, invoice).id
+
+    if session is not None:
+        return store(session)
+    with session_scope() as fresh:
+        return store(fresh)

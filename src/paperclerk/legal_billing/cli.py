@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from paperclerk.core.cli import console, err_console, fail
+from paperclerk.core.cli import OrgOption, console, err_console, fail, organization
 
 app = typer.Typer(help="Legal e-billing review.", no_args_is_help=True)
 
@@ -79,3 +79,75 @@ def _print_review(file: str, report: dict[str, object]) -> None:
         console.print(f"  {finding['severity']:<8} {finding['rule_id']:<14} [{lines}] {finding['message']} "
                       f"[dim]{adjustment['amount']} ({adjustment['reason']})[/dim]")
     console.print(f"  billed {totals['billed']}, adjustments {totals['adjustments']}, approved {totals['approved']}")
+
+
+guidelines_app = typer.Typer(help="The organisation's billing guidelines.", no_args_is_help=True)
+app.add_typer(guidelines_app, name="guidelines")
+
+
+@guidelines_app.command("import")
+def import_guidelines(file: Annotated[Path, typer.Argument(help="Guidelines, YAML or JSON")],
+                      org: OrgOption = None) -> None:
+    """Replace the organisation's guidelines with a YAML or JSON file (audited); invoices in review are
+    re-reviewed."""
+    from paperclerk.auth.principal import system_actor
+    from paperclerk.core.db import session_scope
+    from paperclerk.core.errors import PaperclerkError
+    from paperclerk.legal_billing import workflow
+    from paperclerk.legal_billing.guidelines import parse_guidelines
+
+    organization_id = organization(org)
+    try:
+        guidelines = parse_guidelines(file.read_bytes(), source=str(file))
+    except (PaperclerkError, OSError) as exc:
+        fail(str(exc))
+    with session_scope() as session:
+        reviewed = workflow.set_guidelines(session, organization_id, guidelines,
+                                           actor=system_actor("cli", organization_id=organization_id))
+    if guidelines.unknown_keys:
+        err_console.print(f"note: keys not used: {', '.join(guidelines.unknown_keys)}")
+    console.print(f"guidelines imported; {reviewed} invoice(s) in review re-checked")
+
+
+@guidelines_app.command("show")
+def show_guidelines(org: OrgOption = None) -> None:
+    """Print the organisation's guidelines as JSON (every key, defaults included)."""
+    from paperclerk.core.db import session_scope
+    from paperclerk.legal_billing import service
+    from paperclerk.legal_billing.guidelines import dump_guidelines
+
+    organization_id = organization(org)
+    with session_scope() as session:
+        typer.echo(dump_guidelines(service.get_guidelines(session, organization_id)))
+
+
+@app.command("import")
+def import_masterdata(
+    kind: Annotated[str, typer.Argument(help="firms | matters | timekeepers")],
+    file: Annotated[Path, typer.Argument(help="CSV with a header row")],
+    org: OrgOption = None,
+) -> None:
+    """Import law firms (name, tax_id), matters (client_matter_id, firm_matter_id, law_firm_tax_id, name, budget,
+    open_date, close_date, responsible_lawyer) or timekeepers (law_firm_tax_id, timekeeper_id, name,
+    classification, bar_number, bar_jurisdiction, approved, rate, rate_from, rate_to, client_matter_id); bad rows
+    are listed with their row number, the others kept."""
+    from paperclerk.auth.principal import system_actor
+    from paperclerk.core.db import session_scope
+    from paperclerk.core.errors import PaperclerkError
+    from paperclerk.legal_billing import masterdata, service
+
+    organization_id = organization(org)
+    try:
+        with file.open("rb") as handle:
+            text = masterdata.csv_text(handle)
+        with session_scope() as session:
+            outcome = masterdata.import_csv(session, organization_id, kind, text,
+                                            actor=system_actor("cli", organization_id=organization_id))
+            service.rereview_open(session, organization_id)
+    except (PaperclerkError, OSError) as exc:
+        fail(str(exc))
+    for problem in outcome.problems:
+        err_console.print(f"row {problem['row']}: {problem['message']}")
+    console.print(f"{kind}: {outcome.created} created, {outcome.updated} updated, {len(outcome.problems)} rejected")
+    if outcome.problems:
+        raise typer.Exit(2)

@@ -21,6 +21,7 @@ LINE = ProductLine(
     package="paperclerk.legal_billing",
     model_modules=("paperclerk.legal_billing.models",),
     task_modules=("paperclerk.legal_billing.analyzer",),
+    api_routers=("paperclerk.legal_billing.api:router",),
     cli="paperclerk.legal_billing.cli:app",
     cli_group="legal",
     kinds=(LEGAL_INVOICE,),
