@@ -89,6 +89,10 @@ CALLS: dict[tuple[str, str], Call] = {
         lambda w: (f"/api/v1/legal/invoices/{_legal_invoice(w)}/reject", {"json": {"reason": "matrix"}}),
     ("GET", "/api/v1/legal/invoices/{invoice_id}/export"):
         lambda w: (f"/api/v1/legal/invoices/{w.legal_invoice_id}/export", {}),
+    ("POST", "/api/v1/legal/invoices/{invoice_id}/verify"):
+        lambda w: (f"/api/v1/legal/invoices/{w.legal_invoice_id}/verify", {}),
+    ("POST", "/api/v1/legal/bar-roll/import"): lambda w: ("/api/v1/legal/bar-roll/import", _csv(
+        "name,bar_number,jurisdiction,status\nAda Marlowe,1,NY,Active\n")),
     ("GET", "/api/v1/legal/guidelines"): lambda w: ("/api/v1/legal/guidelines", {}),
     ("PUT", "/api/v1/legal/guidelines"): lambda w: ("/api/v1/legal/guidelines", {"json": {"max_hours_per_day": 9}}),
     ("POST", "/api/v1/legal/guidelines/import"):

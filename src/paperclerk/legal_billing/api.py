@@ -22,7 +22,7 @@ from paperclerk.core.storage import get_store
 from paperclerk.documents.api import receive_uploads
 from paperclerk.documents.schemas import UploadResult
 from paperclerk.documents.service import Intake
-from paperclerk.legal_billing import exports, masterdata, service, workflow
+from paperclerk.legal_billing import exports, masterdata, service, verification, workflow
 from paperclerk.legal_billing.guidelines import MAX_GUIDELINES_BYTES, guidelines_from, parse_guidelines
 from paperclerk.legal_billing.ledes import read_ledes, sniff_ledes
 from paperclerk.legal_billing.ledes.read import MAX_LEDES_BYTES
@@ -140,6 +140,19 @@ def export(invoice_id: InvoiceId, session: ReadSession,
                     headers={"Content-Disposition": f'attachment; filename="{name}-adjusted.txt"'})
 
 
+@router.post("/invoices/{invoice_id}/verify", response_model=LegalInvoiceDetail,
+             summary="Verify the invoice's attorneys against bar admission records, then re-review it (a provider "
+                     "that cannot answer leaves the finding verification_unavailable)",
+             responses=error_responses(404))
+def verify(invoice_id: InvoiceId, session: ReadSession,
+           principal: Annotated[Principal, Depends(require("documents:correct"))]) -> LegalInvoiceDetail:
+    service.get_invoice(session, principal.tenant, invoice_id)
+    session.close()
+    verification.verify_invoice(principal.tenant, invoice_id, actor=principal)
+    with session_scope() as fresh:
+        return LegalInvoiceDetail.model_validate(service.get_invoice(fresh, principal.tenant, invoice_id))
+
+
 # Guidelines ----------------------------------------------------------------------------------------------------
 
 
@@ -250,3 +263,14 @@ def import_matters(file: Annotated[UploadFile, File()], request: Request, princi
                      "bar_jurisdiction, approved, rate, rate_from, rate_to, client_matter_id)")
 def import_timekeepers(file: Annotated[UploadFile, File()], request: Request, principal: Admin) -> ImportResult:
     return _import("timekeepers", file, request, principal)
+
+
+@router.post("/bar-roll/import", response_model=ImportResult, responses=error_responses(400),
+             summary="Import a bar's public roll into the offline register (name, bar_number, jurisdiction, status, "
+                     "admission_date)")
+def import_bar_roll(file: Annotated[UploadFile, File()], request: Request, principal: Admin) -> ImportResult:
+    text = masterdata.csv_text(file.file)
+    with session_scope() as session:
+        outcome = verification.import_bar_roll(session, principal.tenant, text, actor=principal,
+                                               ip=request_ip(request))
+    return ImportResult(created=outcome.created, updated=outcome.updated, problems=outcome.problems)

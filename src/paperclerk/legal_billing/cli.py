@@ -123,27 +123,31 @@ def show_guidelines(org: OrgOption = None) -> None:
 
 @app.command("import")
 def import_masterdata(
-    kind: Annotated[str, typer.Argument(help="firms | matters | timekeepers")],
+    kind: Annotated[str, typer.Argument(help="firms | matters | timekeepers | bar-roll")],
     file: Annotated[Path, typer.Argument(help="CSV with a header row")],
     org: OrgOption = None,
 ) -> None:
     """Import law firms (name, tax_id), matters (client_matter_id, firm_matter_id, law_firm_tax_id, name, budget,
     open_date, close_date, responsible_lawyer) or timekeepers (law_firm_tax_id, timekeeper_id, name,
-    classification, bar_number, bar_jurisdiction, approved, rate, rate_from, rate_to, client_matter_id); bad rows
+    classification, bar_number, bar_jurisdiction, approved, rate, rate_from, rate_to, client_matter_id), or a
+    bar's public roll into the offline register (name, bar_number, jurisdiction, status, admission_date); bad rows
     are listed with their row number, the others kept."""
     from paperclerk.auth.principal import system_actor
     from paperclerk.core.db import session_scope
     from paperclerk.core.errors import PaperclerkError
-    from paperclerk.legal_billing import masterdata, service
+    from paperclerk.legal_billing import masterdata, service, verification
 
     organization_id = organization(org)
+    actor = system_actor("cli", organization_id=organization_id)
     try:
         with file.open("rb") as handle:
             text = masterdata.csv_text(handle)
         with session_scope() as session:
-            outcome = masterdata.import_csv(session, organization_id, kind, text,
-                                            actor=system_actor("cli", organization_id=organization_id))
-            service.rereview_open(session, organization_id)
+            if kind == "bar-roll":
+                outcome = verification.import_bar_roll(session, organization_id, text, actor=actor)
+            else:
+                outcome = masterdata.import_csv(session, organization_id, kind, text, actor=actor)
+                service.rereview_open(session, organization_id)
     except (PaperclerkError, OSError) as exc:
         fail(str(exc))
     for problem in outcome.problems:
@@ -151,3 +155,25 @@ def import_masterdata(
     console.print(f"{kind}: {outcome.created} created, {outcome.updated} updated, {len(outcome.problems)} rejected")
     if outcome.problems:
         raise typer.Exit(2)
+
+
+@app.command()
+def verify(org: OrgOption = None) -> None:
+    """Verify the attorneys on every invoice in review against bar admission records (the configured external
+    database, else the offline register) and re-review those invoices."""
+    from sqlalchemy import select
+
+    from paperclerk.auth.principal import system_actor
+    from paperclerk.core.db import session_scope
+    from paperclerk.legal_billing import service, verification
+    from paperclerk.legal_billing.models import LegalInvoice
+
+    organization_id = organization(org)
+    with session_scope() as session:
+        invoice_ids = session.scalars(select(LegalInvoice.id).where(
+            LegalInvoice.organization_id == organization_id, LegalInvoice.status.in_(service.OPEN_STATUSES))).all()
+    actor = system_actor("cli", organization_id=organization_id)
+    for invoice_id in invoice_ids:
+        outcomes = verification.verify_invoice(organization_id, invoice_id, actor=actor)
+        summary = ", ".join(f"{keeper}: {outcome}" for keeper, outcome in sorted(outcomes.items())) or "no attorneys"
+        console.print(f"{invoice_id}: {summary}")

@@ -133,14 +133,14 @@ def review_context(session: Session, organization_id: str, invoice: LedesInvoice
     for matter in session.scalars(select(Matter).where(Matter.organization_id == organization_id,
                                                        Matter.client_matter_id.in_(matter_ids))):
         matters[matter.client_matter_id] = MatterRecord(matter.budget, matter.open_date, matter.close_date)
-        query = select(func.coalesce(func.sum(LegalInvoiceLine.total), 0)).join(
+        spend = select(func.coalesce(func.sum(LegalInvoiceLine.total), 0)).join(
             LegalInvoice, LegalInvoice.id == LegalInvoiceLine.invoice_id).where(
             LegalInvoiceLine.organization_id == organization_id,
             LegalInvoiceLine.client_matter_id == matter.client_matter_id, LegalInvoiceLine.type.in_(("F", "E")),
             LegalInvoice.status != LegalInvoiceStatus.REJECTED)
         if exclude:
-            query = query.where(LegalInvoice.id != exclude)
-        spent[matter.client_matter_id] = Decimal(session.scalar(query) or 0)
+            spend = spend.where(LegalInvoice.id != exclude)
+        spent[matter.client_matter_id] = Decimal(session.scalar(spend) or 0)
     verification = {row.timekeeper_id: row.outcome for row in session.scalars(
         select(AttorneyVerification).where(AttorneyVerification.organization_id == organization_id,
                                            AttorneyVerification.law_firm_tax_id == (invoice.law_firm_id or ""),
