@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from paperclerk.core.lines import DocumentKind, ProductLine
+from paperclerk.core.lines import DocumentKind, NavItem, ProductLine
 
 LEGAL_INVOICE = DocumentKind("legal_invoice", "Legal invoice", {
     # LEDES files name themselves on their first line and their fields in the header.
@@ -22,8 +22,15 @@ LINE = ProductLine(
     model_modules=("paperclerk.legal_billing.models",),
     task_modules=("paperclerk.legal_billing.analyzer",),
     api_routers=("paperclerk.legal_billing.api:router",),
+    page_routers=("paperclerk.legal_billing.pages:router",),
+    templates="templates",
+    static="static",
     cli="paperclerk.legal_billing.cli:app",
     cli_group="legal",
     kinds=(LEGAL_INVOICE,),
+    nav=(
+        NavItem("legal_invoices", "Legal bills", "/legal/invoices", "documents:read", 200),
+        NavItem("legal_dashboard", "Legal spend", "/legal/dashboard", "documents:read", 210),
+    ),
     migrations="migrations",
 )
