@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from paperclerk.core.db import utcnow
@@ -45,18 +45,19 @@ class Dashboard:
     firms: list[str] = field(default_factory=list)
 
 
-def _invoices(organization_id: str, filters: DashboardFilter) -> Select[Any]:
-    query = select(LegalInvoice.id).where(LegalInvoice.organization_id == organization_id,
-                                          LegalInvoice.status != LegalInvoiceStatus.REJECTED)
+def _conditions(organization_id: str, filters: DashboardFilter) -> list[Any]:
+    """The invoices the dashboard counts, as conditions on ``legal_invoices`` (joined where lines are summed)."""
+    conditions: list[Any] = [LegalInvoice.organization_id == organization_id,
+                             LegalInvoice.status != LegalInvoiceStatus.REJECTED]
     if filters.firm:
-        query = query.where(LegalInvoice.law_firm_name == filters.firm)
+        conditions.append(LegalInvoice.law_firm_name == filters.firm)
     if filters.matter:
-        query = query.where(LegalInvoice.client_matter_id == filters.matter)
+        conditions.append(LegalInvoice.client_matter_id == filters.matter)
     if filters.start:
-        query = query.where(LegalInvoice.invoice_date >= filters.start)
+        conditions.append(LegalInvoice.invoice_date >= filters.start)
     if filters.end:
-        query = query.where(LegalInvoice.invoice_date <= filters.end)
-    return query
+        conditions.append(LegalInvoice.invoice_date <= filters.end)
+    return conditions
 
 
 def _top(rows: Any, limit: int = TOP) -> list[tuple[str, Decimal]]:
@@ -67,8 +68,7 @@ def _top(rows: Any, limit: int = TOP) -> list[tuple[str, Decimal]]:
 
 def build(session: Session, organization_id: str, filters: DashboardFilter, *, now: datetime | None = None
           ) -> Dashboard:
-    chosen = _invoices(organization_id, filters).subquery()
-    scoped = LegalInvoice.id.in_(select(chosen.c.id))
+    scoped = and_(*_conditions(organization_id, filters))
     board = Dashboard()
     board.invoices, billed, approved = session.execute(
         select(func.count(LegalInvoice.id), func.coalesce(func.sum(LegalInvoice.total), 0),
@@ -80,15 +80,19 @@ def build(session: Session, organization_id: str, filters: DashboardFilter, *, n
     board.by_matter = _top(session.execute(
         select(LegalInvoice.client_matter_id, func.sum(LegalInvoice.total)).where(scoped)
         .group_by(LegalInvoice.client_matter_id)))
-    line_scope = LegalInvoiceLine.invoice_id.in_(select(chosen.c.id))
-    board.by_timekeeper = _top(session.execute(
-        select(LegalInvoiceLine.timekeeper_name, func.sum(LegalInvoiceLine.total))
-        .where(line_scope, LegalInvoiceLine.type == "F").group_by(LegalInvoiceLine.timekeeper_name)))
+    # One pass over the lines: fees by timekeeper and everything by task code (its UTBMS phase).
+    joined = LegalInvoiceLine.__table__.join(LegalInvoice.__table__, LegalInvoice.id == LegalInvoiceLine.invoice_id)
+    keepers: dict[str, Decimal] = defaultdict(Decimal)
     phases: dict[str, Decimal] = defaultdict(Decimal)
-    for code, amount in session.execute(select(LegalInvoiceLine.task_code, func.sum(LegalInvoiceLine.total))
-                                        .where(line_scope).group_by(LegalInvoiceLine.task_code)):
-        phase = utbms.phase(code)
-        phases[utbms.describe(phase) or "(no phase)"] += Decimal(amount or 0)
+    for name, code, kind, amount in session.execute(
+            select(LegalInvoiceLine.timekeeper_name, LegalInvoiceLine.task_code, LegalInvoiceLine.type,
+                   func.sum(LegalInvoiceLine.total)).select_from(joined).where(scoped)
+            .group_by(LegalInvoiceLine.timekeeper_name, LegalInvoiceLine.task_code, LegalInvoiceLine.type)):
+        value = Decimal(amount or 0)
+        if kind == "F":
+            keepers[name or "(none)"] += value
+        phases[utbms.describe(utbms.phase(code)) or "(no phase)"] += value
+    board.by_timekeeper = _top(keepers.items())
     board.by_phase = _top(phases.items())
     months: dict[str, Decimal] = defaultdict(Decimal)
     for day, amount in session.execute(select(LegalInvoice.invoice_date, func.sum(LegalInvoice.total))
@@ -97,7 +101,8 @@ def build(session: Session, organization_id: str, filters: DashboardFilter, *, n
     board.by_month = sorted(months.items())[-12:]
     board.top_rules = [(f"{rule} ({category})", Decimal(count)) for rule, category, count in session.execute(
         select(LegalFinding.rule_id, LegalFinding.category, func.count(LegalFinding.id))
-        .where(LegalFinding.invoice_id.in_(select(chosen.c.id)))
+        .select_from(LegalFinding.__table__.join(LegalInvoice.__table__, LegalInvoice.id == LegalFinding.invoice_id))
+        .where(scoped)
         .group_by(LegalFinding.rule_id, LegalFinding.category).order_by(func.count(LegalFinding.id).desc())
         .limit(TOP))]
     today = (now or utcnow()).date()

@@ -78,7 +78,7 @@ class Reviewer:
     def remember(self, invoice: LedesInvoice) -> None:
         key = f"{invoice.invoice_number}"
         for line in invoice.lines:
-            self.context.history.append(PastEntry(key, line.number, line.type, line.timekeeper_id, line.date,
+            self.context.remember(PastEntry(key, line.number, line.type, line.timekeeper_id, line.date,
                                                   line.units, line.total, line.description, line.expense_code))
             matter = line.client_matter_id or line.law_firm_matter_id
             if matter and (line.is_fee or line.is_expense):

@@ -119,7 +119,8 @@ class MatterRecord:
 
 @dataclass
 class ReviewContext:
-    """What the rules know besides the invoice and the guidelines."""
+    """What the rules know besides the invoice and the guidelines. ``history`` is indexed (by timekeeper and day,
+    by what makes two entries the same work): add to it with :meth:`remember`."""
 
     history: list[PastEntry] = field(default_factory=list)
     #: The firm's timekeepers from master data; None when the organisation keeps none for the firm.
@@ -130,6 +131,29 @@ class ReviewContext:
     received_on: date | None = None
     #: Attorney verification outcomes by timekeeper id: "verified", "not_found", "inactive", "unavailable".
     verification: dict[str, str] = field(default_factory=dict)
+    _by_day: dict[tuple[str | None, date | None], list[PastEntry]] = field(default_factory=dict, repr=False)
+    _by_key: dict[tuple[Any, ...], list[PastEntry]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        entries, self.history = self.history, []
+        for entry in entries:
+            self.remember(entry)
+
+    def remember(self, entry: PastEntry) -> None:
+        self.history.append(entry)
+        if entry.type == "F":
+            self._by_day.setdefault((entry.timekeeper_id, entry.date), []).append(entry)
+        key = _duplicate_key(entry)
+        if key is not None:
+            self._by_key.setdefault(key, []).append(entry)
+
+    def fees_on(self, timekeeper_id: str, day: date) -> list[PastEntry]:
+        """Earlier fee entries of a timekeeper on a day."""
+        return self._by_day.get((timekeeper_id, day), [])
+
+    def same_work(self, key: tuple[Any, ...]) -> list[PastEntry]:
+        """Earlier entries with the same duplicate key (timekeeper, date, hours; or an expense's date, code, amount)."""
+        return self._by_key.get(key, [])
 
 
 Check = Callable[[LedesInvoice, Guidelines, ReviewContext], Iterable[Hit]]
@@ -306,8 +330,7 @@ def excessive_daily_hours(invoice: LedesInvoice, guidelines: Guidelines, context
         if line.timekeeper_id and line.date and line.units is not None:
             days[(line.timekeeper_id, line.date)].append(line)
     for (timekeeper, day), lines in days.items():
-        earlier = [entry for entry in context.history if entry.type == "F" and entry.timekeeper_id == timekeeper
-                   and entry.date == day and entry.units is not None]
+        earlier = [entry for entry in context.fees_on(timekeeper, day) if entry.units is not None]
         before = sum((entry.units or Decimal(0) for entry in earlier), Decimal(0))
         total = before + sum((line.units or Decimal(0) for line in lines), Decimal(0))
         if total <= cap:
@@ -483,16 +506,13 @@ def duplicate_entry(invoice: LedesInvoice, guidelines: Guidelines, context: Revi
     near-identical description (``duplicate_similarity``) — within this invoice or on an earlier one. The later
     copy is not payable."""
     threshold = guidelines.duplicate_similarity
-    earlier: dict[tuple[Any, ...], list[tuple[str, int, str]]] = defaultdict(list)
-    for entry in context.history:
-        key = _duplicate_key(entry)
-        if key is not None:
-            earlier[key].append((entry.invoice, entry.line, entry.description))
+    within: dict[tuple[Any, ...], list[tuple[str, int, str]]] = defaultdict(list)
     for line in invoice.lines:
         key = _duplicate_key(line)
         if key is None:
             continue
-        for other_invoice, other_line, description in earlier[key]:
+        earlier = [(entry.invoice, entry.line, entry.description) for entry in context.same_work(key)]
+        for other_invoice, other_line, description in [*earlier, *within[key]]:
             if text_checks.similarity(line.description, description) >= threshold:
                 where = f"line {other_line}" + (f" of invoice {other_invoice}" if other_invoice else "")
                 yield Hit([line.number],
@@ -501,7 +521,7 @@ def duplicate_entry(invoice: LedesInvoice, guidelines: Guidelines, context: Revi
                           {line.number: -line.total}, "duplicate entry")
                 break
         else:
-            earlier[key].append(("", line.number, line.description))
+            within[key].append(("", line.number, line.description))
 
 
 @rule("LB-BUDGET-001", "budget_exceeded", "warning", "Matter spend within budget")
