@@ -32,8 +32,10 @@ from paperclerk.invoices.models import (
     PurchaseOrderLine,
     Vendor,
 )
+from paperclerk.legal_billing.models import LawFirm
 from tests.conftest import wait_until_final
 from tests.helpers import api_key, organization_id
+from tests.legal_billing.ledes_samples import legal_invoice
 from tests.notifications.support import stored_webhook
 
 #: Routes anybody may call (they authenticate the caller themselves).
@@ -53,6 +55,7 @@ class World:
     vendor_id: str
     purchase_order_id: str
     goods_receipt_id: str
+    legal_invoice_id: str = ""
 
 
 Call = Callable[[World], tuple[str, dict[str, Any]]]
@@ -66,11 +69,48 @@ def _unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
 
+def _legal_invoice(world: World) -> str:
+    """A fresh law-firm invoice in review (approving or rejecting closes it)."""
+    return legal_invoice(organization_id("acme"))
+
+
 def _csv(text: str) -> dict[str, Any]:
     return {"files": {"file": ("import.csv", text.encode(), "text/csv")}}
 
 
 CALLS: dict[tuple[str, str], Call] = {
+    ("POST", "/api/v1/legal/invoices/upload"): lambda w: ("/api/v1/legal/invoices/upload", _unique_text()),
+    ("GET", "/api/v1/legal/invoices"): lambda w: ("/api/v1/legal/invoices", {}),
+    ("GET", "/api/v1/legal/invoices/{invoice_id}"): lambda w: (f"/api/v1/legal/invoices/{w.legal_invoice_id}", {}),
+    ("POST", "/api/v1/legal/invoices/{invoice_id}/lines/{number}/decision"):
+        lambda w: (f"/api/v1/legal/invoices/{w.legal_invoice_id}/lines/1/decision", {"json": {"decision": "accept"}}),
+    ("POST", "/api/v1/legal/invoices/{invoice_id}/approve"):
+        lambda w: (f"/api/v1/legal/invoices/{_legal_invoice(w)}/approve", {}),
+    ("POST", "/api/v1/legal/invoices/{invoice_id}/reject"):
+        lambda w: (f"/api/v1/legal/invoices/{_legal_invoice(w)}/reject", {"json": {"reason": "matrix"}}),
+    ("GET", "/api/v1/legal/invoices/{invoice_id}/export"):
+        lambda w: (f"/api/v1/legal/invoices/{w.legal_invoice_id}/export", {}),
+    ("POST", "/api/v1/legal/invoices/{invoice_id}/verify"):
+        lambda w: (f"/api/v1/legal/invoices/{w.legal_invoice_id}/verify", {}),
+    ("POST", "/api/v1/legal/bar-roll/import"): lambda w: ("/api/v1/legal/bar-roll/import", _csv(
+        "name,bar_number,jurisdiction,status\nAda Marlowe,1,NY,Active\n")),
+    ("GET", "/api/v1/legal/guidelines"): lambda w: ("/api/v1/legal/guidelines", {}),
+    ("PUT", "/api/v1/legal/guidelines"): lambda w: ("/api/v1/legal/guidelines", {"json": {"max_hours_per_day": 9}}),
+    ("POST", "/api/v1/legal/guidelines/import"):
+        lambda w: ("/api/v1/legal/guidelines/import", {"files": {"file": ("g.yaml", b"max_hours_per_day: 9\n")}}),
+    ("GET", "/api/v1/legal/firms"): lambda w: ("/api/v1/legal/firms", {}),
+    ("POST", "/api/v1/legal/firms"):
+        lambda w: ("/api/v1/legal/firms", {"json": {"name": "Matrix LLP", "tax_id": _unique("TAX")}}),
+    ("GET", "/api/v1/legal/matters"): lambda w: ("/api/v1/legal/matters", {}),
+    ("POST", "/api/v1/legal/matters"): lambda w: ("/api/v1/legal/matters", {"json": {"client_matter_id": "CM-M"}}),
+    ("GET", "/api/v1/legal/timekeepers"): lambda w: ("/api/v1/legal/timekeepers", {}),
+    ("POST", "/api/v1/legal/timekeepers"): lambda w: ("/api/v1/legal/timekeepers", {"json": {
+        "law_firm_tax_id": "94-0000001", "timekeeper_id": "T1", "name": "Matrix, Max", "classification": "ASSOC"}}),
+    ("POST", "/api/v1/legal/firms/import"): lambda w: ("/api/v1/legal/firms/import", _csv("name,tax_id\nA,T-A\n")),
+    ("POST", "/api/v1/legal/matters/import"):
+        lambda w: ("/api/v1/legal/matters/import", _csv("client_matter_id,budget\nCM-I,100\n")),
+    ("POST", "/api/v1/legal/timekeepers/import"):
+        lambda w: ("/api/v1/legal/timekeepers/import", _csv("law_firm_tax_id,timekeeper_id,name\n94-0000001,T2,X\n")),
     ("POST", "/api/v1/documents"): lambda w: ("/api/v1/documents", _unique_text()),
     ("GET", "/api/v1/documents"): lambda w: ("/api/v1/documents", {}),
     ("GET", "/api/v1/documents/{document_id}"): lambda w: (f"/api/v1/documents/{w.document_id}", {}),
@@ -230,8 +270,11 @@ def world(env) -> World:
         invoice.findings.append(InvoiceFinding(rule_id="INV-VENDOR-UNKNOWN", severity="warning", message="matrix",
                                                fix="matrix"))
         session.add_all([receipt, invoice])
+        session.add(LawFirm(organization_id=acme, name="Matrix LLP", tax_id="94-0000001"))
         session.flush()
-        return World(document_id=document_id, failed_document_id=failed_id, user_id=user.id, spare_key_id=spare.id,
+        legal_invoice_id = legal_invoice(acme, session)
+        return World(legal_invoice_id=legal_invoice_id,
+                     document_id=document_id, failed_document_id=failed_id, user_id=user.id, spare_key_id=spare.id,
                      invoice_id=invoice.id, finding_id=invoice.findings[0].id, vendor_id=vendor.id,
                      purchase_order_id=order.id, goods_receipt_id=receipt.id)
 

@@ -171,6 +171,15 @@ class Settings(BaseSettings):
     tls_certificate_files: Csv = Field(default_factory=list)
     #: Sentry DSN: unexpected errors are reported there when set (needs the ``observability`` extra).
     sentry_dsn: SecretStr = SecretStr("")
+    #: Legal e-billing: an external bar-admission database attorneys are verified against (GET with
+    #: ``bar_number``, ``jurisdiction`` and ``name``); empty means the offline register imported from bar rolls.
+    legal_verification_url: str = ""
+    #: … its API key, sent as ``Authorization: Bearer``.
+    legal_verification_key: SecretStr = SecretStr("")
+    #: … seconds to wait for its answer before the review goes on without it.
+    legal_verification_timeout: float = Field(default=5.0, gt=0, le=60)
+    #: Days a verification answer is reused before the provider is asked again.
+    legal_verification_max_age_days: int = Field(default=30, ge=0)
 
     #: Where people open paperclerk (``https://paperclerk.example.com``): the start of links in notification e-mails.
     public_url: str = "http://127.0.0.1:8000"
