@@ -23,6 +23,8 @@ from paperclerk.invoices.layout.geometry import (
     Line,
     adjacent,
     cell_under,
+    column_under,
+    in_column,
     line_below,
     page_lines,
     same_row,
@@ -157,16 +159,22 @@ class HeaderReader:
         beside = same_row(self.lines, label.line)
         if beside is not None and not (self.labels[beside] and self.labels[beside][0].start == 0):
             return beside, 0, len(self.lines[beside].text)
-        below = line_below(self.lines, label.line)
-        if below is None or (self.labels[below] and self.labels[below][0].start == 0):
-            return None
-        below_text = self.lines[below].text
-        # Several labels side by side with nothing else on their line (a header row): the n-th cell below.
+        # Several labels side by side with nothing else on their line (a header row): the n-th cell below, or the
+        # block under the label in its own column ("Billed to:   Provided by:" over two address blocks).
         rest = text
         for other in reversed(line_labels):
             rest = rest[:other.start] + rest[other.end:]
-        if len(line_labels) > 1 and not PERCENT_RE.sub("", rest).strip(" :#.|\t"):
-            return self._header_row_cell(label, below)
+        header_row = len(line_labels) > 1 and not PERCENT_RE.sub("", rest).strip(" :#.|\t")
+        below = line_below(self.lines, label.line)
+        if below is not None and self.labels[below] and self.labels[below][0].start == 0:
+            below = None
+        cell = self._header_row_cell(label, below) if header_row and below is not None else None
+        if header_row and cell is None:
+            column = self._column_under(label)
+            return (column, 0, len(self.lines[column].text)) if column is not None else None
+        if cell is not None or below is None:
+            return cell
+        below_text = self.lines[below].text
         under = self._cell_under(label, below) if one_cell else None
         return (below, *under) if under else (below, 0, len(below_text))
 
@@ -210,6 +218,14 @@ class HeaderReader:
             return None
         start, end = cells[position]
         return below, start, end
+
+    def _column_under(self, label: Label) -> int | None:
+        """The first line of the block under a label in its column, unless that line is a label's."""
+        above = self.lines[label.line]
+        column = column_under(self.lines, label.line, above.box(above.start + label.start, above.start + label.end))
+        if column is None or (self.labels[column] and self.labels[column][0].start == 0):
+            return None
+        return column
 
     def _cell_under(self, label: Label, below: int) -> tuple[int, int] | None:
         """(start, end) of the cell of line ``below`` under the label's cell, when that line has cells."""
@@ -376,11 +392,11 @@ class HeaderReader:
         """The address following a vendor name: the rest of its line (after a comma or a '|'), else the
         lines below it up to a blank line, a label or the title."""
         text = self.lines[line].text
-        rest = text[name_end:].strip(" ,|·")
+        rest = text[name_end:].strip(" ,|·\u2013-")
         if rest and re.search(r"\d", rest):
             offset = text.index(rest, name_end)
             kept = []
-            for part in (part.strip() for part in re.split(r"\s[|·]\s", rest)):
+            for part in (part.strip() for part in SENDER_SEPARATOR.split(rest)):
                 if not part or match_label(part, 0) is not None or REGISTRATION_RE.search(part):
                     break
                 kept.append(part)
@@ -419,6 +435,8 @@ class HeaderReader:
             return
         customer = self._customer_block()
         context = issuer.gather([line.text for line in self.lines], customer)
+        # The customer's name is theirs wherever else it is printed (a header line, a "licensed to" line).
+        customer_names = {issuer.key(self.lines[index].text) for index in customer}
         first_page = self.lines[0].page
         page_starts: dict[int, int] = {}
         best: tuple[float, int, str, int] | None = None
@@ -437,10 +455,11 @@ class HeaderReader:
             text = text[: line.cell_end(0)]
             name = SENDER_SEPARATOR.split(NAME_END.split(text)[0])[0].strip(" |·")
             if not name or sum(c.isdigit() for c in name) > 3 or len(name) > 80 or _KEY_VALUE.match(name) \
-                    or _CONTACT.search(name):
+                    or _CONTACT.search(name) or issuer.key(name) in customer_names:
                 continue
             top = index - page_starts[line.page] < issuer.TOP_LINES
-            score = issuer.score(name, index, line.page - first_page, context, top_of_page=top, rank=rank)
+            rest = line.text[line.text.index(name) + len(name):]
+            score = issuer.score(name, index, line.page - first_page, context, top_of_page=top, rank=rank, rest=rest)
             rank += 1
             if best is None or score > best[0]:
                 best = (score, index, name, line.text.index(name))
@@ -495,6 +514,8 @@ class HeaderReader:
                 labelled = bool(self.labels[below]) and self.labels[below][0].start == 0
                 if labelled or not re.search(r"[A-Za-zÀ-ÿ]{2}", name):
                     return
+                if re.sub(r"\s", "", name).lower() == wanted:
+                    continue  # the supplier's legal line repeats its name; the window comes after it
                 self._set("customer_name", name, C.RECIPIENT_UNDER_SENDER_LINE, below, 0, len(name))
                 return
             return
@@ -553,13 +574,26 @@ class HeaderReader:
         block: set[int] = set()
         self._customer_lines = block
         for index, labels in enumerate(self.labels):
-            if any("customer_name" in label.fields or "delivery_address" in label.fields for label in labels):
-                block.add(index)
-                for below in range(index + 1, min(index + 1 + _CUSTOMER_BLOCK_LINES, len(self.lines))):
-                    other_label = any("vendor_tax_id" not in label.fields for label in self.labels[below])
-                    if not adjacent(self.lines, below - 1, below) or other_label or below in self.table_lines:
-                        break
-                    block.add(below)
+            customer = [label for label in labels if "customer_name" in label.fields
+                        or "delivery_address" in label.fields]
+            if not customer:
+                continue
+            block.add(index)
+            first = index + 1
+            if len(labels) > 1 or (first < len(self.lines) and not adjacent(self.lines, index, first)):
+                # A row of labels, or the block set apart from its label: the block in the label's column.
+                column = self._column_under(customer[0])
+                if column is None:
+                    continue
+                block.add(column)
+                first = column + 1
+            for below in range(first, min(first + _CUSTOMER_BLOCK_LINES - 1, len(self.lines))):
+                other_label = any("vendor_tax_id" not in label.fields for label in self.labels[below])
+                upper, lower = self.lines[below - 1], self.lines[below]
+                if not adjacent(self.lines, below - 1, below) or not in_column(upper, lower) or other_label \
+                        or below in self.table_lines:
+                    break
+                block.add(below)
         return block
 
     # Amounts ---------------------------------------------------------------------------------------------

@@ -23,6 +23,8 @@ TOP_OF_PAGE = 1.0
 FIRST_LINES = 1.0
 LOWER_CASE_START = -1.0
 REPEATED = 0.75
+#: A name with its address or registration on the same line: a letter's one-line sender, the footer's legal line.
+LEGAL_LINE = 1.5
 SLOGAN = -2.0
 HEADING = -2.0
 ADDRESS_LIKE = -1.5
@@ -73,14 +75,17 @@ class IssuerContext:
     receipt: bool = False
     identifier_lines: set[int] = field(default_factory=set)
     repeats: Counter[str] = field(default_factory=Counter)
+    #: The whole document as compared (``key``), to count where else a name is printed.
+    text: str = ""
 
 
 def gather(texts: list[str], customer_lines: set[int]) -> IssuerContext:
-    context = IssuerContext(receipt=len(_RECEIPT_CUES.findall("\n".join(texts))) >= 2)
+    context = IssuerContext(receipt=len(_RECEIPT_CUES.findall("\n".join(texts))) >= 2,
+                            text=key("\n".join(texts)))
     for index, text in enumerate(texts):
         if not text:
             continue
-        context.repeats[_key(text)] += 1
+        context.repeats[key(text)] += 1
         if index in customer_lines:
             continue
         for match in (*_EMAIL_DOMAIN.finditer(text), *_WEB_DOMAIN.finditer(text)):
@@ -93,9 +98,9 @@ def gather(texts: list[str], customer_lines: set[int]) -> IssuerContext:
 
 
 def score(name: str, index: int, page_offset: int, context: IssuerContext, *, top_of_page: bool,
-          rank: int = FIRST) -> float:
-    """How much a name-like line ``name`` (line ``index``, the ``rank``-th name-like line of the document) looks like
-    the issuer's name."""
+          rank: int = FIRST, rest: str = "") -> float:
+    """How much a name-like line ``name`` (line ``index``, the ``rank``-th name-like line of the document, ``rest``
+    what its line holds after it) looks like the issuer's name."""
     total = FIRST_LINES if context.receipt and rank < FIRST else 0.0
     if name[:1].islower():
         total += LOWER_CASE_START
@@ -108,8 +113,10 @@ def score(name: str, index: int, page_offset: int, context: IssuerContext, *, to
         total += IDENTIFIERS_BELOW
     if top_of_page:
         total += TOP_OF_PAGE
-    if context.repeats[_key(name)] > 1:
+    if context.repeats[key(name)] > 1 or context.text.count(key(name)) > 1:
         total += REPEATED
+    if COMPANY_RE.search(name) and (_ADDRESS.search(rest) or _IDENTIFIER.search(rest)):
+        total += LEGAL_LINE
     if _SLOGAN.search(name):
         total += SLOGAN
     if _ADDRESS.search(name):
@@ -119,5 +126,6 @@ def score(name: str, index: int, page_offset: int, context: IssuerContext, *, to
     return total + LATER_PAGE * page_offset - index / 1000
 
 
-def _key(text: str) -> str:
+def key(text: str) -> str:
+    """A name as compared: letters and digits only, lower case."""
     return re.sub(r"[\W_]+", "", text).lower()

@@ -134,7 +134,9 @@ _labels(("invoice_number",), r"(?:rechnung|invoice|facture|factura|faktura|fattu
 _labels(("invoice_number",), r"invoice(?=\s*:)", r"receipt(?=\s*:)", r"rechnung(?=\s*:)", r"facture(?=\s*:)")
 _labels(("customer_name",),
         r"nabywca", r"odbiorca", r"cessionario(?:\s*/\s*committente)?", r"committente", r"adquirente",
-        r"k[äa]ufer(?:\s*/\s*leistungsempf[äa]nger)?", r"leistungsempf[äa]nger", r"acheteur")
+        r"k[äa]ufer(?:\s*/\s*leistungsempf[äa]nger)?", r"leistungsempf[äa]nger", r"acheteur",
+        # The customer's people and accounts on SaaS invoices and receipts.
+        r"billing\s*contact", r"technical\s*contact", r"licensed\s*to")
 _labels(("subtotal",),
         r"rechnungssumme\s*ohne\s*(?:ust|mwst)\.?", r"summe\s*ohne\s*(?:ust|mwst)\.?", r"nettosumme", r"warenwert",
         r"gesamtbetrag\s*netto", r"total\s*excl(?:uding|\.)?\s*(?:vat|tax|gst|sst)", r"amount\s*before\s*tax",
