@@ -52,13 +52,9 @@ from paperclerk.invoices.numbers import SYMBOLS, AmountMatch, decimal_separator_
 from paperclerk.invoices.reading import CREDIT_NOTE, INVOICE, Evidence, FieldValue, InvoiceExtraction, LineItem
 
 NAME = "layout"
-#: The currency of a country, by the two letters that start its IBANs and VAT numbers.
-_COUNTRY_CURRENCY = {
-    **dict.fromkeys(("AT", "BE", "CY", "DE", "EE", "EL", "ES", "FI", "FR", "GR", "HR", "IE", "IT", "LT", "LU", "LV",
-                     "MT", "NL", "PT", "SI", "SK"), "EUR"),
-    "GB": "GBP", "CH": "CHF", "DK": "DKK", "SE": "SEK", "NO": "NOK", "PL": "PLN", "CZ": "CZK", "HU": "HUF",
-    "RO": "RON", "BG": "BGN",
-}
+#: ISO 4217 codes that are also English words printed in capitals beside prices ("PEN 2.50", "TOP 12.00", "ALL
+#: 3.99"): a currency only when a label or a bracket says so.
+_WORD_CODES = frozenset({"ALL", "TOP", "CUP", "MOP", "BOB", "SOS", "PEN", "BAM", "MAD", "GEL", "NAD", "ANG"})
 #: A line that can hold an amount naming its currency (a sign or a three-letter code somewhere on it).
 _MAY_HAVE_CURRENCY = re.compile("|".join([re.escape(symbol) for symbol in SYMBOLS] + [r"[A-Z]{3}"]))
 #: Date labels that announce any date, not only the invoice's ("Date", "vom", "du"): what they read is less sure.
@@ -84,6 +80,11 @@ _COMPANY_NUMBER = re.compile(r"\b(?:co(?:mpany)?\.?\s*(?:reg(?:istration)?\.?\s*
 _ADDRESS_LINES = 4
 #: An e-mail or web address: contact details, never a name.
 _CONTACT = re.compile(r"@|\bwww\.|https?://|\.(?:com|net|org|io)\b", re.IGNORECASE)
+#: An e-mail address.
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+#: A currency code right after a totals word ("Total GBP 151.80", "Amount EUR").
+_CODE_AFTER_TOTAL = re.compile(r"\b(?:total|amount|subtotal|sum|summe|betrag|montant|totaal|bedrag|importe|totale|"
+                               r"kwota|razem|valor)\s+([A-Z]{3})\b", re.IGNORECASE)
 #: A "key: value" line (a number, an ID, a contact field), not a name.
 _KEY_VALUE = re.compile(r"^[^:\d]{1,40}:\s*\S")
 #: Subtotal + tax may differ from the total by rounding up to this much.
@@ -243,14 +244,15 @@ class HeaderReader:
                 code = label.group(1).upper()
                 votes[code] += 10
                 first.setdefault(code, (index, label.start(1), label.end(1)))
-            for bracketed in _BRACKETED_CODE.finditer(line.text):  # "Total (EUR)", "Unit price (EUR)"
+            for bracketed in (*_BRACKETED_CODE.finditer(line.text), *_CODE_AFTER_TOTAL.finditer(line.text)):
+                # "Total (EUR)", "Unit price (EUR)", "Total GBP"
                 if bracketed.group(1) in identifiers.ISO_4217:
                     votes[bracketed.group(1)] += 3
                     first.setdefault(bracketed.group(1), (index, bracketed.start(1), bracketed.end(1)))
             if not _MAY_HAVE_CURRENCY.search(line.text):
                 continue  # no sign or code on the line: no amount on it can name a currency
             for match in find_amounts(line.text, known_codes=identifiers.ISO_4217):
-                if match.currency and (match.currency in identifiers.ISO_4217):
+                if match.currency and match.currency in identifiers.ISO_4217 and match.currency not in _WORD_CODES:
                     span = line.text[match.start:match.end]
                     is_code = match.currency in span
                     votes[match.currency] += 2 if is_code else 1
@@ -286,8 +288,6 @@ class HeaderReader:
             line, start, end = self.currency_at
             sure = C.CURRENCY_CODE if end - start == 3 else C.CURRENCY_SYMBOL
             self._set("currency", self.currency, sure, line, start, end)
-        elif any(page.method == "ocr" for page in self.extraction.pages):
-            self._currency_of_country()
         return self.result
 
     def _number_in_title(self) -> None:
@@ -319,20 +319,6 @@ class HeaderReader:
         if found:
             _timed, index, start, end, value = min(found, key=lambda item: (item[0], item[1]))
             self._set("invoice_date", value, C.UNLABELLED_DATE, index, start, end)
-
-    def _currency_of_country(self) -> None:
-        """A scan with no currency read (OCR often loses a € or £ sign): the currency of the supplier's IBAN or
-        tax ID country, with low confidence. (A text layer that names no currency is left without one.)"""
-        for name in ("vendor_iban", "vendor_tax_id"):
-            found = self.result.fields.get(name)
-            if found is None:
-                continue
-            scheme = identifiers.tax_id_scheme(found.value) if name == "vendor_tax_id" else None
-            code = "INR" if scheme == "gstin" else _COUNTRY_CURRENCY.get(found.value[:2])
-            if code:
-                self.result.fields["currency"] = FieldValue("currency", code, C.CURRENCY_OF_COUNTRY, NAME,
-                                                            found.evidence)
-                return
 
     def _read_field(self, name: str, label: Label) -> None:
         if name in AMOUNT_FIELDS or name in ("vendor_tax_id", "vendor_iban", "vendor_bic", "currency"):
@@ -376,6 +362,8 @@ class HeaderReader:
                 line, start, end = below, 0, len(self.lines[below].text)
                 text = self.lines[line].text
             name_text = NAME_END.split(text)[0].strip()
+            if _EMAIL.search(name_text):
+                return  # an e-mail's "From:" / "To:" header names a mailbox, not the party
             if COMPANY_RE.fullmatch(name_text) and line == label.line:
                 # "Lieferant GmbH": a label word that is the start of the name, not a label.
                 start = label.start
