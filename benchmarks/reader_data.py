@@ -126,9 +126,7 @@ def wildreceipt(repo: Path, limit: int) -> Iterator[tuple[str, str, bytes, dict[
             labels["address"] = " ".join(values["address"])
         if "date" in values:
             labels["date"] = values["date"][0]
-            first = re.match(r"\D*(\d{1,4})", values["date"][0])
-            labels["date_order"] = "YMD" if first and len(first.group(1)) == 4 else \
-                "DMY" if first and int(first.group(1)) > 12 else "MDY"
+            labels["date_order"] = date_order(values["date"][0], " ".join(values.get("total", [])))
         if "total" in values:
             labels["total"] = values["total"][-1]
         if len(labels) < 2:
@@ -140,6 +138,19 @@ def wildreceipt(repo: Path, limit: int) -> Iterator[tuple[str, str, bytes, dict[
         name = Path(record["file_name"]).name
         kept += 1
         yield split_of(name), name, data, labels
+
+
+def date_order(written: str, total: str) -> str:
+    """How a receipt's numeric date reads: by its numbers when they tell, else day first for dotted dates and for
+    pounds, euros and ringgit, month first otherwise (WildReceipt's receipts are mostly American)."""
+    numbers = re.findall(r"\d+", written)
+    if numbers and len(numbers[0]) == 4:
+        return "YMD"
+    if len(numbers) >= 2 and int(numbers[0]) > 12:
+        return "DMY"
+    if len(numbers) >= 2 and int(numbers[1]) > 12:
+        return "MDY"
+    return "DMY" if "." in written or re.search(r"[£€]|eur|rm", total, re.IGNORECASE) else "MDY"
 
 
 def write(out: Path, kind: str, documents: Iterator[tuple[str, str, bytes, dict[str, Any]]]) -> dict[str, int]:

@@ -220,6 +220,14 @@ class HeaderReader:
         start, end = cells[position]
         return below, start, end
 
+    def _date_under(self, label: Label) -> tuple[int, int, int] | None:
+        """(line, start, end) of the cell under a date label whose own line holds no date."""
+        below = line_below(self.lines, label.line)
+        if below is None or (self.labels[below] and self.labels[below][0].start == 0):
+            return None
+        under = self._cell_under(label, below)
+        return (below, *under) if under else (below, 0, len(self.lines[below].text))
+
     def _column_under(self, label: Label) -> int | None:
         """The first line of the block under a label in its column, unless that line is a label's."""
         above = self.lines[label.line]
@@ -334,6 +342,13 @@ class HeaderReader:
             return
         if name in ("invoice_date", "due_date"):
             dates = find_dates(text, order=self.order)
+            if not dates and same_line:
+                # The rest of the line is another column's header ("Fälligkeit  Teilzahlung"): the date is under.
+                under = self._date_under(label)
+                if under is not None:
+                    line, start, end = under
+                    text, confidence = self.lines[line].text[start:end], C.LABELLED_BELOW
+                    dates = find_dates(text, order=self.order)
             if dates:
                 first = dates[0]
                 generic = _GENERIC_DATE.fullmatch(self.lines[label.line].text[label.start:label.end]) and not any(
@@ -354,10 +369,13 @@ class HeaderReader:
                 terms = re.split(r"(?<=[a-z])\.\s", text)[0].strip(" .;")
                 self._set(name, terms, confidence, line, start, start + len(terms))
         elif name in ("customer_name", "vendor_name"):
-            if line != label.line and _KEY_VALUE.match(text):
-                # "Seller:" over "Number: 123" over the name: the party's name is the first line that is no field.
+            skipped = 0
+            while line != label.line and _party_number(text):
+                # "Seller:" over "GLN 4333741000005" / "Number: 123" over the name: the party's name is the first
+                # line that is no field or number.
                 below = line_below(self.lines, line)
-                if below is None or _KEY_VALUE.match(self.lines[below].text):
+                skipped += 1
+                if below is None or skipped > 2:
                     return
                 line, start, end = below, 0, len(self.lines[below].text)
                 text = self.lines[line].text
@@ -731,6 +749,12 @@ class HeaderReader:
 
 
 # Helpers ---------------------------------------------------------------------------------------------------
+
+
+def _party_number(text: str) -> bool:
+    """Whether a line under a party's label is one of its numbers ("Kunden-Nr.: 009420", "GLN 4333741000005"),
+    not its name."""
+    return bool(_KEY_VALUE.match(text)) or sum(c.isdigit() for c in text) > max(3, len(text) // 2)
 
 
 def _words(text: str) -> set[str]:
