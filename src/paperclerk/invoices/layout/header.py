@@ -435,18 +435,33 @@ class HeaderReader:
 
     def _vendor_block(self) -> None:
         """Without a 'from/supplier' label, the vendor is the name-like line the document's identifiers point at
-        (``issuer.score``: legal form, e-mail/web domain, identifiers under it, top of page 1, repeated); never the
-        title, a label, a table row, a slogan or the customer's block."""
-        if "vendor_name" in self.result.fields or not self.lines:
+        (``issuer.score``: legal form, e-mail/web domain, identifiers under it, top of page 1, repeated…); never the
+        title, a label, a table row or the customer's block."""
+        if "vendor_name" in self.result.fields:
             return
+        candidates = self.issuer_candidates()
+        if not candidates:
+            return
+        best = max(candidates, key=lambda candidate: issuer.score(candidate.features))
+        confidence = C.VENDOR_COMPANY_LINE if issuer.score(best.features) >= issuer.SURE_SCORE else C.VENDOR_TOP_LINE
+        if self._name_continues(best.line, best.name):
+            self._set_two_line_name(best.line, best.lead, confidence)
+            return
+        self._set("vendor_name", best.name, confidence, best.line, best.lead, best.lead + len(best.name))
+        if "vendor_address" not in self.result.fields:
+            self._address_after(best.line, best.lead + len(best.name))
+
+    def issuer_candidates(self) -> list[issuer.Candidate]:
+        """The name-like lines that may be the issuer's, with what speaks for each (``issuer.features``)."""
+        if not self.lines:
+            return []
         customer = self._customer_block()
         context = issuer.gather([line.text for line in self.lines], customer)
         # The customer's name is theirs wherever else it is printed (a header line, a "licensed to" line).
         customer_names = {issuer.key(self.lines[index].text) for index in customer}
         first_page = self.lines[0].page
         page_starts: dict[int, int] = {}
-        best: tuple[float, int, str, int] | None = None
-        rank = 0  # name-like lines seen so far
+        found: list[issuer.Candidate] = []
         for index, line in enumerate(self.lines):
             page_starts.setdefault(line.page, index)
             text = line.text.strip()
@@ -463,22 +478,12 @@ class HeaderReader:
             if not name or sum(c.isdigit() for c in name) > 3 or len(name) > 80 or _KEY_VALUE.match(name) \
                     or _CONTACT.search(name) or issuer.key(name) in customer_names:
                 continue
-            top = index - page_starts[line.page] < issuer.TOP_LINES
-            rest = line.text[line.text.index(name) + len(name):]
-            score = issuer.score(name, index, line.page - first_page, context, top_of_page=top, rank=rank, rest=rest)
-            rank += 1
-            if best is None or score > best[0]:
-                best = (score, index, name, line.text.index(name))
-        if best is None:
-            return
-        score, index, name, lead = best
-        confidence = C.VENDOR_COMPANY_LINE if score >= issuer.SURE_SCORE else C.VENDOR_TOP_LINE
-        if self._name_continues(index, name):
-            self._set_two_line_name(index, lead, confidence)
-            return
-        self._set("vendor_name", name, confidence, index, lead, lead + len(name))
-        if "vendor_address" not in self.result.fields:
-            self._address_after(index, lead + len(name))
+            lead = line.text.index(name)
+            features = issuer.features(name, index, line.page - first_page, context,
+                                       top_of_page=index - page_starts[line.page] < issuer.TOP_LINES,
+                                       rank=len(found), rest=line.text[lead + len(name):])
+            found.append(issuer.Candidate(name, index, lead, features))
+        return found
 
     def _name_continues(self, index: int, name: str) -> bool:
         """Whether a company name wraps onto the next line ("MVM Musterhafter" / "Versicherungsverein … a.G."): the
