@@ -27,9 +27,9 @@ from paperclerk.extraction.base import Extraction
 from paperclerk.invoices.layout import issuer
 from paperclerk.invoices.layout.header import HeaderReader
 
-STEPS = 3000
-RATE = 0.3
-L2 = 1e-2
+STEPS = 2000
+RATE = 0.5
+L2 = 1e-4
 
 
 def documents(cache: Path | None) -> Iterator[tuple[str, Extraction, str]]:

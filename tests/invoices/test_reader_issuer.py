@@ -80,3 +80,37 @@ def test_the_legal_entity_beats_a_product_name_that_matches_the_web_domain() -> 
     assert result.value("vendor_name") == "Papoo Software & Media GmbH"
     assert result.value("vendor_address") == "Auguststr. 4, 53229 Bonn"
     assert result.value("customer_name") != "Papoo Software & Media GmbH"
+
+
+def test_a_receipts_merchant_is_its_first_name_line_not_a_town_or_an_item() -> None:
+    """The learned ranker (issuer_weights.json): the merchant printed first, over the town of its address and the
+    first item line."""
+    for lines, merchant in (
+        (["Sushi Garden Restaurant", "4269 Lougheed Hwy", "Burnaby, (604)294-0104", "Order #134 T 22",
+          "Date: 06-Aug-2015", "1X Ala Roll", "1 X Sal Sashimi 1/2", "Total 27.30"], "Sushi Garden Restaurant"),
+        (["Aloha Pali", "1247 Kailua Road", "Kailua, HI 96734", "Jun 15 12:47:59", "Pump 03", "UNLEADED",
+          "Total $25.00"], "Aloha Pali"),
+    ):
+        result = extract_layout(Extraction(media_type=TEXT, pages=[ExtractedPage(1, "\n".join(lines), "text")]))
+        assert result.value("vendor_name") == merchant
+
+
+def test_the_ranker_is_fitted_deterministically_and_ranks_the_right_line_first() -> None:
+    import numpy as np
+    from benchmarks.train_issuer import fit, top1
+
+    from paperclerk.invoices.layout import issuer
+
+    rng = np.random.default_rng(3)
+    features, rights = [], []
+    for _ in range(30):
+        values = rng.random((6, len(issuer.FEATURES)))
+        right = np.zeros(6)
+        right[int(rng.integers(6))] = 1.0
+        values[right > 0, issuer.FEATURES.index("legal_form")] += 2.0  # the right line has what speaks for it
+        features.append(values)
+        rights.append(right)
+    first, second = fit(features, rights), fit(features, rights)
+    assert first[0] == second[0] and (first[1] == second[1]).all()
+    assert top1(features, rights, *first) == 1.0
+    assert issuer.score(tuple(0.0 for _ in issuer.FEATURES)) == issuer._weights()[0]
