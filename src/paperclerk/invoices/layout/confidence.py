@@ -50,6 +50,8 @@ AMOUNT_BELOW = 0.75
 #: Subtotal, tax and total that add up; the sum of several tax lines (one per rate).
 AMOUNTS_CONSISTENT = 0.95
 TAX_LINES_SUMMED = 0.85
+#: A total without its label: the printed amount that is subtotal + tax.
+TOTAL_AS_SUM = 0.7
 #: Taken off an amount that nothing confirms, and off a total when different totals are printed.
 UNCONFIRMED_PENALTY = 0.1
 CONFLICTING_TOTALS_PENALTY = 0.25

@@ -80,6 +80,15 @@ _COMPANY_NUMBER = re.compile(r"\b(?:co(?:mpany)?\.?\s*(?:reg(?:istration)?\.?\s*
 _ADDRESS_LINES = 4
 #: An e-mail or web address: contact details, never a name.
 _CONTACT = re.compile(r"@|\bwww\.|https?://|\.(?:com|net|org|io)\b", re.IGNORECASE)
+#: A phone number: "(212) 579-5959", "604-294-0104", "+49 345 960 044 30".
+_PHONE = re.compile(r"\(\d{2,4}\)\s*\d{3}[\s.-]?\d{3,4}\b|\b\d{3}[.-]\d{3}[.-]\d{4}\b|\+\d{1,3}[\s\d]{8,}")
+#: The line that closes an address: a US state and ZIP, a UK postcode, a postcode before or after the town.
+_ADDRESS_END = re.compile(r"\b[A-Z]{2},?\s+\d{5}(?:-\d{4})?\b|\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b|"
+                          r"^\d{4,6}\s+[A-Za-zÀ-ÿ]|[A-Za-zÀ-ÿ]\s+\d{5,6}\s*$")
+#: Street words: a line with one is a street, however many digits it has.
+_STREET = re.compile(r"\b(?:street|st\.?|road|rd\.?|avenue|ave\.?|boulevard|blvd|highway|hwy|lane|drive|dr\.?|way|"
+                     r"jalan|jln|lorong|stra(?:ss|ß)e|str\.|rue|straat|weg|platz|laan|via|rua|ul\.)(?![A-Za-z])",
+                     re.IGNORECASE)
 #: An e-mail address.
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 #: A currency code right after a totals word ("Total GBP 151.80", "Amount EUR").
@@ -419,9 +428,12 @@ class HeaderReader:
         for below in range(first_line, min(first_line + _ADDRESS_LINES, len(self.lines))):
             candidate = self.lines[below]
             if not adjacent(self.lines, below - 1, below) or self.labels[below] or TITLE_RE.match(candidate.text) \
-                    or below in self.table_lines or REGISTRATION_RE.search(candidate.text):
+                    or below in self.table_lines or REGISTRATION_RE.search(candidate.text) \
+                    or _not_address(candidate.text):
                 break
             parts.append(below)
+            if len(parts) > 1 and _ADDRESS_END.search(candidate.text) and not _STREET.search(candidate.text):
+                break  # the postcode and town close the address (the first line is the street's)
         if parts:
             value = ", ".join(self.lines[i].text.strip().rstrip(",") for i in parts)
             first, last = self.lines[parts[0]], self.lines[parts[-1]]
@@ -660,6 +672,8 @@ class HeaderReader:
                 self._set_value(best, "total", best.confidence - penalty)
         if dues:
             self._set_value(dues[-1], "amount_due", dues[-1].confidence)
+        if "total" not in self.result.fields:
+            self._total_printed_as_sum()
         if found["rounding"]:
             self._payable_after_rounding(found["rounding"], totals + dues)
         read_total = self.result.fields.get("total")
@@ -670,6 +684,20 @@ class HeaderReader:
                 FieldValue("total", value.value, value.confidence, NAME,
                            self._evidence(value.line, value.start, value.end))
                 for value in evidence_for.values() if value.value != read_total.value]
+
+    def _total_printed_as_sum(self) -> None:
+        """No total read (OCR lost its label): subtotal + tax, where the document prints that amount (a card or
+        cash line paying it, a total whose label is garbled) - never a sum the document does not show."""
+        subtotal, tax = self.result.fields.get("subtotal"), self.result.fields.get("tax_total")
+        if subtotal is None or tax is None or not tax.value:
+            return
+        wanted = subtotal.value + tax.value
+        for index in range(len(self.lines) - 1, -1, -1):
+            text = self.lines[index].text
+            for amount in find_amounts(_strip_dates(text), hint=self.hint):
+                if amount.value == wanted:
+                    self._set("total", wanted, C.TOTAL_AS_SUM, index, amount.start, amount.end)
+                    return
 
     def _payable_after_rounding(self, roundings: list[_Value], printed: list[_Value]) -> None:
         """A till receipt rounds its total to the nearest 5 cents: the amount payable is the total plus the
@@ -754,6 +782,13 @@ class HeaderReader:
 
 
 # Helpers ---------------------------------------------------------------------------------------------------
+
+
+def _not_address(text: str) -> bool:
+    """Whether a line under a name ends its address: a phone number, a date or time, a "key: value" field, a
+    price."""
+    return bool(_PHONE.search(text) or _TIME_OF_DAY.search(text) or find_dates(text) or _KEY_VALUE.match(text)
+                or re.search(r"\d[.,]\d{2}\s*$", text))
 
 
 def _party_number(text: str) -> bool:
