@@ -34,6 +34,7 @@ from paperclerk.invoices.models import (
 )
 from tests.conftest import wait_until_final
 from tests.helpers import api_key, organization_id
+from tests.notifications.support import stored_webhook
 
 #: Routes anybody may call (they authenticate the caller themselves).
 PUBLIC = {("POST", "/api/v1/auth/login"), ("POST", "/api/v1/auth/refresh"), ("POST", "/api/v1/auth/logout")}
@@ -85,6 +86,7 @@ CALLS: dict[tuple[str, str], Call] = {
     ("GET", "/api/v1/users"): lambda w: ("/api/v1/users", {}),
     ("POST", "/api/v1/users"): lambda w: ("/api/v1/users", {"json": {"email": f"{uuid.uuid4().hex}@acme.example"}}),
     ("POST", "/api/v1/users/{user_id}/disable"): lambda w: (f"/api/v1/users/{w.user_id}/disable", {}),
+    ("POST", "/api/v1/users/{user_id}/enable"): lambda w: (f"/api/v1/users/{w.user_id}/enable", {}),
     ("POST", "/api/v1/users/{user_id}/reset-password"):
         lambda w: (f"/api/v1/users/{w.user_id}/reset-password", {"json": {}}),
     ("POST", "/api/v1/users/{user_id}/role"):
@@ -142,6 +144,26 @@ CALLS: dict[tuple[str, str], Call] = {
         lambda w: (f"/api/v1/invoices/goods-receipts/{w.goods_receipt_id}", {}),
     ("PATCH", "/api/v1/invoices/goods-receipts/{receipt_id}"):
         lambda w: (f"/api/v1/invoices/goods-receipts/{w.goods_receipt_id}", {"json": {"received_on": "2024-03-11"}}),
+    ("GET", "/api/v1/notifications"): lambda w: ("/api/v1/notifications", {}),
+    ("POST", "/api/v1/notifications/read-all"): lambda w: ("/api/v1/notifications/read-all", {}),
+    ("POST", "/api/v1/notifications/{notification_id}/read"):
+        lambda w: (f"/api/v1/notifications/{uuid.uuid4()}/read", {}),
+    ("GET", "/api/v1/notifications/preferences"): lambda w: ("/api/v1/notifications/preferences", {}),
+    ("PATCH", "/api/v1/notifications/preferences"): lambda w: ("/api/v1/notifications/preferences", {
+        "json": {"preferences": {"invoice.flagged": {"email": True}}}}),
+    ("GET", "/api/v1/webhooks"): lambda w: ("/api/v1/webhooks", {}),
+    ("POST", "/api/v1/webhooks"): lambda w: ("/api/v1/webhooks", {"json": {
+        "url": "https://hooks.example.com/matrix", "events": ["invoice.flagged"]}}),
+    ("GET", "/api/v1/webhooks/{webhook_id}"):
+        lambda w: (f"/api/v1/webhooks/{stored_webhook(organization_id('acme'))}", {}),
+    ("PATCH", "/api/v1/webhooks/{webhook_id}"):
+        lambda w: (f"/api/v1/webhooks/{stored_webhook(organization_id('acme'))}", {"json": {"active": False}}),
+    ("POST", "/api/v1/webhooks/{webhook_id}/rotate-secret"):
+        lambda w: (f"/api/v1/webhooks/{stored_webhook(organization_id('acme'))}/rotate-secret", {}),
+    ("DELETE", "/api/v1/webhooks/{webhook_id}"):
+        lambda w: (f"/api/v1/webhooks/{stored_webhook(organization_id('acme'))}", {}),
+    ("GET", "/api/v1/webhooks/{webhook_id}/deliveries"):
+        lambda w: (f"/api/v1/webhooks/{stored_webhook(organization_id('acme'))}/deliveries", {}),
 }
 
 
