@@ -77,6 +77,7 @@ CALLS: dict[tuple[str, str], Call] = {
     ("POST", "/api/v1/documents/{document_id}/retry"):
         lambda w: (f"/api/v1/documents/{w.failed_document_id}/retry", {}),
     ("GET", "/api/v1/search"): lambda w: ("/api/v1/search?q=matrix", {}),
+    ("GET", "/api/v1/ai/status"): lambda w: ("/api/v1/ai/status", {}),
     ("GET", "/api/v1/auth/me"): lambda w: ("/api/v1/auth/me", {}),
     ("POST", "/api/v1/auth/login"): lambda w: ("/api/v1/auth/login", {"json": {"email": "a@b.example",
                                                                                "password": "wrong"}}),
