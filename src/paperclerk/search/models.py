@@ -15,7 +15,9 @@ from paperclerk.core.db import Base
 
 class Passage(Base):
     __tablename__ = "passages"
-    __table_args__ = (Index("ix_passages_organization_id_model_id", "organization_id", "model", "id"),)
+    #: AUTOINCREMENT on SQLite too: ids are never reused, so (count, highest id) tells a vector cache what changed.
+    __table_args__ = (Index("ix_passages_organization_id_model_id", "organization_id", "model", "id"),
+                      {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)

@@ -57,7 +57,8 @@ def upgrade() -> None:
     sa.Column('embedding', sa.LargeBinary(), nullable=True),
     sa.ForeignKeyConstraint(['document_id'], ['documents.id'], name=op.f('fk_passages_document_id_documents'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_passages_organization_id_organizations'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_passages'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_passages')),
+    sqlite_autoincrement=True
     )
     op.create_index(op.f('ix_passages_document_id'), 'passages', ['document_id'])
     op.create_index('ix_passages_organization_id_model_id', 'passages', ['organization_id', 'model', 'id'])
