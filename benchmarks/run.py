@@ -28,10 +28,11 @@ from pathlib import Path
 
 from benchmarks.common import REPO, Row, SectionResult, cleanup, install_cleanup, run_child, temp_dir
 
-SECTIONS = ("extraction", "throughput", "ocr", "upload", "search", "invoices", "backup", "reader")
+SECTIONS = ("extraction", "throughput", "ocr", "upload", "search", "invoices", "backup", "reader", "passages")
 RESULTS = Path(__file__).resolve().parent / "results.md"
 _TITLES = {"extraction": "1 extraction", "throughput": "2 throughput", "ocr": "3 OCR", "upload": "4 upload",
-           "search": "5 search", "invoices": "6 invoices", "backup": "7 backup", "reader": "8 real documents"}
+           "search": "5 search", "invoices": "6 invoices", "backup": "7 backup", "reader": "8 real documents",
+           "passages": "9 passages"}
 
 
 # Sections ---------------------------------------------------------------------------------------------------
@@ -75,9 +76,15 @@ def _reader(quick: bool) -> SectionResult:
     return run_child("reader", quick=quick, data_dir=temp_dir("reader-run") / "data", timeout=1200)
 
 
+def _passages(quick: bool) -> SectionResult:
+    from benchmarks import bench_passages
+
+    return bench_passages.run(quick)
+
+
 RUNNERS: dict[str, Callable[[bool], SectionResult]] = {
     "extraction": _extraction, "throughput": _throughput, "ocr": _ocr, "upload": _upload, "search": _search,
-    "invoices": _invoices, "backup": _backup, "reader": _reader,
+    "invoices": _invoices, "backup": _backup, "reader": _reader, "passages": _passages,
 }
 
 
@@ -102,6 +109,10 @@ def _child(name: str, quick: bool) -> SectionResult:
         from benchmarks import bench_reader
 
         return bench_reader.run(quick)
+    if name == "passages":
+        from benchmarks import bench_passages
+
+        return bench_passages.build(quick)
     if name == "setup-auth":
         from benchmarks.common import setup_auth
 

@@ -171,3 +171,9 @@ def test_replaced_passages_never_leave_stale_vectors_in_a_running_process(env):
     assert [hit["text"] for hit in hits] == [
         "Payment of the <mark>rent</mark> is due every week, in cash, at the landlord&#x27;s office."]
     assert not old & {hit["passage_id"] for hit in hits}
+
+
+def test_meaning_does_not_drag_in_unrelated_paragraphs(corpus):
+    client, _ = corpus
+    assert _search(client, "zebra stripes on the savanna", mode="semantic") == []
+    assert {hit["filename"] for hit in _search(client, "croissants and cakes")} == {"letter.txt"}

@@ -51,3 +51,11 @@ def test_long_paragraphs_are_cut_at_sentence_ends():
 
 def test_empty_and_blank_pages_have_no_passages():
     assert split([(1, ""), (2, "   \n\n  "), (3, "—")]) == []
+
+
+def test_highlights_mark_whole_words_but_not_the_commonest():
+    from paperclerk.search.hybrid import highlight
+
+    assert highlight("The lease & the leases <b>", ["the", "lease"]) == \
+        "The <mark>lease</mark> &amp; the leases &lt;b&gt;"
+    assert highlight("Rent is due", ["of"]) == "Rent is due"

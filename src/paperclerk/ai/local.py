@@ -39,6 +39,8 @@ def _tokenizer_file() -> Path:
 class LocalEmbeddings:
     model = MODEL
     remote = False
+    #: Measured: unrelated sentences score about -0.05 to 0.15, a paraphrase or an answer to a question 0.3 to 0.8.
+    min_similarity = 0.2
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

@@ -37,6 +37,8 @@ class OpenAICompatible:
         self.base_url = base_url.rstrip("/")
         self.model = model
         self.remote = remote
+        #: Scales differ between remote models: nothing is dropped unless it points away from the query.
+        self.min_similarity = 0.0
         self._retries = retries
         self._retry_base = retry_base_seconds
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}

@@ -60,6 +60,8 @@ class EmbeddingProvider(Protocol):
     model: str
     #: Whether its calls cost tokens (counted against the organisation's budget).
     remote: bool
+    #: Cosine similarity at or below which two texts are unrelated for this model (search drops such matches).
+    min_similarity: float
 
     def embed(self, texts: Sequence[str]) -> Embeddings: ...
 

@@ -34,6 +34,9 @@ CANDIDATES = 100
 passage_index = table("passage_index", column("rowid"), column("text"), column("tenant"))
 _TERM = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 _WORD = re.compile(r"\w+", re.UNICODE)
+#: Words too common to be worth a highlight (they still count in the search).
+_UNMARKED = frozenset({"a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "is", "it", "of", "on",
+                       "or", "that", "the", "this", "to", "was", "with"})
 
 
 class Mode(StrEnum):
@@ -113,9 +116,10 @@ def search(session: Session, query: str, *, filters: DocumentFilter, conditions:
     if mode != Mode.FULLTEXT:
         words = " ".join(_positive_words(query))
         if words:
-            provider_vector = ai.embed(session, organization_id, [words], purpose="search").vectors[0]
-            semantic = vectors.nearest(session, organization_id, ai.embedding_provider().model, provider_vector,
-                                       limit=CANDIDATES, allowed=narrowing)
+            provider = ai.embedding_provider()
+            vector = ai.embed(session, organization_id, [words], purpose="search").vectors[0]
+            semantic = vectors.nearest(session, organization_id, provider.model, vector, limit=CANDIDATES,
+                                       allowed=narrowing, above=provider.min_similarity)
     scores: dict[int, float] = {}
     fulltext_rank = {passage_id: rank for rank, passage_id in enumerate(fulltext, 1)}
     semantic_rank = {passage_id: rank for rank, (passage_id, _) in enumerate(semantic, 1)}
@@ -164,7 +168,8 @@ def similar_passages(session: Session, passage_id: int, *, organization_id: str,
     passage = _passage(session, passage_id, organization_id)
     vector = _vector_of(passage)
     allowed = [Passage.document_id != passage.document_id] if other_documents else [Passage.id != passage.id]
-    nearest = vectors.nearest(session, organization_id, passage.model, vector, limit=limit, allowed=allowed)
+    nearest = vectors.nearest(session, organization_id, passage.model, vector, limit=limit, allowed=allowed,
+                              above=_floor(passage.model))
     return _hits(session, organization_id, [i for i, _ in nearest], dict(nearest), [], {},
                  {i: rank for rank, (i, _) in enumerate(nearest, 1)})
 
@@ -184,13 +189,19 @@ def similar_documents(session: Session, document_id: str, *, organization_id: st
     mean = np.mean([np.frombuffer(row.embedding, dtype="<f4") for row in rows], axis=0)
     mean = mean / max(float(np.linalg.norm(mean)), 1e-12)
     nearest = vectors.nearest(session, organization_id, rows[0].model, mean, limit=max(limit * 20, CANDIDATES),
-                              allowed=[Passage.document_id != document_id])
+                              allowed=[Passage.document_id != document_id], above=_floor(rows[0].model))
     hits = _hits(session, organization_id, [i for i, _ in nearest], dict(nearest), [], {}, {})
     best: dict[str, PassageHit] = {}
     for hit in hits:
         best.setdefault(hit.document_id, hit)
     return [SimilarDocument(hit.document_id, hit.filename, hit.kind, hit.score, hit)
             for hit in list(best.values())[:limit]]
+
+
+def _floor(model: str) -> float:
+    """The similarity below which the model's matches are unrelated (none known for another model's vectors)."""
+    provider = ai.embedding_provider()
+    return provider.min_similarity if provider.model == model else -1.0
 
 
 def _passage(session: Session, passage_id: int, organization_id: str) -> Passage:
@@ -227,10 +238,11 @@ def _hits(session: Session, organization_id: str, ids: Sequence[int], scores: di
 
 
 def highlight(passage: str, words: Sequence[str]) -> str:
-    """HTML-escape the passage and wrap each whole-word occurrence of ``words`` in ``<mark>``."""
-    if not words:
+    """HTML-escape the passage and wrap each whole-word occurrence of ``words`` (but the commonest) in ``<mark>``."""
+    marked = {re.escape(word) for word in words if word.lower() not in _UNMARKED}
+    if not marked:
         return html.escape(passage)
-    pattern = re.compile(r"(?<!\w)(?:" + "|".join(sorted({re.escape(w) for w in words}, key=len, reverse=True))
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(sorted(marked, key=len, reverse=True))
                          + r")(?!\w)", re.IGNORECASE)
     parts, position = [], 0
     for match in pattern.finditer(passage):

@@ -50,11 +50,12 @@ def pg_literal(vector: np.ndarray) -> str:
 
 
 def nearest(session: Session, organization_id: str, model: str, query: np.ndarray, *, limit: int,
-            allowed: Sequence[ColumnElement[bool]] = ()) -> list[tuple[int, float]]:
-    """(passage id, cosine similarity) of the ``limit`` passages nearest ``query``; ``allowed`` are extra
-    conditions on passages (and documents, joined) that a passage must meet."""
+            allowed: Sequence[ColumnElement[bool]] = (), above: float = -1.0) -> list[tuple[int, float]]:
+    """(passage id, cosine similarity) of the ``limit`` passages nearest ``query`` with a similarity over
+    ``above``; ``allowed`` are extra conditions on passages (and documents, joined) that a passage must meet."""
     if pgvector_enabled(session):
-        return _nearest_pgvector(session, organization_id, model, query, limit, allowed)
+        found = _nearest_pgvector(session, organization_id, model, query, limit, allowed)
+        return [(passage_id, score) for passage_id, score in found if score > above]
     matrix = _matrix(session, organization_id, model)
     if not len(matrix.ids):
         return []
@@ -66,6 +67,7 @@ def nearest(session: Session, organization_id: str, model: str, query: np.ndarra
             select(Passage.id).join(Document, Document.id == Passage.document_id)
             .where(Passage.organization_id == organization_id, Passage.model == model, *allowed)), dtype=np.int64)
         scores = np.where(np.isin(matrix.ids, permitted), scores, -np.inf)
+    scores = np.where(scores > above, scores, -np.inf)
     count = min(limit, int(np.isfinite(scores).sum()))
     if count <= 0:
         return []
