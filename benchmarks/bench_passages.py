@@ -187,7 +187,7 @@ def _quality(quick: bool) -> list[Row]:
     from paperclerk.documents.filters import DocumentFilter
     from paperclerk.search import hybrid, passages
 
-    count = 12 if quick else 40
+    count = 12 if quick else 20
     corpus = [contract for contract, _ in zip(contracts(), range(count), strict=False)]
     if not corpus:
         return [Row(SECTION, "nDCG@10 on CUAD", None, note=f"no CUAD data in {DATA} (PAPERCLERK_CUAD_DATA)")]

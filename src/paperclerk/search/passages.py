@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import case, delete, insert, select, text
 from sqlalchemy.orm import Session
 
 from paperclerk.search.models import Passage
@@ -152,3 +152,36 @@ def prepare(pages: Sequence[tuple[int, str]], organization_id: str) -> Passages:
     except PaperclerkError as exc:
         return Passages(spans, None, provider.model, missing_vectors=exc.code)
     return Passages(spans, embeddings.vectors, embeddings.model, tokens=embeddings.tokens if provider.remote else 0)
+
+
+def lacking(session: Session, organization_id: str, *, model: str, everything: bool = False) -> list[str]:
+    """Processed documents whose passages are missing, or (``everything``) not all embedded by ``model``: those
+    from before passage search, or from before a change of embedding model."""
+    from sqlalchemy import func
+
+    from paperclerk.documents.models import Document, DocumentStatus
+
+    final = (DocumentStatus.PROCESSED, DocumentStatus.NEEDS_REVIEW)
+    current = select(Passage.document_id).where(Passage.organization_id == organization_id)
+    if everything:
+        current = current.group_by(Passage.document_id).having(
+            func.sum(case((Passage.model == model, 0), else_=1)) == 0)
+    return list(session.scalars(select(Document.id).where(
+        Document.organization_id == organization_id, Document.status.in_(final), Document.id.not_in(current))
+        .order_by(Document.created_at)))
+
+
+def rebuild(session: Session, document_id: str, organization_id: str) -> Passages:
+    """Split and embed a processed document's stored pages again and store the passages (a remote model's tokens
+    are recorded against the organisation)."""
+    from paperclerk.ai import service as ai
+    from paperclerk.documents.models import Page
+
+    pages = session.execute(select(Page.number, Page.text).where(Page.document_id == document_id)
+                            .order_by(Page.number)).all()
+    found = prepare([(page.number, page.text) for page in pages], organization_id)
+    replace(session, document_id=document_id, organization_id=organization_id, spans=found.spans,
+            vectors=found.vectors, model=found.model)
+    if found.tokens:
+        ai.record_usage(session, organization_id, purpose="index", model=found.model, prompt_tokens=found.tokens)
+    return found

@@ -83,7 +83,8 @@ def vectors_of(session: Session, passage_ids: Sequence[int]) -> dict[int, np.nda
 
 
 def _matrix(session: Session, organization_id: str, model: str) -> _Matrix:
-    scope = (Passage.organization_id == organization_id, Passage.model == model, Passage.embedding.is_not(None))
+    # a passage has a model exactly when it has a vector: the (organisation, model, id) index answers this alone
+    scope = (Passage.organization_id == organization_id, Passage.model == model)
     count, max_id = session.execute(select(func.count(Passage.id), func.max(Passage.id)).where(*scope)).one()
     count, max_id = int(count or 0), int(max_id or 0)
     key = (str(session.get_bind().engine.url), organization_id, model)
