@@ -100,6 +100,7 @@ CALLS: dict[tuple[str, str], Call] = {
     ("GET", "/api/v1/users"): lambda w: ("/api/v1/users", {}),
     ("POST", "/api/v1/users"): lambda w: ("/api/v1/users", {"json": {"email": f"{uuid.uuid4().hex}@acme.example"}}),
     ("POST", "/api/v1/users/{user_id}/disable"): lambda w: (f"/api/v1/users/{w.user_id}/disable", {}),
+    ("POST", "/api/v1/users/{user_id}/enable"): lambda w: (f"/api/v1/users/{w.user_id}/enable", {}),
     ("POST", "/api/v1/users/{user_id}/reset-password"):
         lambda w: (f"/api/v1/users/{w.user_id}/reset-password", {"json": {}}),
     ("POST", "/api/v1/users/{user_id}/role"):

@@ -11,6 +11,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartException
@@ -33,10 +34,12 @@ from paperclerk.ops.health import router as health_router
 from paperclerk.ops.middleware import RequestContextMiddleware, UploadLimitMiddleware
 from paperclerk.ops.security import SecurityHeadersMiddleware, setup_cors
 from paperclerk.search.api import router as search_router
-from paperclerk.web import pages, shell
+from paperclerk.web import pages, pages_admin, shell
 
 log = logging.getLogger(__name__)
 
+#: Where Swagger UI's and ReDoc's own files are served (before the shell's /static mount).
+DOCS_STATIC = "/static/docs"
 HTTP_CODES = {400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND",
               405: "METHOD_NOT_ALLOWED", 406: "NOT_ACCEPTABLE", 413: "FILE_TOO_LARGE", 415: "FILE_UNSUPPORTED",
               422: "VALIDATION_ERROR", 429: "RATE_LIMITED"}
@@ -52,7 +55,7 @@ def api_routers() -> list[APIRouter]:
 def page_routers() -> list[APIRouter]:
     """Every router of pages, the core's then each line's; each page declares its permission with
     ``page_require`` (see tests/test_page_access_matrix.py)."""
-    core = [auth_web_router, pages.router]
+    core = [auth_web_router, pages.router, pages_admin.router]
     return [*core, *(load_attribute(reference) for line in plugins.lines() for reference in line.page_routers)]
 
 
@@ -69,8 +72,10 @@ def create_app(*, embedded_workers: bool = False) -> FastAPI:
         if app.state.worker_pool is not None:
             app.state.worker_pool.stop()
 
-    app = FastAPI(title="paperclerk", version=__version__, lifespan=lifespan,
-                  description="Documents in; checked, searchable, reviewable data out.")
+    # /docs and /redoc with Swagger UI and ReDoc served from this server (fastapi-offline ships them): no CDN.
+    app = FastAPIOffline(title="paperclerk", version=__version__, lifespan=lifespan, static_url=DOCS_STATIC,
+                         favicon_url="/static/favicon.svg",
+                         description="Documents in; checked, searchable, reviewable data out.")
     operational_metrics.register()
     tracing.instrument_app(app)
     tracing.setup_sentry(settings.sentry_dsn.get_secret_value(), environment=settings.env)

@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     max_pages: int = Field(default=2000, ge=1)
     #: Images with more pixels fail FILE_TOO_COMPLEX (decompression bombs).
     max_image_pixels: int = Field(default=100_000_000, ge=1)
+    #: Page images shown to people (evidence views) are scaled down to at most this many pixels; rendered in the
+    #: sandbox and cached under <data_dir>/cache/pages.
+    page_image_max_pixels: int = Field(default=4_000_000, ge=10_000)
     #: Archives (DOCX, e-mail attachments) that unpack to more than this many times their size fail.
     max_archive_ratio: int = Field(default=200, ge=1)
     #: Archives that unpack to more than this fail.

@@ -17,6 +17,7 @@ from paperclerk.config import Settings, get_settings
 from paperclerk.core import db, jobs
 from paperclerk.core.db import session_scope
 from paperclerk.core.jobs import Job
+from paperclerk.core.maintenance import Maintenance
 
 log = logging.getLogger(__name__)
 RUN_JOB = "paperclerk.run_job"
@@ -97,6 +98,7 @@ def start_sweeper(settings: Settings) -> threading.Thread:
 @signals.worker_ready.connect
 def _on_worker_ready(**_: object) -> None:
     start_sweeper(get_settings())
+    Maintenance(get_settings()).start()
 
 
 @signals.worker_process_init.connect

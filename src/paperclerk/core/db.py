@@ -7,18 +7,21 @@ durable (sending a job to the broker, waking a worker) is registered with :func:
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, text
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, make_url, text
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from paperclerk.config import Settings, get_settings
+from paperclerk.core.storage import private_dir
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -61,7 +64,7 @@ def new_id() -> str:
 def make_engine(settings: Settings) -> Engine:
     url = settings.resolved_database_url
     if url.startswith("sqlite"):
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        _create_private_database_file(url, settings)
         engine = create_engine(
             url,
             connect_args={"timeout": settings.sqlite_busy_timeout_ms / 1000, "check_same_thread": False},
@@ -71,6 +74,19 @@ def make_engine(settings: Settings) -> Engine:
         _configure_sqlite(engine, settings.sqlite_busy_timeout_ms)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def _create_private_database_file(url: str, settings: Settings) -> None:
+    """Create the SQLite file 0600 in a 0700 data dir before SQLite does (it would follow the umask, 0644);
+    SQLite gives its -wal and -shm files the database file's mode."""
+    private_dir(settings.data_dir)
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    private_dir(path.parent)
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def _lower(value: Any) -> Any:

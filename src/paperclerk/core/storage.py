@@ -20,12 +20,29 @@ from paperclerk.config import Settings, get_settings
 from paperclerk.core.errors import TransientError
 
 CHUNK = 1024 * 1024
+#: Folders paperclerk creates for documents and their data: the owner only (files inside are 0600).
+PRIVATE_DIR_MODE = 0o700
+
+
+def private_dir(path: Path) -> Path:
+    """Create ``path`` and any missing parents readable by the owner only; existing folders keep their mode."""
+    missing: list[Path] = []
+    for folder in (path, *path.parents):
+        if folder.exists():
+            break
+        missing.append(folder)
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=PRIVATE_DIR_MODE)
+        except FileExistsError:  # another process made it first
+            continue
+        folder.chmod(PRIVATE_DIR_MODE)  # whatever the umask
+    return path
 
 
 class LocalBlobStore:
     def __init__(self, root: Path) -> None:
-        self.root = root
-        self.root.mkdir(parents=True, exist_ok=True)
+        self.root = private_dir(root)
 
     def _path(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256[2:4] / sha256
@@ -34,7 +51,7 @@ class LocalBlobStore:
         target = self._path(sha256)
         if target.exists():
             return
-        target.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(target.parent)
         with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as tmp:
             with source.open("rb") as src:
                 shutil.copyfileobj(src, tmp, CHUNK)
@@ -108,7 +125,7 @@ class S3BlobStore:
 
     @contextmanager
     def local_path(self, sha256: str) -> Iterator[Path]:
-        self.scratch.mkdir(parents=True, exist_ok=True)
+        private_dir(self.scratch)
         fd, name = tempfile.mkstemp(dir=self.scratch, prefix="blob-")
         os.close(fd)
         try:

@@ -26,6 +26,7 @@ from paperclerk.core import jobs
 from paperclerk.core.db import session_scope
 from paperclerk.core.errors import PaperclerkError, TransientError
 from paperclerk.core.jobs import ClaimRefused, Job, JobStatus, Queue
+from paperclerk.core.maintenance import Maintenance
 
 log = logging.getLogger(__name__)
 
@@ -281,8 +282,10 @@ class WorkerPool:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self.maintenance = Maintenance(settings)
 
     def start(self) -> None:
+        self.maintenance.start()
         plan = [("quick", [[Queue.DEFAULT.value]])] * self.settings.workers
         plan += [("ocr", [[Queue.OCR.value], [Queue.DEFAULT.value]])] * self.settings.ocr_workers
         for index, (label, queue_order) in enumerate(plan):
@@ -300,6 +303,7 @@ class WorkerPool:
     def stop(self, timeout: float = 30.0) -> None:
         self._stop.set()
         self._wake.set()
+        self.maintenance.stop()
         for thread in self._threads:
             thread.join(timeout)
 

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 from sqlalchemy import func, select, text
 
 from paperclerk import __version__
 from paperclerk.api_errors import error_responses
+from paperclerk.auth.dependencies import optional_principal
+from paperclerk.auth.principal import Principal
 from paperclerk.config import Settings, get_settings
 from paperclerk.core.db import session_scope
 from paperclerk.core.errors import ServiceUnavailable
@@ -77,9 +79,14 @@ def ready() -> dict[str, Any]:
     return {"status": "ready", "checks": checks}
 
 
-@router.get("/health/detailed", summary="Checks, queues, document counts, workers, version",
-            responses={503: {"description": "Degraded: a check failed (the body is the same report)"}})
-def detailed(request: Request) -> JSONResponse:
+#: Who sees the document counts of ``/health/detailed`` (for their own organisation): its administrators.
+OPERATOR_PERMISSION = "settings:manage"
+
+
+@router.get("/health/detailed", summary="Checks, queues, workers, version; document counts of your organisation "
+            "for its administrators", responses={503: {"description": "Degraded: a check failed (the body is the "
+                                                                      "same report)"}})
+def detailed(request: Request, principal: Annotated[Principal | None, Depends(optional_principal)]) -> JSONResponse:
     settings = get_settings()
     checks = run_checks(settings)
     body: dict[str, Any] = {
@@ -96,10 +103,12 @@ def detailed(request: Request) -> JSONResponse:
     try:
         with session_scope(readonly=True) as session:
             body["queues"] = queue_depth(session)
-            body["documents"] = dict(session.execute(
-                select(Document.status, func.count()).group_by(Document.status)).all())
+            if principal is not None and principal.can(OPERATOR_PERMISSION):
+                body["documents"] = dict(session.execute(
+                    select(Document.status, func.count()).where(Document.organization_id == principal.tenant)
+                    .group_by(Document.status)).all())
     except Exception as exc:
-        body["queues"] = body["documents"] = {"error": str(exc)[:300]}
+        body["queues"] = {"error": str(exc)[:300]}
     pool = getattr(request.app.state, "worker_pool", None)
     if pool is not None:
         body["workers"] = pool.describe()
