@@ -28,11 +28,12 @@ from pathlib import Path
 
 from benchmarks.common import REPO, Row, SectionResult, cleanup, install_cleanup, run_child, temp_dir
 
-SECTIONS = ("extraction", "throughput", "ocr", "upload", "search", "invoices", "backup", "reader", "recovery", "legal")
+SECTIONS = ("extraction", "throughput", "ocr", "upload", "search", "invoices", "backup", "reader", "recovery", "legal",
+            "passages")
 RESULTS = Path(__file__).resolve().parent / "results.md"
 _TITLES = {"extraction": "1 extraction", "throughput": "2 throughput", "ocr": "3 OCR", "upload": "4 upload",
            "search": "5 search", "invoices": "6 invoices", "backup": "7 backup", "reader": "8 real documents",
-           "recovery": "9 recovery", "legal": "10 legal e-billing"}
+           "recovery": "9 recovery", "legal": "10 legal e-billing", "passages": "11 passages"}
 
 
 # Sections ---------------------------------------------------------------------------------------------------
@@ -84,9 +85,16 @@ def _legal(quick: bool) -> SectionResult:
     return run_child("legal", quick=quick, data_dir=temp_dir("legal-run") / "data", timeout=1200)
 
 
+def _passages(quick: bool) -> SectionResult:
+    from benchmarks import bench_passages
+
+    return bench_passages.run(quick)
+
+
 RUNNERS: dict[str, Callable[[bool], SectionResult]] = {
     "extraction": _extraction, "throughput": _throughput, "ocr": _ocr, "upload": _upload, "search": _search,
     "invoices": _invoices, "backup": _backup, "reader": _reader, "recovery": _recovery, "legal": _legal,
+    "passages": _passages,
 }
 
 
@@ -119,6 +127,10 @@ def _child(name: str, quick: bool) -> SectionResult:
         from benchmarks import bench_legal
 
         return bench_legal.run(quick)
+    if name == "passages":
+        from benchmarks import bench_passages
+
+        return bench_passages.build(quick)
     if name == "setup-auth":
         from benchmarks.common import setup_auth
 

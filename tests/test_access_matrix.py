@@ -72,6 +72,13 @@ def _unique(prefix: str) -> str:
 def _legal_invoice(world: World) -> str:
     """A fresh law-firm invoice in review (approving or rejecting closes it)."""
     return legal_invoice(organization_id("acme"))
+def _passage(world: World) -> int:
+    from sqlalchemy import select
+
+    from paperclerk.search.models import Passage
+
+    with session_scope(readonly=True) as session:
+        return session.scalars(select(Passage.id).where(Passage.document_id == world.document_id)).first()
 
 
 def _csv(text: str) -> dict[str, Any]:
@@ -118,6 +125,12 @@ CALLS: dict[tuple[str, str], Call] = {
     ("POST", "/api/v1/documents/{document_id}/retry"):
         lambda w: (f"/api/v1/documents/{w.failed_document_id}/retry", {}),
     ("GET", "/api/v1/search"): lambda w: ("/api/v1/search?q=matrix", {}),
+    ("GET", "/api/v1/ai/status"): lambda w: ("/api/v1/ai/status", {}),
+    ("GET", "/api/v1/search/passages"): lambda w: ("/api/v1/search/passages?q=matrix", {}),
+    ("GET", "/api/v1/search/passages/{passage_id}/similar"):
+        lambda w: (f"/api/v1/search/passages/{_passage(w)}/similar", {}),
+    ("GET", "/api/v1/search/documents/{document_id}/similar"):
+        lambda w: (f"/api/v1/search/documents/{w.document_id}/similar", {}),
     ("GET", "/api/v1/auth/me"): lambda w: ("/api/v1/auth/me", {}),
     ("POST", "/api/v1/auth/login"): lambda w: ("/api/v1/auth/login", {"json": {"email": "a@b.example",
                                                                                "password": "wrong"}}),
@@ -321,6 +334,7 @@ def test_lists_and_search_show_nothing_of_another_organisation(world):
         client.headers["X-API-Key"] = api_key("rival", "admin")
         assert client.get("/api/v1/documents").json()["total"] == 0
         assert client.get("/api/v1/search", params={"q": "matrix"}).json()["total"] == 0
+        assert client.get("/api/v1/search/passages", params={"q": "matrix"}).json()["items"] == []
         assert all(user["email"] != "victim@acme.example" for user in client.get("/api/v1/users").json())
         assert all(key["name"] != "spare" for key in client.get("/api/v1/apikeys").json())
         assert client.get("/api/v1/invoices").json()["total"] == 0

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartException
 
 from paperclerk import __version__, plugins
+from paperclerk.ai.api import router as ai_router
 from paperclerk.auth.api import router as accounts_router
 from paperclerk.auth.api import session_router
 from paperclerk.auth.ratelimit import RateLimitMiddleware
@@ -48,7 +49,7 @@ HTTP_CODES = {400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "N
 def api_routers() -> list[APIRouter]:
     """Every router under /api/v1, the core's then each line's; each route declares who may call it (see
     tests/test_access_matrix.py)."""
-    core = [session_router, accounts_router, documents_router, search_router]
+    core = [session_router, accounts_router, documents_router, search_router, ai_router]
     return [*core, *(load_attribute(reference) for line in plugins.lines() for reference in line.api_routers)]
 
 

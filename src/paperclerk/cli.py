@@ -328,6 +328,37 @@ def search(
     console.print(table)
 
 
+@app.command("passages")
+def build_passages(
+    org: OrgOption = None,
+    everything: Annotated[bool, typer.Option("--all", help="also documents embedded by another model")] = False,
+) -> None:
+    """Store the passages and embeddings of processed documents that have none (documents from before passage
+    search; with --all, after changing the embedding model)."""
+    from paperclerk.ai.service import embedding_provider
+    from paperclerk.core.db import session_scope
+    from paperclerk.search import passages
+
+    organization_id = organization(org)
+    with session_scope(readonly=True) as session:
+        pending = passages.lacking(session, organization_id, model=embedding_provider().model, everything=everything)
+    stored = without_vectors = 0
+    columns = (TextColumn("passages"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err_console) as progress:
+        task = progress.add_task("passages", total=len(pending))
+        for document_id in pending:
+            with session_scope() as session:
+                found = passages.rebuild(session, document_id, organization_id)
+            stored += len(found.spans)
+            without_vectors += len(found.spans) if found.missing_vectors else 0
+            progress.advance(task)
+    console.print(f"{len(pending)} document(s), {stored} passage(s)"
+                  + (f", {without_vectors} without vectors (the embedding model did not answer)" if without_vectors
+                     else ""))
+    if without_vectors:
+        raise typer.Exit(1)
+
+
 @app.command("list")
 def list_documents(
     status: Annotated[str | None, typer.Option()] = None,

@@ -149,6 +149,29 @@ class Settings(BaseSettings):
     #: Argon2 password hashing: lanes.
     password_parallelism: int = Field(default=4, ge=1)
 
+    # AI providers (paperclerk.ai). Offline by default: embeddings from the model inside the installed package,
+    # no chat model. Any OpenAI-compatible server (OpenAI, Azure OpenAI, Gemini, Ollama, vLLM, llama.cpp) works.
+    #: Base URL of an OpenAI-compatible chat endpoint (``…/v1``); empty means no language model.
+    llm_url: str = ""
+    #: The chat model's name at that endpoint.
+    llm_model: str = ""
+    #: Bearer key for the chat endpoint (``PAPERCLERK_LLM_API_KEY_FILE`` may name a file holding it).
+    llm_api_key: SecretStr = SecretStr("")
+    #: Base URL of an OpenAI-compatible embeddings endpoint; empty means the offline model shipped with paperclerk.
+    embedding_url: str = ""
+    #: The embedding model's name at that endpoint.
+    embedding_model: str = ""
+    #: Bearer key for the embeddings endpoint (``PAPERCLERK_EMBEDDING_API_KEY_FILE`` may name a file holding it).
+    embedding_api_key: SecretStr = SecretStr("")
+    #: Time limit of one request to a model endpoint.
+    llm_timeout_seconds: float = Field(default=30.0, gt=0)
+    #: Further attempts after a failed request (connection error, timeout, 429, 5xx), with exponential back-off.
+    llm_retries: int = Field(default=3, ge=0)
+    #: The first retry waits this long; each further one twice as long.
+    llm_retry_base_seconds: float = Field(default=1.0, ge=0)
+    #: Tokens each organisation may spend on remote models per calendar month (UTC); 0 means no limit.
+    ai_monthly_token_budget: int = Field(default=0, ge=0)
+
     # Operations.
     #: ``paperclerk serve`` applies pending migrations before it starts; turn off where a migration job runs them
     #: before a rollout (Kubernetes), so that old and new pods never race to migrate.

@@ -24,6 +24,8 @@ CORE_MODEL_MODULES = (
     "paperclerk.core.audit",
     "paperclerk.documents.models",
     "paperclerk.auth.models",
+    "paperclerk.ai.models",
+    "paperclerk.search.models",
 )
 CORE_TASK_MODULES = ("paperclerk.pipeline.run",)
 
