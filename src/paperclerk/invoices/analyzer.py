@@ -12,7 +12,7 @@ from paperclerk.core import events
 from paperclerk.core.db import serialize
 from paperclerk.core.errors import ExtractionError
 from paperclerk.extraction.base import PDF
-from paperclerk.invoices import service, workflow
+from paperclerk.invoices import service, validation
 from paperclerk.invoices.einvoice import EInvoiceExtractor, embedded_einvoice, read_einvoice
 from paperclerk.invoices.extractors import read_printed
 from paperclerk.invoices.file_report import OTHER, declared_invoice, read_kind
@@ -80,7 +80,7 @@ class InvoiceAnalyzer:
         # Two copies of one invoice processed at the same instant must see each other: one after the other.
         serialize(session, f"invoices:{document.organization_id}")
         invoice = service.store(session, document, result.data.kind, result.data.extraction)
-        open_findings = workflow.revalidate(session, invoice)
+        open_findings = validation.revalidate(session, invoice)
         # Master-data findings are only known now, inside the transaction: the document's status follows them.
         result.needs_review = invoice.status == InvoiceStatus.NEEDS_REVIEW
         payload = {"invoice_id": invoice.id, "document_id": document.id, "status": invoice.status,

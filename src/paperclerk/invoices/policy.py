@@ -1,6 +1,6 @@
 """An organisation's invoice validation policy: which rules are on, their severities, and the tolerances.
 
-The rules and their defaults live in code (``rules.RULES``, ``masterdata.RULES``, the fields of ``RuleConfig``);
+The rules and their defaults live in code (``rules.RULES``, ``checks.RULES``, the fields of ``RuleConfig``);
 an organisation stores only what it changed. :func:`rule_config` builds the ``RuleConfig`` every check of
 that organisation's invoices uses. Changes are audited; the caller re-validates open invoices afterwards.
 """
@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 from paperclerk.auth.principal import Principal
 from paperclerk.core.audit import record_audit
 from paperclerk.core.errors import InvalidRequest, NotFound
-from paperclerk.invoices import masterdata, rules
+from paperclerk.invoices import rules, validation
+from paperclerk.invoices.masterdata import checks
 from paperclerk.invoices.models import InvoiceRuleSetting, InvoiceTolerance
 from paperclerk.invoices.reading import FIELDS
 from paperclerk.invoices.rules import SEVERITIES, RuleConfig
@@ -54,7 +55,7 @@ def catalogue() -> dict[str, RuleInfo]:
     """Every rule an organisation can configure, engine rules first."""
     found = {item["id"]: RuleInfo(item["id"], item["title"], item["description"], DOCUMENT, item["severity"])
              for item in rules.describe_rules()}
-    for item in masterdata.RULES.values():
+    for item in checks.RULES.values():
         found[item.id] = RuleInfo(item.id, item.title, item.description, MASTER_DATA, item.severity)
     return found
 
@@ -152,7 +153,8 @@ def rule_states(session: Session, organization_id: str) -> list[RuleState]:
 def set_rules(session: Session, organization_id: str, changes: dict[str, dict[str, Any]], *, actor: Principal,
               ip: str | None = None) -> list[RuleState]:
     """Per rule id, turn the rule on or off (``enabled``) and/or set its ``severity`` (None: back to the default).
-    Every change is checked before any is stored; each changed rule is one audit entry."""
+    Every change is checked before any is stored; each changed rule is one audit entry; the invoices in review are
+    re-checked."""
     known = catalogue()
     for rule_id, change in changes.items():
         if rule_id not in known:
@@ -179,13 +181,14 @@ def set_rules(session: Session, organization_id: str, changes: dict[str, dict[st
             record_audit(session, actor, "invoice.rule.update", ("invoice_rule", rule_id), ip=ip,
                          organization_id=organization_id, before=before, after=after)
     session.flush()
+    validation.revalidate_open(session, organization_id)
     return [RuleState(known[rule_id], settings[rule_id].enabled, settings[rule_id].severity) for rule_id in changes]
 
 
 def set_tolerances(session: Session, organization_id: str, values: dict[str, Any], *, actor: Principal,
                    ip: str | None = None) -> dict[str, Any]:
     """Set tolerances (None, or the default's value, puts one back to its default); returns the organisation's
-    values. Every value is checked before any is stored."""
+    values. Every value is checked before any is stored; the invoices in review are re-checked."""
     unknown = sorted(name for name in values if name not in TOLERANCES)
     if unknown:
         raise NotFound(f"There is no tolerance called {unknown[0]!r}.", code="TOLERANCE_NOT_FOUND",
@@ -209,6 +212,7 @@ def set_tolerances(session: Session, organization_id: str, values: dict[str, Any
     after = tolerance_values(session, organization_id)
     record_audit(session, actor, "invoice.tolerances.update", ("invoice_tolerances", organization_id), ip=ip,
                  organization_id=organization_id, before=_jsonable(before), after=_jsonable(after))
+    validation.revalidate_open(session, organization_id)
     return after
 
 

@@ -7,10 +7,8 @@ Every change is audited (``record_audit``) and recorded as an event, in the call
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from paperclerk.auth.principal import Principal
@@ -18,7 +16,7 @@ from paperclerk.core import events
 from paperclerk.core.audit import record_audit
 from paperclerk.core.db import utcnow
 from paperclerk.core.errors import Conflict, InvalidRequest, NotFound
-from paperclerk.invoices import masterdata, policy, service
+from paperclerk.invoices import service
 from paperclerk.invoices.models import (
     OPEN_STATUSES,
     Correction,
@@ -29,60 +27,12 @@ from paperclerk.invoices.models import (
     InvoiceLine,
     InvoiceStatus,
 )
-from paperclerk.invoices.rules import RuleConfig, validate
+from paperclerk.invoices.validation import revalidate, update_status
 
 
 def _event(session: Session, name: str, invoice: Invoice, payload: dict[str, Any] | None = None) -> None:
     events.record(session, name, organization_id=invoice.organization_id, subject_type="invoice",
                   subject_id=invoice.id, payload=payload or {})
-
-
-def revalidate(session: Session, invoice: Invoice, *, config: RuleConfig | None = None) -> list[InvoiceFinding]:
-    """Run every rule on the invoice as it now stands, with its organisation's policy (or ``config``), and bring
-    its findings up to date.
-
-    A finding still raised stays (open or dismissed: a dismissal is not undone by re-running; an open one takes
-    the rule's current severity);
-    an open finding no longer raised becomes ``resolved``; new ones open. An invoice still in review gets
-    ``needs_review`` while an open finding of severity warning or above remains, else ``processed``.
-    """
-    session.flush()
-    config = (config or policy.rule_config(session, invoice.organization_id)).for_kind(invoice.kind)
-    raised: list[masterdata.Check] = [
-        masterdata.Check(found.rule_id, found.severity, found.message, [item.to_dict() for item in found.evidence],
-                         found.fix) for found in validate(service.extraction_of(invoice), config)]
-    raised += masterdata.check(session, invoice, config)
-    existing = {(finding.rule_id, finding.message): finding for finding in invoice.findings
-                if finding.status != FindingStatus.RESOLVED}
-    now = utcnow()
-    for item in raised:
-        if (item.rule_id, item.message) in existing:
-            kept = existing[(item.rule_id, item.message)]
-            if kept.status == FindingStatus.OPEN:
-                kept.severity = item.severity  # the organisation may have changed the rule's severity
-            continue
-        finding = InvoiceFinding(rule_id=item.rule_id, severity=item.severity, message=item.message,
-                                 evidence=item.evidence, fix=item.fix, status=FindingStatus.OPEN)
-        invoice.findings.append(finding)
-        existing[(item.rule_id, item.message)] = finding
-    still = {(item.rule_id, item.message) for item in raised}
-    for key, finding in existing.items():
-        if key not in still and finding.status == FindingStatus.OPEN:
-            finding.status = FindingStatus.RESOLVED
-            finding.resolved_at = now
-    update_status(invoice)
-    session.flush()
-    return [finding for finding in invoice.findings if finding.status == FindingStatus.OPEN]
-
-
-def update_status(invoice: Invoice) -> None:
-    if invoice.status in OPEN_STATUSES:
-        invoice.status = InvoiceStatus.NEEDS_REVIEW if needs_review(invoice) else InvoiceStatus.PROCESSED
-
-
-def needs_review(invoice: Invoice) -> bool:
-    return any(finding.status == FindingStatus.OPEN and finding.severity in service.REVIEW_SEVERITIES
-               for finding in invoice.findings)
 
 
 def _editable(invoice: Invoice, action: str) -> None:
@@ -234,23 +184,3 @@ def _decide(session: Session, invoice: Invoice, status: InvoiceStatus, *, actor:
                  after={"status": status, **({"reason": reason} if reason else {})})
     _event(session, f"invoice.{status}", invoice, {"by": actor.label, **({"reason": reason} if reason else {})})
     return invoice
-
-
-def revalidate_open(session: Session, organization_id: str) -> int:
-    """Re-run validation on every invoice still in review (after master data or the policy changed); returns
-    how many."""
-    invoices = session.scalars(select(Invoice).options(*service.WITH_DETAILS).where(
-        Invoice.organization_id == organization_id, Invoice.status.in_(list(OPEN_STATUSES)))).all()
-    config = policy.rule_config(session, organization_id)
-    for invoice in invoices:
-        revalidate(session, invoice, config=config)
-    return len(invoices)
-
-
-
-def import_master_data(session: Session, organization_id: str, importer: Callable[..., masterdata.ImportReport],
-                       text: str, *, actor: Principal, ip: str | None = None) -> tuple[masterdata.ImportReport, int]:
-    """Import CSV master data with one of ``masterdata``'s importers, then re-check the invoices in review when
-    anything changed; returns the import's report and how many invoices were re-checked."""
-    report = importer(session, organization_id, text, actor=actor, ip=ip)
-    return report, revalidate_open(session, organization_id) if report.created or report.updated else 0
