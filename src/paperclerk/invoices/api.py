@@ -20,13 +20,14 @@ from paperclerk.auth.dependencies import request_ip, require
 from paperclerk.auth.principal import Principal
 from paperclerk.core.db import read_session, session_scope
 from paperclerk.documents.api import receive_uploads
-from paperclerk.documents.schemas import UploadResult
+from paperclerk.documents.service import Intake
 from paperclerk.invoices import exports, policy, service, workflow
 from paperclerk.invoices.masterdata import imports
 from paperclerk.invoices.masterdata import service as masterdata
 from paperclerk.invoices.models import InvoiceStatus
 from paperclerk.invoices.reading import INVOICE
 from paperclerk.invoices.schemas import (
+    ApproveIn,
     CorrectionIn,
     ExportIn,
     FindingOut,
@@ -38,6 +39,8 @@ from paperclerk.invoices.schemas import (
     InvoiceDetail,
     InvoiceList,
     InvoiceSummary,
+    InvoiceUpload,
+    InvoiceUploadResult,
     LineIn,
     LinePatch,
     PolicyOut,
@@ -90,14 +93,32 @@ def list_invoices(
         update={"open_findings": counts.get(item.id, 0)}) for item in items], total=total, limit=limit, offset=offset)
 
 
-@router.post("/upload", status_code=202, response_model=UploadResult,
-             summary="Upload invoice files; each becomes an invoice once processed",
+@router.post("/upload", status_code=202, response_model=InvoiceUploadResult,
+             summary="Upload invoice files; each becomes an invoice once processed (the same bytes again: "
+                     "duplicate, the invoice already received)",
              responses=error_responses(400, 413, 415, 503))
 def upload(files: Annotated[list[UploadFile], File(description="Invoice PDFs, scans or e-invoice XML")],
-           request: Request, principal: Annotated[Principal, Depends(require("documents:upload"))]) -> UploadResult:
-    return receive_uploads(files, source="invoice-upload", principal=principal, ip=request_ip(request),
-                           declared_kind=INVOICE,
-                           then=lambda session, intake: service.receive(session, intake.document))
+           request: Request,
+           principal: Annotated[Principal, Depends(require("documents:upload"))]) -> InvoiceUploadResult:
+    invoices: dict[str, str] = {}
+
+    def receive(session: Session, intake: Intake) -> None:
+        invoices[intake.document.id] = service.receive(session, intake.document).id
+
+    result = receive_uploads(files, source="invoice-upload", principal=principal, ip=request_ip(request),
+                             declared_kind=INVOICE, then=receive)
+    return InvoiceUploadResult(rejected=result.rejected, documents=[
+        InvoiceUpload(**item.model_dump(), invoice_id=invoices[item.id]) for item in result.documents])
+
+
+@router.get("/exports/{export_id}", summary="An earlier export's file again, exactly as it was handed over",
+            response_class=Response,
+            responses={**error_responses(404), 200: {"content": {"text/csv": {}, "application/json": {},
+                                                                 "application/zip": {}}}})
+def download_export(export_id: str, session: ReadSession,
+                    principal: Annotated[Principal, Depends(require("documents:export"))]) -> Response:
+    result = exports.get_export(session, export_id, organization_id=principal.tenant)
+    return Response(result.content, media_type=result.media_type, headers=result.headers)
 
 
 @router.post("/exports", summary="Export approved invoices as CSV, JSON or UBL (zip); marks them exported",
@@ -182,13 +203,15 @@ def dismiss(invoice_id: str, finding_id: str, body: ReasonIn, request: Request,
 
 
 @router.post("/{invoice_id}/approve", response_model=InvoiceDetail,
-             summary="Approve for payment (409 while critical findings are open)",
-             responses=error_responses(404, 409))
+             summary="Approve for payment (409 while a possible duplicate or a critical finding is open, or open "
+                     "errors without a reason)",
+             responses=error_responses(400, 404, 409))
 def approve(invoice_id: str, request: Request,
-            principal: Annotated[Principal, Depends(require("documents:approve"))]) -> InvoiceDetail:
+            principal: Annotated[Principal, Depends(require("documents:approve"))],
+            body: ApproveIn | None = None) -> InvoiceDetail:
     with session_scope() as session:
         workflow.approve(session, invoice_id, organization_id=principal.tenant, actor=principal,
-                         ip=request_ip(request))
+                         reason=body.reason if body else None, ip=request_ip(request))
     return _detail(invoice_id, principal.tenant)
 
 

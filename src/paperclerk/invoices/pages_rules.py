@@ -86,6 +86,8 @@ def tolerance_changes(form: dict[str, str]) -> dict[str, Any]:
         text = form.get(f"tolerance:{item.name}", "").strip()
         if not text:
             changes[item.name] = None
+        elif item.kind == "switch":
+            changes[item.name] = text
         elif item.kind == "fields":
             changes[item.name] = [name.strip() for name in text.split(",") if name.strip()]
         else:

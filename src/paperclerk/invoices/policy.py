@@ -62,12 +62,13 @@ def catalogue() -> dict[str, RuleInfo]:
 
 def _tolerances() -> dict[str, Tolerance]:
     hints = typing.get_type_hints(RuleConfig)
-    kinds = {Decimal: "decimal", int: "days"}
+    kinds = {Decimal: "decimal", int: "days", bool: "switch"}
     return {item.name: Tolerance(item.name, item.metadata["doc"], kinds.get(hints[item.name], "fields"), item.default)
             for item in dataclasses.fields(RuleConfig) if "doc" in item.metadata}
 
 
 TOLERANCES = _tolerances()
+SWITCH_WORDS = {"yes": True, "true": True, "on": True, "no": False, "false": False, "off": False}
 
 
 def parse_tolerance(name: str, value: Any) -> Any:
@@ -81,6 +82,12 @@ def parse_tolerance(name: str, value: Any) -> Any:
         return InvalidRequest(f"{value!r} is not a valid value for {name}: {expected}.", code="INVALID_TOLERANCE",
                               details={"name": name})
 
+    if tolerance.kind == "switch":
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in SWITCH_WORDS:
+            return SWITCH_WORDS[value.strip().lower()]
+        raise invalid("give yes or no")
     if tolerance.kind == "fields":
         if not isinstance(value, list | tuple) or not all(isinstance(item, str) for item in value):
             raise invalid("give a list of field names")

@@ -16,8 +16,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from paperclerk.core import events
 from paperclerk.core.errors import InvalidRequest, NotFound
+from paperclerk.core.money import plain, quantity
+from paperclerk.documents import service as documents
 from paperclerk.documents.models import Document
-from paperclerk.invoices.exports import money, number
+from paperclerk.invoices.dates import Order, find_dates
 from paperclerk.invoices.models import (
     FindingStatus,
     Invoice,
@@ -59,8 +61,13 @@ def as_text(value: Any) -> str | None:
     return None if value is None else str(json_value(value))
 
 
-def parse_value(name: str, text: str | None) -> Any:
-    """A person's corrected value as the engine types it; ``InvalidRequest`` when it cannot be."""
+#: How a date a person types is shown in hints and errors, per day/month order.
+DATE_EXAMPLES: dict[Order, str] = {"DMY": "20/11/2026 or 2026-11-20", "MDY": "11/20/2026 or 2026-11-20"}
+
+
+def parse_value(name: str, text: str | None, *, order: Order = "DMY") -> Any:
+    """A person's corrected value as the engine types it; ``InvalidRequest`` when it cannot be. ``order``: how the
+    organisation writes numeric dates (``20/11/2026`` is day first)."""
     if name not in FIELDS:
         raise InvalidRequest(f"There is no invoice field called {name!r}.", code="UNKNOWN_FIELD",
                              details={"field": name, "fields": list(FIELDS)})
@@ -77,10 +84,10 @@ def parse_value(name: str, text: str | None) -> Any:
             raise invalid("use a plain decimal number such as 1234.56")
         return Decimal(text)
     if name in DATE_FIELDS:
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            raise invalid("use an ISO date such as 2024-03-14") from None
+        found = find_dates(text, order=order)
+        if len(found) != 1 or (found[0].start, found[0].end) != (0, len(text)):
+            raise invalid(f"use a date such as {DATE_EXAMPLES[order]}")
+        return found[0].value
     if name == "currency":
         if not re.fullmatch(r"[A-Za-z]{3}", text):
             raise invalid("use an ISO 4217 code such as EUR")
@@ -125,6 +132,13 @@ def receive(session: Session, document: Document) -> Invoice:
         session.flush()
         uploaded(session, invoice, document)
     return invoice
+
+
+def follow_document(session: Session, invoice: Invoice) -> None:
+    """The document's status follows its invoice's: needs review while the invoice does, processed once it was
+    checked clean or decided (approved, rejected, exported)."""
+    documents.follow_review(session, invoice.document_id, organization_id=invoice.organization_id,
+                            needs_review=invoice.status == InvoiceStatus.NEEDS_REVIEW)
 
 
 def uploaded(session: Session, invoice: Invoice, document: Document) -> None:
@@ -176,7 +190,7 @@ def line_values(line: InvoiceLine) -> dict[str, str | None]:
     """A line's values as corrections and ``original`` keep them: amounts with two decimals, quantities, prices
     and rates without trailing zeros (as the API shows them)."""
     def shown(name: str, value: Decimal | None) -> str | None:
-        return None if value is None else money(value) if name == "amount" else number(value)
+        return None if value is None else plain(value) if name == "amount" else quantity(value)
 
     return {"description": line.description, **{name: shown(name, getattr(line, name)) for name in LINE_VALUES[1:]}}
 

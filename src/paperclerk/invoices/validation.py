@@ -48,6 +48,7 @@ def revalidate(session: Session, invoice: Invoice, *, config: RuleConfig | None 
             finding.status = FindingStatus.RESOLVED
             finding.resolved_at = now
     update_status(invoice)
+    service.follow_document(session, invoice)
     session.flush()
     return [finding for finding in invoice.findings if finding.status == FindingStatus.OPEN]
 

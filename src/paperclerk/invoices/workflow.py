@@ -16,9 +16,10 @@ from paperclerk.core import events
 from paperclerk.core.audit import record_audit
 from paperclerk.core.db import utcnow
 from paperclerk.core.errors import Conflict, InvalidRequest, NotFound
-from paperclerk.invoices import service
+from paperclerk.invoices import policy, service
 from paperclerk.invoices.models import (
     OPEN_STATUSES,
+    SECOND_PAYMENT_RULES,
     Correction,
     FindingStatus,
     Invoice,
@@ -54,7 +55,7 @@ def correct(session: Session, invoice_id: str, *, organization_id: str, field: s
     """Set a field to a person's value, keeping what was read; validation re-runs at once."""
     invoice = service.get(session, invoice_id, organization_id=organization_id, full=True)
     _editable(invoice, "corrected")
-    typed = service.parse_value(field, value)
+    typed = service.parse_value(field, value, order=policy.rule_config(session, organization_id).date_order)
     text = service.as_text(typed)
     row = next((item for item in invoice.fields if item.name == field), None)
     before = row.value if row else None
@@ -137,6 +138,7 @@ def dismiss(session: Session, invoice_id: str, finding_id: str, *, organization_
     finding.dismissed_at = utcnow()
     finding.dismissed_reason = reason
     update_status(invoice)
+    service.follow_document(session, invoice)
     record_audit(session, actor, "invoice.finding.dismiss", ("invoice", invoice.id), ip=ip,
                  organization_id=organization_id, before={"finding_id": finding.id, "status": FindingStatus.OPEN},
                  after={"finding_id": finding.id, "rule_id": finding.rule_id, "status": finding.status,
@@ -145,19 +147,47 @@ def dismiss(session: Session, invoice_id: str, finding_id: str, *, organization_
     return finding
 
 
-def approve(session: Session, invoice_id: str, *, organization_id: str, actor: Principal,
+def _findings(items: list[InvoiceFinding]) -> dict[str, Any]:
+    return {"findings": [{"id": item.id, "rule_id": item.rule_id, "severity": item.severity,
+                          "message": item.message} for item in items]}
+
+
+def approval_blockers(session: Session, invoice: Invoice) -> tuple[list[InvoiceFinding], list[InvoiceFinding]]:
+    """The open findings that stop approval outright (possible duplicates, critical ones, and errors when the
+    organisation's policy says so), and the open errors approval may override with a reason."""
+    open_findings = [finding for finding in invoice.findings if finding.status == FindingStatus.OPEN]
+    blocking = [finding for finding in open_findings
+                if finding.rule_id in SECOND_PAYMENT_RULES or finding.severity == "critical"]
+    errors = [finding for finding in open_findings if finding.severity == "error" and finding not in blocking]
+    if errors and policy.rule_config(session, invoice.organization_id).errors_block_approval:
+        return blocking + errors, []
+    return blocking, errors
+
+
+def approve(session: Session, invoice_id: str, *, organization_id: str, actor: Principal, reason: str | None = None,
             ip: str | None = None) -> Invoice:
-    """Approve for payment; refused while a critical finding is open."""
+    """Approve for payment. Refused while a possible duplicate (a second payment) or a critical finding is open, and
+    while an error finding is open when the organisation's policy says errors block; approving over open errors
+    otherwise takes ``reason``, recorded in the audit trail with the findings it overrode."""
     invoice = service.get(session, invoice_id, organization_id=organization_id, full=True)
     _editable(invoice, "approved")
-    critical = [finding for finding in invoice.findings
-                if finding.status == FindingStatus.OPEN and finding.severity == "critical"]
-    if critical:
-        raise Conflict("The invoice has open critical findings; resolve or dismiss them before approving.",
-                       code="INVOICE_HAS_CRITICAL_FINDINGS",
-                       details={"findings": [{"id": item.id, "rule_id": item.rule_id, "message": item.message}
-                                             for item in critical]})
-    return _decide(session, invoice, InvoiceStatus.APPROVED, actor=actor, ip=ip)
+    blocking, errors = approval_blockers(session, invoice)
+    duplicates = [finding for finding in blocking if finding.rule_id in SECOND_PAYMENT_RULES]
+    if duplicates:
+        raise Conflict("The invoice may already have been received (a second payment): reject this copy, or dismiss "
+                       "the duplicate finding with the reason it is a different invoice, before approving.",
+                       code="INVOICE_POSSIBLE_DUPLICATE", details=_findings(duplicates))
+    if blocking:
+        raise Conflict("The invoice has open findings that block approval; resolve or dismiss them before approving.",
+                       code="INVOICE_HAS_CRITICAL_FINDINGS"
+                       if all(item.severity == "critical" for item in blocking) else "INVOICE_HAS_BLOCKING_FINDINGS",
+                       details=_findings(blocking))
+    reason = (reason or "").strip() or None
+    if errors and reason is None:
+        raise Conflict("The invoice has open error findings; give the reason for approving it anyway.",
+                       code="APPROVAL_REASON_REQUIRED", details=_findings(errors))
+    return _decide(session, invoice, InvoiceStatus.APPROVED, actor=actor, ip=ip, reason=reason if errors else None,
+                   overridden=[item.rule_id for item in errors])
 
 
 def reject(session: Session, invoice_id: str, *, organization_id: str, reason: str, actor: Principal,
@@ -173,14 +203,16 @@ def reject(session: Session, invoice_id: str, *, organization_id: str, reason: s
 
 
 def _decide(session: Session, invoice: Invoice, status: InvoiceStatus, *, actor: Principal, ip: str | None,
-            reason: str | None = None) -> Invoice:
+            reason: str | None = None, overridden: list[str] | None = None) -> Invoice:
     before = invoice.status
     invoice.status = status
     invoice.decided_by = actor.label
     invoice.decided_at = utcnow()
+    service.follow_document(session, invoice)
     action = "approve" if status == InvoiceStatus.APPROVED else "reject"
     record_audit(session, actor, f"invoice.{action}", ("invoice", invoice.id), ip=ip,
                  organization_id=invoice.organization_id, before={"status": before},
-                 after={"status": status, **({"reason": reason} if reason else {})})
+                 after={"status": status, **({"reason": reason} if reason else {}),
+                        **({"open_findings": overridden} if overridden else {})})
     _event(session, f"invoice.{status}", invoice, {"by": actor.label, **({"reason": reason} if reason else {})})
     return invoice

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from paperclerk.core import money
 from paperclerk.documents.models import DocumentStatus
 from paperclerk.pipeline.classify import kind_label
 
@@ -82,4 +83,4 @@ def label(value: str | None) -> str:
 
 
 FILTERS: dict[str, Callable[..., str]] = {"filesize": filesize, "when": when, "clock": clock, "meta": meta, "iso": iso,
-                                          "ms": ms, "label": label, "compact": compact}
+                                          "ms": ms, "label": label, "compact": compact, "money": money.display}

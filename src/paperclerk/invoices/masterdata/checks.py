@@ -18,7 +18,11 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from paperclerk.core.money import display
+from paperclerk.invoices.identifiers import compact
 from paperclerk.invoices.models import (
+    DUPLICATE_RULES,
+    FindingStatus,
     GoodsReceipt,
     Invoice,
     InvoiceStatus,
@@ -41,8 +45,8 @@ class MasterDataRule:
 #: The master-data rules; severities are overridden and rules turned off like the engine's (``RuleConfig``).
 RULES: dict[str, MasterDataRule] = {rule.id: rule for rule in (
     MasterDataRule("INV-DUP-001", "Duplicate invoice", "critical",
-                   "An earlier invoice from the same vendor has the same invoice number (compared without spaces, "
-                   "punctuation, case or leading zeros)."),
+                   "An earlier invoice from the same vendor (the vendor on file, tax ID, IBAN or name) has the same "
+                   "invoice number (compared without spaces, punctuation, case or leading zeros)."),
     MasterDataRule("INV-DUP-002", "Probable duplicate invoice", "warning",
                    "An earlier invoice from the same vendor has the same total and a date within "
                    "duplicate_window_days, or a number that differs by one character."),
@@ -101,17 +105,8 @@ class _Context:
         return [proof for name in names if name in found and (proof := field_evidence(found[name])) is not None]
 
 
-def compact(value: str | None) -> str:
-    """Tax IDs, IBANs and BICs as stored and compared: no spaces or punctuation, upper case."""
-    return re.sub(r"[\s.\-/]", "", value or "").upper()
-
-
 def _name_key(value: str | None) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", (value or "").casefold()).split())
-
-
-def _money(value: Decimal | None, currency: str | None) -> str:
-    return f"{value:,.2f} {currency or ''}".strip() if value is not None else "?"
 
 
 def match_vendor(session: Session, invoice: Invoice) -> Vendor | None:
@@ -136,7 +131,7 @@ def check(session: Session, invoice: Invoice, config: RuleConfig) -> list[Check]
     vendor = match_vendor(session, invoice)
     invoice.vendor_id = vendor.id if vendor else None
     _vendor_checks(context, vendor)
-    _duplicates(context)
+    _duplicates(context, vendor)
     _purchase_order(context, vendor)
     _approval(context)
     return context.checks
@@ -181,23 +176,65 @@ def _distance_at_most_one(a: str, b: str) -> bool:
     return any(longer[:index] + longer[index + 1:] == shorter for index in range(len(longer)))
 
 
-def _duplicates(context: _Context) -> None:
+def vendor_identity(invoice: Invoice, vendor: Vendor | None) -> set[tuple[str, str]]:
+    """Who issued the invoice, as comparable keys: the vendor on file, the tax ID, the IBAN and the name (normalised),
+    from the invoice and from the vendor it matches. Two invoices share a vendor when any key is shared."""
+    keys = {("vendor", invoice.vendor_id)} if invoice.vendor_id else set()
+    for tax_id in (invoice.vendor_tax_id, vendor.tax_id if vendor else None):
+        if compact(tax_id):
+            keys.add(("tax_id", compact(tax_id)))
+    for iban in (invoice.vendor_iban, vendor.iban if vendor else None):
+        if compact(iban):
+            keys.add(("iban", compact(iban)))
+    for name in (invoice.vendor_name, vendor.name if vendor else None):
+        if _name_key(name):
+            keys.add(("name", _name_key(name)))
+    return keys
+
+
+def _same_vendor(mine: set[tuple[str, str]], invoice: Invoice, other: Invoice, vendors: dict[str, Vendor]) -> bool:
+    if invoice.vendor_id and other.vendor_id and invoice.vendor_id != other.vendor_id:
+        return False  # two vendors on file, whatever their names
+    return bool(mine & vendor_identity(other, vendors.get(other.vendor_id or "")))
+
+
+def _names_as_duplicate(other: Invoice, invoice: Invoice) -> bool:
+    """Whether ``other`` already carries a duplicate finding (open or dismissed) that points at ``invoice``: then
+    ``other`` is the copy, and ``invoice`` must not be flagged for it in turn."""
+    return any(finding.rule_id in DUPLICATE_RULES and finding.status != FindingStatus.RESOLVED
+               and any(item.get("invoice_id") == invoice.id for item in finding.evidence or [])
+               for finding in other.findings)
+
+
+def _earlier_copies(context: _Context, vendor: Vendor | None) -> list[Invoice]:
+    """The organisation's other invoices (read, not rejected) from the same vendor with the same number key or the
+    same total, first received first; whichever order the vendor's master data arrived in."""
     invoice = context.invoice
-    if not invoice.number_key and invoice.total is None:
-        return
-    same_vendor = (Invoice.vendor_id == invoice.vendor_id if invoice.vendor_id
-                   else func.lower(Invoice.vendor_name) == (invoice.vendor_name or "").lower())
-    if not invoice.vendor_id and not invoice.vendor_name:
-        return
-    earlier = context.session.scalars(select(Invoice).where(
-        Invoice.organization_id == invoice.organization_id, Invoice.id != invoice.id, same_vendor,
-        Invoice.status != InvoiceStatus.REJECTED, Invoice.created_at < invoice.created_at,
-    ).order_by(Invoice.created_at)).all()
+    same = [Invoice.total == invoice.total] if invoice.total is not None else []
+    if invoice.number_key:
+        same.append(Invoice.number_key == invoice.number_key)
+    if not same:
+        return []
+    others = context.session.scalars(select(Invoice).where(
+        Invoice.organization_id == invoice.organization_id, Invoice.id != invoice.id, or_(*same),
+        Invoice.status.not_in([InvoiceStatus.REJECTED, InvoiceStatus.RECEIVED]),
+    ).order_by(Invoice.created_at, Invoice.id)).all()
+    vendor_ids = {other.vendor_id for other in others if other.vendor_id}
+    vendors = {item.id: item for item in context.session.scalars(select(Vendor).where(
+        Vendor.organization_id == invoice.organization_id, Vendor.id.in_(vendor_ids)))} if vendor_ids else {}
+    mine = vendor_identity(invoice, vendor)
+    return [other for other in others
+            if _same_vendor(mine, invoice, other, vendors) and not _names_as_duplicate(other, invoice)]
+
+
+def _duplicates(context: _Context, vendor: Vendor | None) -> None:
+    invoice = context.invoice
+    earlier = _earlier_copies(context, vendor)
     exact = [other for other in earlier if invoice.number_key and other.number_key == invoice.number_key]
     for other in exact:
         context.add("INV-DUP-001",
-                    f"Invoice {invoice.invoice_number} from {invoice.vendor_name} was already received "
-                    f"(invoice {other.id}, status {other.status}).",
+                    f"Invoice {invoice.invoice_number} from {invoice.vendor_name or other.vendor_name} was already "
+                    f"received (invoice {other.id}).",
                     [*context.field("invoice_number"), {"source": "invoice", "invoice_id": other.id,
                                                         "document_id": other.document_id}],
                     "Reject this copy unless the vendor confirms it is a different invoice.")
@@ -215,8 +252,8 @@ def _duplicates(context: _Context) -> None:
             why = f"a nearly identical number ({other.invoice_number})" if near_number else \
                 f"the same total within {context.config.duplicate_window_days} days ({other.invoice_date})"
             context.add("INV-DUP-002",
-                        f"This invoice from {invoice.vendor_name} has {why} and the same total "
-                        f"{_money(invoice.total, invoice.currency)} as invoice {other.invoice_number}.",
+                        f"This invoice from {invoice.vendor_name or other.vendor_name} has {why} and the same total "
+                        f"{display(invoice.total, invoice.currency)} as invoice {other.invoice_number}.",
                         [*context.field("invoice_number", "total"),
                          {"source": "invoice", "invoice_id": other.id, "document_id": other.document_id}],
                         "Compare both documents; dismiss this finding if they are different deliveries.")
@@ -288,8 +325,8 @@ def _two_way(context: _Context, order: PurchaseOrder, matched: list[tuple[Any, P
             if abs(line.unit_price - po_line.unit_price) > allowed:
                 context.add("INV-PO-005",
                             f"Line {line.position} ({line.description}) is invoiced at "
-                            f"{_money(line.unit_price, currency)} a unit, but purchase order {order.number} line "
-                            f"{po_line.line_number} agreed {_money(po_line.unit_price, currency)}.",
+                            f"{display(line.unit_price, currency)} a unit, but purchase order {order.number} line "
+                            f"{po_line.line_number} agreed {display(po_line.unit_price, currency)}.",
                             [*evidence, {**where, "unit_price": str(po_line.unit_price)}],
                             "Ask the vendor for a credit note for the difference, or have purchasing amend the price.")
         if line.quantity is not None:
@@ -337,6 +374,6 @@ def _approval(context: _Context) -> None:
     invoice, threshold = context.invoice, context.config.approval_threshold
     if invoice.total is not None and abs(invoice.total) >= threshold:
         context.add("INV-APPROVAL-001",
-                    f"The total {_money(invoice.total, invoice.currency)} is at or above the approval threshold of "
+                    f"The total {display(invoice.total, invoice.currency)} is at or above the approval threshold of "
                     f"{threshold:,}: an approver must sign it off.", context.field("total"),
                     "An approver should check the invoice against the order and approve or reject it.")

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from paperclerk.auth.principal import Principal
 from paperclerk.core.errors import InvalidRequest, PaperclerkError
 from paperclerk.invoices import validation
-from paperclerk.invoices.masterdata.checks import compact
+from paperclerk.invoices.identifiers import compact
 from paperclerk.invoices.masterdata.service import (
     create_goods_receipt,
     create_purchase_order,

@@ -16,7 +16,7 @@ from paperclerk.core import events
 from paperclerk.core.audit import record_audit
 from paperclerk.core.errors import Conflict, InvalidRequest, NotFound
 from paperclerk.invoices import identifiers, validation
-from paperclerk.invoices.masterdata.checks import compact
+from paperclerk.invoices.identifiers import compact
 from paperclerk.invoices.models import (
     GoodsReceipt,
     GoodsReceiptLine,
