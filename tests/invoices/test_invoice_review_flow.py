@@ -68,3 +68,24 @@ def test_the_document_status_follows_its_invoice_and_uploads_answer_with_the_inv
         assert client.get(f"/api/v1/documents/{item['id']}").json()["status"] == "processed"
         listed = client.get("/api/v1/documents", params={"status": "needs_review"}).json()
         assert item["id"] not in {document["id"] for document in listed["items"]}
+
+
+def test_vendor_page_counts_invoices_read_before_the_vendor_and_an_order_lists_its_invoices(browse: Browser) -> None:
+    api = browse("api")
+    (early,) = upload_and_wait(api, ("early.pdf", invoice_pdf("INV-7001", po="PO-7781")))
+    early_id = invoice_id_for(early["id"])
+    approved = api.post(f"/api/v1/invoices/{early_id}/approve", json={"reason": "Order placed by phone"})
+    assert approved.status_code == 200, approved.text  # closed before the vendor existed
+    vendor = add_vendor(api)
+    order = api.post("/api/v1/invoices/purchase-orders", json={
+        "number": "PO-7781", "vendor_id": vendor["id"], "currency": "EUR",
+        "lines": [{"line_number": 1, "description": "Consulting hours", "quantity": "10", "unit_price": "95.00"}]})
+    assert order.status_code == 201, order.text
+    viewer = browse("viewer")
+    page = viewer.get(f"/vendors/{vendor['id']}").text
+    count = re.search(r'id="vendor-invoices-title">Recent invoices <span class="count">(\d+)</span>', page)
+    assert count and count.group(1) == "1", page
+    assert f'data-invoice-id="{early_id}"' in page
+    page = viewer.get(f"/purchase-orders/{order.json()['id']}").text
+    listed = re.search(r"<table class=\"table\" data-order-invoices>.*?</table>", page, re.S)
+    assert listed and f'href="/invoices/{early_id}">INV-7001</a>' in listed.group(0), page

@@ -308,12 +308,15 @@ def _order(request: Request, viewer: Viewer, order_id: str, *, error: str | None
             return not_found(request, NO_ORDER, viewer)
         vendor = masterdata.get_vendor(session, order.vendor_id, organization_id=tenant)
         receipts = masterdata.list_goods_receipts(session, tenant, purchase_order_id=order.id)
+        invoices, invoice_total, _ = service.list_invoices(session, service.InvoiceFilter(
+            organization_id=tenant, purchase_order=order.number), limit=RECENT_INVOICES, offset=0)
         received: dict[int, Decimal] = defaultdict(Decimal)
         for receipt in receipts:
             for line in receipt.lines:
                 received[line.line_number] += line.quantity
         return render(request, "invoices/purchase_order.html", {
-            "order": order, "vendor": vendor, "receipts": receipts, "received": received,
+            "order": order, "vendor": vendor, "receipts": receipts, "received": received, "invoices": invoices,
+            "invoice_total": invoice_total,
             "value": _ordered_value(order), "error": error,
             "form": form or {"received_on": date.today().isoformat(), "quantities": {}},
             "done": DONE_MESSAGES.get(request.query_params.get("done", "")), "can_manage": viewer.can(ADMIN),

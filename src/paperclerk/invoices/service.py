@@ -284,6 +284,7 @@ class InvoiceFilter:
     status: str | None = None
     vendor_id: str | None = None
     vendor: str | None = None  # part of the vendor name, any case
+    purchase_order: str | None = None  # the order number the invoice names, any case
     flagged: bool | None = None
     date_from: date | None = None
     date_to: date | None = None
@@ -298,6 +299,8 @@ class InvoiceFilter:
             clauses.append(Invoice.vendor_id == self.vendor_id)
         if self.vendor:
             clauses.append(func.lower(Invoice.vendor_name).contains(self.vendor.lower(), autoescape=True))
+        if self.purchase_order:
+            clauses.append(func.upper(Invoice.purchase_order) == self.purchase_order.upper())
         if self.flagged is not None:
             clauses.append(flagged_clause() if self.flagged else ~flagged_clause())
         if self.date_from:

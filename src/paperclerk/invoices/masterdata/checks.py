@@ -176,20 +176,21 @@ def _distance_at_most_one(a: str, b: str) -> bool:
     return any(longer[:index] + longer[index + 1:] == shorter for index in range(len(longer)))
 
 
+def _identity(vendor_id: str | None, tax_id: str | None, iban: str | None, name: str | None) -> set[tuple[str, str]]:
+    keys = {("vendor", vendor_id), ("tax_id", compact(tax_id)), ("iban", compact(iban)), ("name", _name_key(name))}
+    return {(kind, value) for kind, value in keys if value}
+
+
 def vendor_identity(invoice: Invoice, vendor: Vendor | None) -> set[tuple[str, str]]:
     """Who issued the invoice, as comparable keys: the vendor on file, the tax ID, the IBAN and the name (normalised),
     from the invoice and from the vendor it matches. Two invoices share a vendor when any key is shared."""
-    keys = {("vendor", invoice.vendor_id)} if invoice.vendor_id else set()
-    for tax_id in (invoice.vendor_tax_id, vendor.tax_id if vendor else None):
-        if compact(tax_id):
-            keys.add(("tax_id", compact(tax_id)))
-    for iban in (invoice.vendor_iban, vendor.iban if vendor else None):
-        if compact(iban):
-            keys.add(("iban", compact(iban)))
-    for name in (invoice.vendor_name, vendor.name if vendor else None):
-        if _name_key(name):
-            keys.add(("name", _name_key(name)))
-    return keys
+    keys = _identity(invoice.vendor_id, invoice.vendor_tax_id, invoice.vendor_iban, invoice.vendor_name)
+    return keys | vendor_keys(vendor) if vendor is not None else keys
+
+
+def vendor_keys(vendor: Vendor) -> set[tuple[str, str]]:
+    """A vendor on file as :func:`vendor_identity` compares it."""
+    return _identity(vendor.id, vendor.tax_id, vendor.iban, vendor.name)
 
 
 def _same_vendor(mine: set[tuple[str, str]], invoice: Invoice, other: Invoice, vendors: dict[str, Vendor]) -> bool:

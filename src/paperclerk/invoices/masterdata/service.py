@@ -17,9 +17,11 @@ from paperclerk.core.audit import record_audit
 from paperclerk.core.errors import Conflict, InvalidRequest, NotFound
 from paperclerk.invoices import identifiers, validation
 from paperclerk.invoices.identifiers import compact
+from paperclerk.invoices.masterdata import checks
 from paperclerk.invoices.models import (
     GoodsReceipt,
     GoodsReceiptLine,
+    Invoice,
     PurchaseOrder,
     PurchaseOrderLine,
     Vendor,
@@ -62,6 +64,19 @@ def _clean_vendor(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def link_invoices(session: Session, vendor: Vendor) -> int:
+    """Give the vendor the organisation's invoices that match it (tax ID, IBAN or name) but were read before it was
+    on file, closed ones included (those in review are matched again when they are re-checked); returns how many."""
+    keys = checks.vendor_keys(vendor)
+    linked = 0
+    for invoice in session.scalars(select(Invoice).where(Invoice.organization_id == vendor.organization_id,
+                                                         Invoice.vendor_id.is_(None))):
+        if keys & checks.vendor_identity(invoice, None):
+            invoice.vendor_id = vendor.id
+            linked += 1
+    return linked
+
+
 def list_vendors(session: Session, organization_id: str, *, name: str | None = None) -> list[Vendor]:
     """The organisation's vendors by name; ``name``: only those whose name contains it (any case)."""
     query = select(Vendor).where(Vendor.organization_id == organization_id)
@@ -95,6 +110,7 @@ def create_vendor(session: Session, organization_id: str, values: dict[str, Any]
     vendor = Vendor(organization_id=organization_id, **values)
     session.add(vendor)
     session.flush()
+    link_invoices(session, vendor)
     _record(session, actor, ip, "vendor.created", ("vendor", vendor.id), organization_id, None,
             snapshot(vendor, *VENDOR_FIELDS), revalidate=revalidate)
     return vendor
@@ -113,6 +129,7 @@ def update_vendor(session: Session, vendor_id: str, organization_id: str, values
     for name, value in values.items():
         setattr(vendor, name, value)
     session.flush()
+    link_invoices(session, vendor)
     _record(session, actor, ip, "vendor.updated", ("vendor", vendor.id), organization_id, before,
             snapshot(vendor, *VENDOR_FIELDS), revalidate=revalidate)
     return vendor
