@@ -287,7 +287,8 @@ def to_ubl(invoice: Invoice) -> bytes:
         _tax_category(cac, cbc, item, "ClassifiedTaxCategory", line.tax_rate if line.tax_rate is not None else rate)
         price = line.unit_price if line.unit_price is not None else (line.amount or Decimal(0))
         cbc(cac(element, "Price"), "PriceAmount", plain(abs(price)), currencyID=currency)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    xml: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return xml
 
 
 def _tax_category(cac: Any, cbc: Any, parent: etree._Element, name: str, rate: Decimal) -> None:

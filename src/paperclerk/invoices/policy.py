@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -83,18 +84,9 @@ def parse_tolerance(name: str, value: Any) -> Any:
                               details={"name": name})
 
     if tolerance.kind == "switch":
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value.strip().lower() in SWITCH_WORDS:
-            return SWITCH_WORDS[value.strip().lower()]
-        raise invalid("give yes or no")
+        return _switch(value, invalid)
     if tolerance.kind == "fields":
-        if not isinstance(value, list | tuple) or not all(isinstance(item, str) for item in value):
-            raise invalid("give a list of field names")
-        unknown = sorted(set(value) - set(FIELDS))
-        if unknown:
-            raise invalid(f"unknown field(s) {', '.join(unknown)}")
-        return tuple(dict.fromkeys(value))
+        return _fields(value, invalid)
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
         raise invalid("give a number")
     try:
@@ -108,6 +100,23 @@ def parse_tolerance(name: str, value: Any) -> Any:
     if not number.is_finite() or not 0 <= number <= MAX_DECIMAL:
         raise invalid(f"give a number from 0 to {MAX_DECIMAL:,}")
     return number
+
+
+def _switch(value: Any, invalid: Callable[[str], InvalidRequest]) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in SWITCH_WORDS:
+        return SWITCH_WORDS[value.strip().lower()]
+    raise invalid("give yes or no")
+
+
+def _fields(value: Any, invalid: Callable[[str], InvalidRequest]) -> tuple[str, ...]:
+    if not isinstance(value, list | tuple) or not all(isinstance(item, str) for item in value):
+        raise invalid("give a list of field names")
+    unknown = sorted(set(value) - set(FIELDS))
+    if unknown:
+        raise invalid(f"unknown field(s) {', '.join(unknown)}")
+    return tuple(dict.fromkeys(value))
 
 
 def _stored(value: Any) -> str:

@@ -344,7 +344,7 @@ class RuleOut(BaseModel):
     def of(cls, state: RuleState) -> RuleOut:
         rule = state.rule
         return cls(id=rule.id, title=rule.title, description=rule.description,
-                   scope=rule.scope,  # type: ignore[arg-type]
+                   scope=rule.scope,
                    default_severity=rule.default_severity, enabled=state.enabled, severity=state.severity,
                    effective_severity=state.effective_severity)
 
@@ -386,6 +386,6 @@ class PolicyOut(BaseModel):
 
 
 def tolerances_out(values: dict[str, Any]) -> list[ToleranceOut]:
-    return [ToleranceOut(name=item.name, description=item.description, kind=item.kind,  # type: ignore[arg-type]
+    return [ToleranceOut(name=item.name, description=item.description, kind=item.kind,
                          default=item.default, value=values.get(item.name, item.default), changed=item.name in values)
             for item in TOLERANCES.values()]

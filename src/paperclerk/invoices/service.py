@@ -6,6 +6,7 @@ Plain functions over a session; the caller owns the transaction. Every query is 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -80,14 +81,9 @@ def parse_value(name: str, text: str | None, *, order: Order = "DMY") -> Any:
                               details={"field": name, "value": text})
 
     if name in AMOUNT_FIELDS:
-        if not re.fullmatch(r"[+-]?\d{1,14}(?:\.\d{1,4})?", text):
-            raise invalid("use a plain decimal number such as 1234.56")
-        return Decimal(text)
+        return _amount(text, invalid)
     if name in DATE_FIELDS:
-        found = find_dates(text, order=order)
-        if len(found) != 1 or (found[0].start, found[0].end) != (0, len(text)):
-            raise invalid(f"use a date such as {DATE_EXAMPLES[order]}")
-        return found[0].value
+        return _date(text, order, invalid)
     if name == "currency":
         if not re.fullmatch(r"[A-Za-z]{3}", text):
             raise invalid("use an ISO 4217 code such as EUR")
@@ -101,6 +97,20 @@ def parse_value(name: str, text: str | None, *, order: Order = "DMY") -> Any:
     if len(text) > _MAX_LENGTH.get(name, 10_000):
         raise invalid(f"at most {_MAX_LENGTH[name]} characters")
     return text
+
+
+def _amount(text: str, invalid: Callable[[str], InvalidRequest]) -> Decimal:
+    if not re.fullmatch(r"[+-]?\d{1,14}(?:\.\d{1,4})?", text):
+        raise invalid("use a plain decimal number such as 1234.56")
+    return Decimal(text)
+
+
+def _date(text: str, order: Order, invalid: Callable[[str], InvalidRequest]) -> date:
+    """The whole text as one date, read in the organisation's day/month order (ISO always works)."""
+    found = find_dates(text, order=order)
+    if len(found) != 1 or (found[0].start, found[0].end) != (0, len(text)):
+        raise invalid(f"use a date such as {DATE_EXAMPLES[order]}")
+    return found[0].value
 
 
 def _fit(name: str, value: Any) -> Any:

@@ -85,10 +85,11 @@ def correct_line(session: Session, invoice_id: str, position: int | None, *, org
         line = InvoiceLine(position=len(invoice.lines) + 1, description="", original=None)
         before = None
     else:
-        line = next((item for item in invoice.lines if item.position == position), None)
-        if line is None:
+        found = next((item for item in invoice.lines if item.position == position), None)
+        if found is None:
             raise NotFound(f"The invoice has no line {position}.", code="LINE_NOT_FOUND",
                            details={"position": position, "lines": len(invoice.lines)})
+        line = found
         before = service.line_values(line)
     if values is None:
         invoice.lines.remove(line)

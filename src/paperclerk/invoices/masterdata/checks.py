@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -116,9 +117,10 @@ def match_vendor(session: Session, invoice: Invoice) -> Vendor | None:
     vendors = session.scalars(select(Vendor).where(Vendor.organization_id == invoice.organization_id, or_(
         Vendor.tax_id == (tax_id or None), func.lower(Vendor.name) == (name or None),
         Vendor.iban == (iban or None)))).all()
-    for matches in (lambda v: tax_id and v.tax_id == tax_id,
-                    lambda v: name and v.name.lower() == name,
-                    lambda v: iban and v.iban == iban):
+    matchers: tuple[Callable[[Vendor], bool], ...] = (lambda v: bool(tax_id) and v.tax_id == tax_id,
+                                                     lambda v: bool(name) and v.name.lower() == name,
+                                                     lambda v: bool(iban) and v.iban == iban)
+    for matches in matchers:
         for vendor in vendors:
             if matches(vendor):
                 return vendor
