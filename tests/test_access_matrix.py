@@ -27,6 +27,7 @@ from paperclerk.invoices.models import (
     GoodsReceipt,
     GoodsReceiptLine,
     Invoice,
+    InvoiceExport,
     InvoiceFinding,
     PurchaseOrder,
     PurchaseOrderLine,
@@ -55,6 +56,7 @@ class World:
     vendor_id: str
     purchase_order_id: str
     goods_receipt_id: str
+    export_id: str
     legal_invoice_id: str = ""
 
 
@@ -151,6 +153,7 @@ CALLS: dict[tuple[str, str], Call] = {
     ("GET", "/api/v1/invoices"): lambda w: ("/api/v1/invoices", {}),
     ("POST", "/api/v1/invoices/upload"): lambda w: ("/api/v1/invoices/upload", _unique_text()),
     ("POST", "/api/v1/invoices/exports"): lambda w: ("/api/v1/invoices/exports", {"json": {"format": "csv"}}),
+    ("GET", "/api/v1/invoices/exports/{export_id}"): lambda w: (f"/api/v1/invoices/exports/{w.export_id}", {}),
     ("GET", "/api/v1/invoices/{invoice_id}"): lambda w: (f"/api/v1/invoices/{w.invoice_id}", {}),
     ("POST", "/api/v1/invoices/{invoice_id}/corrections"):
         lambda w: (f"/api/v1/invoices/{w.invoice_id}/corrections",
@@ -282,14 +285,17 @@ def world(env) -> World:
                           invoice_number="M-1", currency="EUR", total=Decimal("10.00"))
         invoice.findings.append(InvoiceFinding(rule_id="INV-VENDOR-UNKNOWN", severity="warning", message="matrix",
                                                fix="matrix"))
-        session.add_all([receipt, invoice])
+        export = InvoiceExport(organization_id=acme, filename="invoices-matrix.csv", format="csv",
+                               media_type="text/csv; charset=utf-8", content=b"id\r\n", invoice_ids=[],
+                               created_by="matrix")
+        session.add_all([receipt, invoice, export])
         session.add(LawFirm(organization_id=acme, name="Matrix LLP", tax_id="94-0000001"))
         session.flush()
         legal_invoice_id = legal_invoice(acme, session)
         return World(legal_invoice_id=legal_invoice_id,
                      document_id=document_id, failed_document_id=failed_id, user_id=user.id, spare_key_id=spare.id,
                      invoice_id=invoice.id, finding_id=invoice.findings[0].id, vendor_id=vendor.id,
-                     purchase_order_id=order.id, goods_receipt_id=receipt.id)
+                     purchase_order_id=order.id, goods_receipt_id=receipt.id, export_id=export.id)
 
 
 def _call(client: TestClient, route: tuple[str, str], world: World, headers: dict[str, str]) -> Any:

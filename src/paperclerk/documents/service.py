@@ -134,6 +134,16 @@ def receive(session: Session, spooled: SpooledFile, *, organization_id: str, fil
     return Intake(document, duplicate=False)
 
 
+def follow_review(session: Session, document_id: str, *, organization_id: str, needs_review: bool) -> None:
+    """A product line's decision that its document does (or no longer does) need a person, e.g. once its invoice
+    was approved: ``needs_review`` or ``processed``. A document still queued, processing or failed keeps its
+    status (the pipeline decides then)."""
+    document = session.scalars(select(Document).where(Document.id == document_id,
+                                                      Document.organization_id == organization_id)).first()
+    if document is not None and document.status in (DocumentStatus.PROCESSED, DocumentStatus.NEEDS_REVIEW):
+        document.status = DocumentStatus.NEEDS_REVIEW if needs_review else DocumentStatus.PROCESSED
+
+
 def receive_bytes(session: Session, data: bytes, *, organization_id: str, filename: str | None, source: str,
                   settings: Settings, parent_id: str | None = None) -> Intake:
     with spool(io.BytesIO(data), settings=settings) as spooled:
