@@ -31,6 +31,21 @@ STAGE_DURATION = Histogram(
     ["stage"],
     buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
 )
+RATE_LIMIT_REQUESTS = Counter(
+    "paperclerk_rate_limit_requests_total",
+    "Requests the rate limiter judged, by group (default, login, upload) and outcome (allowed, limited).",
+    ["group", "outcome"],
+)
+RATE_LIMIT_BACKEND_SECONDS = Histogram(
+    "paperclerk_rate_limit_backend_seconds",
+    "Time the rate limiter's counter store (memory or redis) took to count one request.",
+    ["backend"],
+    buckets=(0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5),
+)
+RATE_LIMIT_FALLBACKS = Counter(
+    "paperclerk_rate_limit_fallback_total",
+    "Requests counted in this process because Redis, the shared counter store, was unreachable.",
+)
 
 
 class QueueDepthCollector(Collector):
