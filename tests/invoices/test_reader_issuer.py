@@ -83,8 +83,8 @@ def test_the_legal_entity_beats_a_product_name_that_matches_the_web_domain() -> 
 
 
 def test_a_receipts_merchant_is_its_first_name_line_not_a_town_or_an_item() -> None:
-    """The learned ranker (issuer_weights.json): the merchant printed first, over the town of its address and the
-    first item line."""
+    """The ranker's receipt model (issuer_weights.json): the merchant printed first, over the town of its address
+    and the first item line."""
     for lines, merchant in (
         (["Sushi Garden Restaurant", "4269 Lougheed Hwy", "Burnaby, (604)294-0104", "Order #134 T 22",
           "Date: 06-Aug-2015", "1X Ala Roll", "1 X Sal Sashimi 1/2", "Total 27.30"], "Sushi Garden Restaurant"),
@@ -113,4 +113,5 @@ def test_the_ranker_is_fitted_deterministically_and_ranks_the_right_line_first()
     first, second = fit(features, rights), fit(features, rights)
     assert first[0] == second[0] and (first[1] == second[1]).all()
     assert top1(features, rights, *first) == 1.0
-    assert issuer.score(tuple(0.0 for _ in issuer.FEATURES)) == issuer._weights()[0]
+    blank = issuer.Candidate("", 0, 0, tuple(0.0 for _ in issuer.FEATURES), receipt=True)
+    assert issuer.score(blank) == issuer.weights_for(issuer.RECEIPT_MODEL)[0]

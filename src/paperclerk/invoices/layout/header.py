@@ -454,8 +454,8 @@ class HeaderReader:
         candidates = self.issuer_candidates()
         if not candidates:
             return
-        best = max(candidates, key=lambda candidate: issuer.score(candidate.features))
-        confidence = C.VENDOR_COMPANY_LINE if issuer.score(best.features) >= issuer.SURE_SCORE else C.VENDOR_TOP_LINE
+        best = max(candidates, key=issuer.score)
+        confidence = C.VENDOR_COMPANY_LINE if issuer.score(best) >= issuer.SURE_SCORE else C.VENDOR_TOP_LINE
         if self._name_continues(best.line, best.name):
             self._set_two_line_name(best.line, best.lead, confidence)
             return
@@ -471,6 +471,8 @@ class HeaderReader:
         context = issuer.gather([line.text for line in self.lines], customer)
         # The customer's name is theirs wherever else it is printed (a header line, a "licensed to" line).
         customer_names = {issuer.key(self.lines[index].text) for index in customer}
+        # A till receipt: its cues (cash, change…), or neither an invoice's title nor its number.
+        receipt = context.receipt or not (INVOICE_RE.search(self.text) or "invoice_number" in self.result.fields)
         first_page = self.lines[0].page
         page_starts: dict[int, int] = {}
         found: list[issuer.Candidate] = []
@@ -494,7 +496,7 @@ class HeaderReader:
             features = issuer.features(name, index, line.page - first_page, context,
                                        top_of_page=index - page_starts[line.page] < issuer.TOP_LINES,
                                        rank=len(found), rest=line.text[lead + len(name):])
-            found.append(issuer.Candidate(name, index, lead, features))
+            found.append(issuer.Candidate(name, index, lead, features, receipt))
         return found
 
     def _name_continues(self, index: int, name: str) -> bool:

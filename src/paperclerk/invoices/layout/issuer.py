@@ -23,8 +23,9 @@ from paperclerk.invoices.layout.labels import COMPANY_RE
 FEATURES = ("receipt_first", "lower_case_start", "legal_form", "domain_match", "identifiers_below", "top_of_page",
             "repeated", "legal_line", "slogan", "address_like", "heading", "later_page", "line_position",
             "price_at_end", "upper_share", "digits", "words", "rank", "receipt_rank", "vocabulary")
-#: The ranker's weights: a logistic model over ``FEATURES`` fitted by ``benchmarks.train_issuer`` (which says on
-#: what), a small JSON file shipped in the package.
+#: The ranker's weights, a small JSON file shipped in the package: a logistic model over ``FEATURES`` per kind of
+#: document, ``receipt`` fitted by ``benchmarks.train_issuer`` on till receipts (which says on what), ``invoice``
+#: hand-set (the fitted one generalised worse to invoice layouts no rule saw).
 WEIGHTS_FILE = Path(__file__).with_name("issuer_weights.json")
 #: How many lines under a name its identifiers (tax ID, IBAN, registration, contact) may stand.
 IDENTIFIER_REACH = 6
@@ -108,6 +109,8 @@ class Candidate:
     line: int
     lead: int
     features: tuple[float, ...]
+    #: Whether the document reads as a till receipt (the receipt model scores it).
+    receipt: bool = False
 
 
 def features(name: str, index: int, page_offset: int, context: IssuerContext, *, top_of_page: bool,
@@ -143,17 +146,23 @@ def features(name: str, index: int, page_offset: int, context: IssuerContext, *,
     return tuple(float(values[name]) for name in FEATURES)
 
 
-def score(values: tuple[float, ...]) -> float:
-    """How much a candidate's ``features`` look like the issuer's name (the ranker's log-odds)."""
-    bias, weights = _weights()
-    return bias + sum(weight * value for weight, value in zip(weights, values, strict=True))
+def score(candidate: Candidate) -> float:
+    """How much a candidate looks like the issuer's name (the ranker's log-odds, by its document's kind)."""
+    bias, weights = weights_for(RECEIPT_MODEL if candidate.receipt else INVOICE_MODEL)
+    return bias + sum(weight * value for weight, value in zip(weights, candidate.features, strict=True))
+
+
+RECEIPT_MODEL = "receipt"
+INVOICE_MODEL = "invoice"
 
 
 @cache
-def _weights() -> tuple[float, tuple[float, ...]]:
-    model = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
-    if tuple(model["features"]) != FEATURES:
+def weights_for(kind: str) -> tuple[float, tuple[float, ...]]:
+    """(bias, weights) of the ``receipt`` or ``invoice`` model in ``WEIGHTS_FILE``."""
+    models = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
+    if tuple(models["features"]) != FEATURES:
         raise ValueError(f"{WEIGHTS_FILE.name} was fitted on other features: retrain with benchmarks.train_issuer")
+    model = models[kind]
     return float(model["bias"]), tuple(float(weight) for weight in model["weights"])
 
 
