@@ -92,6 +92,18 @@ def claim(job_id: str, name: str, lease: float = 30.0) -> Job | ClaimRefused:
         return jobs.claim(session, job_id, worker=name, lease_seconds=lease)
 
 
+def expire_lease(job_id: str) -> None:
+    """The holder stopped renewing and its lease ran out (set directly: no test waits on the clock for it)."""
+    with session_scope() as session:
+        session.get(Job, job_id).lease_expires_at = utcnow() - timedelta(seconds=1)  # type: ignore[union-attr]
+
+
+def make_due(job_id: str) -> None:
+    """The job's retry time has come."""
+    with session_scope() as session:
+        session.get(Job, job_id).run_after = utcnow() - timedelta(seconds=1)  # type: ignore[union-attr]
+
+
 def run_of(job: Job, name: str) -> JobRun:
     return JobRun(task=job.task, job_id=job.id, subject_id=job.subject_id, queue=job.queue, attempt=job.attempts,
                   worker=name)
@@ -132,17 +144,14 @@ def test_claim_by_id_says_why_it_refuses(task: Recorder) -> None:
 
 def test_expired_lease_is_claimed_again_and_counts_an_attempt(task: Recorder) -> None:
     job_id = enqueue()
-    assert claim_next("dead", lease=0.2) is not None
+    assert claim_next("dead") is not None
     assert claim_next("alive") is None
-    time.sleep(0.3)
+    expire_lease(job_id)
     again = claim_next("alive")
     assert again is not None and again.id == job_id
     assert (again.attempts, again.worker) == (2, "alive")
-    time.sleep(0.3)  # by id too (Celery redelivery)
-    assert claim(job_id, "third", lease=0.2) is ClaimRefused.BUSY
-    with session_scope() as session:
-        job = session.get(Job, job_id)
-        job.lease_expires_at = utcnow() - timedelta(seconds=1)  # type: ignore[union-attr]
+    assert claim(job_id, "third") is ClaimRefused.BUSY  # by id too (Celery redelivery)
+    expire_lease(job_id)
     taken = claim(job_id, "third")
     assert isinstance(taken, Job) and taken.attempts == 3
 
@@ -166,7 +175,9 @@ def test_job_that_keeps_killing_its_worker_fails_with_worker_lost(task: Recorder
     assert worker.claim_and_run_next(["default"], settings) is False
 
 
-def test_transient_errors_are_retried_with_backoff_then_fail(task: Recorder) -> None:
+def test_transient_errors_are_retried_with_backoff_then_fail(task: Recorder, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAPERCLERK_JOB_RETRY_BASE_SECONDS", "60")  # never due by itself while the test runs
+    get_settings.cache_clear()
     dispatched: list[tuple[str, float]] = []
     jobs.set_dispatcher(lambda job, delay: dispatched.append((job.id, delay)))
     task.behaviour = lambda run: (_ for _ in ()).throw(TransientError("storage hiccup"))
@@ -180,9 +191,9 @@ def test_transient_errors_are_retried_with_backoff_then_fail(task: Recorder) -> 
     assert job.status == JobStatus.QUEUED and job.last_error == "TRANSIENT_ERROR: storage hiccup"
     assert job.run_after > utcnow()
     assert worker.claim_and_run_next(["default"], settings) is False  # not due before its back-off
-    time.sleep(base + 0.05)
+    make_due(job_id)
     assert worker.claim_and_run_next(["default"], settings)
-    time.sleep(2 * base + 0.05)
+    make_due(job_id)
     assert worker.claim_and_run_next(["default"], settings)
 
     assert [delay for _, _, delay in task.retries] == [base, 2 * base]
@@ -215,10 +226,10 @@ def test_moving_to_another_queue_does_not_count_an_attempt(task: Recorder) -> No
 
 def test_a_worker_whose_job_was_taken_over_writes_nothing(task: Recorder) -> None:
     job_id = enqueue()
-    slow = claim_next("slow", lease=0.2)
+    slow = claim_next("slow")
     assert slow is not None
     slow_run = run_of(slow, "slow")
-    time.sleep(0.3)
+    expire_lease(job_id)
     fast = claim_next("fast")
     assert fast is not None and fast.id == job_id
     with session_scope() as session:
@@ -245,10 +256,10 @@ def test_a_worker_whose_job_was_taken_over_writes_nothing(task: Recorder) -> Non
 
 def test_a_taken_over_worker_cannot_move_the_job_either(task: Recorder) -> None:
     task.behaviour = lambda run: (_ for _ in ()).throw(MoveToQueue(Queue.OCR))
-    enqueue()
-    slow = claim_next("slow", lease=0.2)
+    job_id = enqueue()
+    slow = claim_next("slow")
     assert slow is not None
-    time.sleep(0.3)
+    expire_lease(job_id)
     assert claim_next("fast") is not None
     assert worker.run_claimed(run_of(slow, "slow"), get_settings()) == "lease_lost"
     job = load(slow.id)
@@ -256,20 +267,25 @@ def test_a_taken_over_worker_cannot_move_the_job_either(task: Recorder) -> None:
 
 
 def test_lease_keeper_renews_a_long_job(task: Recorder, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PAPERCLERK_JOB_LEASE_SECONDS", "0.6")
+    # Renewals are observed, not waited for by the clock; a lease of 3 s renewed every second leaves a starved
+    # keeper thread on a loaded machine two seconds of margin.
+    monkeypatch.setenv("PAPERCLERK_JOB_LEASE_SECONDS", "3")
     get_settings.cache_clear()
     release = threading.Event()
-    task.behaviour = lambda run: release.wait(5) and None
+    task.behaviour = lambda run: release.wait(120) and None
     job_id = enqueue()
     runner = threading.Thread(target=worker.claim_and_run_next, args=(["default"], get_settings()))
     runner.start()
     try:
-        while load(job_id).status != JobStatus.RUNNING:
-            time.sleep(0.01)
-        deadline = time.monotonic() + 1.8  # three leases long
-        while time.monotonic() < deadline:
-            assert claim_next("thief", lease=30) is None
-            time.sleep(0.1)
+        leases: list[object] = []
+        deadline = time.monotonic() + 60
+        while len(set(leases)) < 3:  # the first lease and two renewals
+            assert time.monotonic() < deadline, "the lease was not renewed"
+            job = load(job_id)
+            if job.status == JobStatus.RUNNING:
+                leases.append(job.lease_expires_at)
+            time.sleep(0.05)
+        assert claim_next("thief", lease=30) is None
     finally:
         release.set()
         runner.join(10)

@@ -1,7 +1,7 @@
 """Scaled-out mode end to end: the API in-process, real ``paperclerk worker`` processes, PostgreSQL, Redis, S3.
 
 Jobs go through Celery queues (quick work on ``default``, OCR on ``ocr``) and a worker killed with
-``kill -9`` mid-batch loses nothing: its jobs are claimed again when their leases run out, and every
+``kill -9`` mid-batch loses nothing: its jobs are claimed again (at once: its processes are known dead), and every
 document reaches its final state exactly once.
 """
 
@@ -126,7 +126,7 @@ def test_worker_killed_mid_batch_loses_nothing(celery_env: CeleryEnv, processes:
     wait_until_final(ids, timeout=120)
     started = assert_exactly_once(ids, batch)
     assert any(count >= 2 for count in started.values()), started
-    for job in in_flight:  # taken over after the killed worker's lease ran out
+    for job in in_flight:  # taken over from the killed worker
         again = job_of(job.subject_id)
         assert again.status == "done" and again.attempts >= 2, (again.status, again.attempts)
         assert not belongs_to(again.worker or "", victim)

@@ -53,6 +53,6 @@ def test_serve_killed_mid_batch_finishes_every_document_once(env: Env, processes
     started = assert_exactly_once(ids, batch)
     assert any(count >= 2 for count in started.values()), started
     with session_scope(readonly=True) as session:
-        for job in in_flight:  # claimed again after the lease of the killed process ran out
+        for job in in_flight:  # claimed again from the killed process
             again = session.get(Job, job.id)
             assert again is not None and again.status == "done" and again.attempts >= 2, again.__dict__

@@ -42,9 +42,9 @@ def private_dir(path: Path) -> Path:
     return path
 
 
-#: What scratch files (uploads being received, blobs fetched from S3) are called: the kind, then the pid space and
-#: the pid of the process writing them, so that a killed process's files are known for orphans.
-_SCRATCH_NAME = re.compile(r"^(upload|blob)-(?P<namespace>[0-9a-f]+)-(?P<pid>\d+)-")
+#: What scratch files (uploads being received, blobs fetched from S3, reading progress) are called: the kind, then
+#: the pid space and the pid of the process writing them, so that a killed process's files are known for orphans.
+_SCRATCH_NAME = re.compile(r"^(upload|blob|progress)-(?P<namespace>[0-9a-f]+)-(?P<pid>\d+)-")
 
 
 def scratch_prefix(kind: str) -> str:

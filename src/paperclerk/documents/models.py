@@ -52,6 +52,8 @@ class Document(Base):
     parent_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"), index=True)
     #: Facts read from the file itself (title, author, e-mail headers).
     file_metadata: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: While processing: how far it has got, ``{"stage": "extract", "page": n, "pages": N}``; empty otherwise.
+    progress: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     #: Milliseconds per pipeline stage of the last successful run.
     timings: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -15,6 +15,14 @@ class ErrorInfo(BaseModel):
     message: str
 
 
+class Progress(BaseModel):
+    """How far processing has got while it runs (OCR reads page by page)."""
+
+    stage: str
+    page: int
+    pages: int
+
+
 class DocumentSummary(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -29,6 +37,8 @@ class DocumentSummary(BaseModel):
     page_count: int | None
     parent_id: str | None
     error: ErrorInfo | None
+    #: While processing: page n of N being read; null otherwise.
+    progress: Progress | None = None
     created_at: datetime
     processed_at: datetime | None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +32,8 @@ class Limits:
     max_unpacked_bytes: int = 500 * 1024 * 1024
     ocr_dpi: int = 200
     ocr_engine: str = "auto"  # extraction.ocr.ENGINES
+    #: Where to write "pages done, pages in all" as pages are read (the pipeline shows it); empty: nowhere.
+    progress_file: str = ""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Limits:
@@ -85,3 +88,13 @@ class Extraction:
 
 class NeedsOCR(Exception):
     """Raised when OCR is not allowed in this run and the file needs it (the job moves to the OCR queue)."""
+
+
+def report_pages(limits: Limits, done: int, total: int) -> None:
+    """Say how far reading has got (for a slow, page-by-page read such as OCR); replaced atomically."""
+    if not limits.progress_file:
+        return
+    partial = f"{limits.progress_file}.part"
+    with open(partial, "w") as out:
+        out.write(f"{done} {total}")
+    os.replace(partial, limits.progress_file)

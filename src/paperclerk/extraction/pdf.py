@@ -14,7 +14,7 @@ import pypdfium2.raw as pdfium_c
 from PIL.Image import Image
 
 from paperclerk.core.errors import ExtractionError
-from paperclerk.extraction.base import PDF, ExtractedPage, Extraction, Limits, NeedsOCR, TextSegment
+from paperclerk.extraction.base import PDF, ExtractedPage, Extraction, Limits, NeedsOCR, TextSegment, report_pages
 from paperclerk.extraction.ocr import ocr_image
 from paperclerk.extraction.registry import register
 
@@ -43,7 +43,10 @@ def extract_pdf(path: Path, *, allow_ocr: bool, limits: Limits) -> Extraction:
         if count > limits.max_pages:
             raise ExtractionError(f"The PDF has {count} pages; the limit is {limits.max_pages}.",
                                   code="FILE_TOO_COMPLEX", details={"pages": count})
-        pages = [_read_page(document, index, allow_ocr=allow_ocr, limits=limits) for index in range(count)]
+        pages = []
+        for index in range(count):
+            pages.append(_read_page(document, index, allow_ocr=allow_ocr, limits=limits))
+            report_pages(limits, index + 1, count)
     except pdfium.PdfiumError as exc:
         raise ExtractionError(f"The PDF is damaged: {exc}", code="FILE_CORRUPT") from exc
     finally:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
@@ -19,7 +20,7 @@ from paperclerk.core import events
 from paperclerk.core.db import after_commit, session_scope, utcnow
 from paperclerk.core.errors import PaperclerkError
 from paperclerk.core.jobs import Queue
-from paperclerk.core.storage import get_store
+from paperclerk.core.storage import get_store, scratch_prefix
 from paperclerk.core.worker import JobRun, MoveToQueue, TaskSpec, as_error, register_task
 from paperclerk.documents import service as documents
 from paperclerk.documents.models import Document, DocumentStatus, Page
@@ -27,6 +28,7 @@ from paperclerk.extraction import sandbox
 from paperclerk.extraction.base import Limits, NeedsOCR
 from paperclerk.extraction.language import detect_language
 from paperclerk.ops.metrics import DOCUMENTS_PROCESSED, STAGE_DURATION
+from paperclerk.pipeline import progress
 from paperclerk.pipeline.analyzers import analyzers_for
 from paperclerk.pipeline.classify import classify
 from paperclerk.pipeline.context import DocumentFacts, PipelineContext
@@ -108,9 +110,11 @@ def process(run: JobRun) -> None:
         with session_scope() as session:
             run.complete(session)
         return
-    with get_store().local_path(facts.sha256) as path:
-        context = PipelineContext(document=facts, path=path, allow_ocr=run.queue == Queue.OCR,
-                                  limits=Limits.from_settings(settings))
+    progress_file = settings.data_dir / "tmp" / f"{scratch_prefix('progress')}{run.job_id}"
+    progress_file.parent.mkdir(parents=True, exist_ok=True)
+    limits = replace(Limits.from_settings(settings), progress_file=str(progress_file))
+    with get_store().local_path(facts.sha256) as path, progress.pages_read(facts.id, progress_file):
+        context = PipelineContext(document=facts, path=path, allow_ocr=run.queue == Queue.OCR, limits=limits)
         for stage, step in STAGES:
             _timed(context, stage, lambda step=step: step(context))  # type: ignore[misc]
     with session_scope() as session:
@@ -149,6 +153,7 @@ def _save(session: Session, context: PipelineContext, run: JobRun, settings: Set
     document.timings = dict(context.timings)
     needs_review = context.needs_review or any(reviews)
     document.status = DocumentStatus.NEEDS_REVIEW if needs_review else DocumentStatus.PROCESSED
+    document.progress = None
     document.processed_at = utcnow()
     document.error_code = document.error_message = None
     for stage, duration in context.timings.items():
@@ -209,6 +214,7 @@ def record_failure(session: Session, run: JobRun, error: PaperclerkError) -> Non
     if document is None:
         return
     document.status = DocumentStatus.FAILED
+    document.progress = None
     document.error_code = error.code
     document.error_message = error.message
     documents.add_history(session, document.id, stage=str(error.details.get("stage", "pipeline")), outcome="failed",
@@ -226,6 +232,7 @@ def record_retry(session: Session, run: JobRun, error: PaperclerkError, delay: f
     if document is None:
         return
     document.status = DocumentStatus.QUEUED
+    document.progress = None
     documents.add_history(session, document.id, stage=str(error.details.get("stage", "pipeline")),
                           outcome="retrying", attempt=run.attempt, error_code=error.code,
                           message=f"{error.message} — retrying in {delay:.0f} s", worker=run.worker)

@@ -1,9 +1,10 @@
-"""reliability: confirmed job sends, worker heartbeats
+"""reliability: confirmed job sends, worker heartbeats, document progress
 
 ``jobs.sent_at`` says the broker took a job's message, so an unconfirmed send is repeated within seconds;
-``worker_heartbeats`` holds a row per worker process for detailed health.
+``worker_heartbeats`` holds a row per worker process for detailed health; ``documents.progress`` says how far
+processing has got (page n of N).
 
-A new table and a nullable column, so the same operations run on SQLite and PostgreSQL.
+A new table and nullable columns, so the same operations run on SQLite and PostgreSQL.
 
 Revision ID: 0006
 Revises: 0005
@@ -25,6 +26,7 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.add_column('jobs', sa.Column('sent_at', paperclerk.core.db.UTCDateTime(timezone=True), nullable=True))
+    op.add_column('documents', sa.Column('progress', sa.JSON(), nullable=True))
     op.create_table('worker_heartbeats',
     sa.Column('name', sa.String(length=120), nullable=False),
     sa.Column('hostname', sa.String(length=120), nullable=False),
@@ -42,4 +44,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(op.f('ix_worker_heartbeats_last_seen_at'), table_name='worker_heartbeats')
     op.drop_table('worker_heartbeats')
+    op.drop_column('documents', 'progress')
     op.drop_column('jobs', 'sent_at')

@@ -351,6 +351,10 @@
             var text = node.querySelector("[data-status-text]");
             if (text) { text.textContent = label(shown).toLowerCase(); }
           }
+          var progress = node.querySelector("[data-progress-text]");
+          if (progress) {
+            progress.textContent = doc.progress ? ": page " + doc.progress.page + " of " + doc.progress.pages + " read" : "";
+          }
           setTimeout(poll, POLL_MS);
         }).catch(function () { setTimeout(poll, POLL_MS * 2); });
       };
