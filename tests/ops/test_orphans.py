@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from paperclerk.config import get_settings
+from paperclerk.core.db import session_scope
 from paperclerk.core.storage import get_store, scratch_prefix
 from paperclerk.ops.blob_sweep import sweep_orphan_blobs
 from tests.conftest import Env, activate
@@ -60,13 +61,13 @@ def check_sweep(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         [kept] = upload_and_wait(client, ("kept.txt", b"a document that stays"))
     orphan = store_orphan(b"bytes whose document never committed", tmp_path)
 
-    assert sweep_orphan_blobs(get_settings()) == 0  # younger than the grace period (a day): an upload in flight
+    assert _sweep() == 0  # younger than the grace period (a day): an upload in flight
     assert get_store().exists(orphan)
 
     monkeypatch.setenv("PAPERCLERK_BLOB_ORPHAN_GRACE_SECONDS", "0.5")
     get_settings.cache_clear()
     time.sleep(1.5)  # S3's LastModified has whole seconds
-    assert sweep_orphan_blobs(get_settings()) == 1
+    assert _sweep() == 1
     assert not get_store().exists(orphan)
     assert get_store().exists(kept["sha256"])
 
@@ -92,3 +93,8 @@ def test_storing_the_same_bytes_again_renews_the_blob(env: Env, tmp_path: Path) 
     store_orphan(b"uploaded again later", tmp_path)
     assert path.stat().st_mtime > time.time() - 60
     assert list(get_store().stored_before(time.time() - 60)) == []
+
+
+def _sweep() -> int:
+    with session_scope() as session:
+        return sweep_orphan_blobs(session)

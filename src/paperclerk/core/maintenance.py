@@ -40,6 +40,9 @@ CHORES = (
     # Failed-login counters that neither lock nor count any more; without this the table grows forever.
     Chore("prune_login_attempts", "paperclerk.auth.service:prune_login_attempts",
           every=lambda settings: settings.lockout_minutes * 60),
+    # Blobs stored by an upload whose process was killed before its document row committed.
+    Chore("sweep_orphan_blobs", "paperclerk.ops.blob_sweep:sweep_orphan_blobs",
+          every=lambda settings: settings.blob_sweep_interval_seconds),
 )
 
 

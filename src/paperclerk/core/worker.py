@@ -388,10 +388,10 @@ class WorkerPool:
 def start_job_backend(settings: Settings, *, embedded_workers: bool) -> WorkerPool | None:
     """Choose where jobs go: Celery when a broker is configured, else this process's worker threads."""
     from paperclerk import plugins
-    from paperclerk.ops.blob_sweep import start_housekeeping
+    from paperclerk.ops.blob_sweep import clean_dead_scratch
 
     plugins.load()
-    start_housekeeping(settings)
+    clean_dead_scratch(settings)
     if settings.broker_url:
         from paperclerk.core.celery_app import dispatch
 
