@@ -272,11 +272,11 @@ async def login_submit(request: Request) -> Response:
     lifetime = timedelta(hours=get_settings().session_hours)
     cookie = tokens.create_token(user_id=who.user.id, organization_id=who.organization.id, role=who.membership.role,
                                  session_id=opened.session_id, token_type=tokens.SESSION, lifetime=lifetime)
-    response = RedirectResponse(target, status_code=303)
-    response.set_cookie(SESSION_COOKIE, cookie.token, max_age=int(lifetime.total_seconds()), samesite="lax",
+    redirect = RedirectResponse(target, status_code=303)
+    redirect.set_cookie(SESSION_COOKIE, cookie.token, max_age=int(lifetime.total_seconds()), samesite="lax",
                         **_cookie_options(request))
-    response.delete_cookie(CSRF_COOKIE, path="/")
-    return response
+    redirect.delete_cookie(CSRF_COOKIE, path="/")
+    return redirect
 
 
 @router.post("/logout", response_model=None)

@@ -86,7 +86,7 @@ class Sandbox:
         #: Modules the child imports first (extractor plugins register themselves there).
         self.modules = tuple(modules)
         self._child: _Child | None = None
-        self._finalizer: weakref.finalize | None = None
+        self._finalizer: weakref.finalize[[], Sandbox] | None = None
 
     @property
     def pid(self) -> int | None:
@@ -230,7 +230,9 @@ class _Serve:
 
     def _bootstrap(self, parent_sentinel: int) -> int:  # the name multiprocessing.spawn calls
         os.close(parent_sentinel)
-        [fd] = forkserver.get_inherited_fds()
+        inherited = forkserver.get_inherited_fds()
+        assert inherited is not None  # the fork server passes the pipe's end
+        [fd] = inherited
         _die_with_parent(self.owner)
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group; the parent decides
         _import(self.modules)
@@ -272,7 +274,7 @@ def _die_with_parent(owner: int) -> None:
     alive = getattr(forkserver._forkserver, "_forkserver_alive_fd", None)
     if alive is not None:
         os.close(alive)
-        forkserver._forkserver._forkserver_alive_fd = None
+        setattr(forkserver._forkserver, "_forkserver_alive_fd", None)  # noqa: B010 - a private attribute
     try:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     except (OSError, AttributeError):

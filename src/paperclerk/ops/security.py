@@ -82,7 +82,7 @@ def is_https(scope: Scope, networks: Sequence[Network] | None = None) -> bool:
         networks = get_settings().trusted_networks
     peer = (scope.get("client") or ("", 0))[0]
     proto = header(scope, b"x-forwarded-proto")
-    return bool(proto) and _trusted(peer, networks) and proto.split(",")[0].strip().lower() == "https"
+    return proto is not None and _trusted(peer, networks) and proto.split(",")[0].strip().lower() == "https"
 
 
 def is_docs_path(path: str) -> bool:
