@@ -15,7 +15,7 @@ from typing import Any
 
 from benchmarks.common import Row, SectionResult, bench_organization
 
-SECTION = "9 notifications"
+SECTION = "12 notifications"
 
 
 class _Receiver(BaseHTTPRequestHandler):

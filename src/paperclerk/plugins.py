@@ -15,7 +15,7 @@ from functools import lru_cache
 from paperclerk.core.lines import ProductLine
 
 CORE_PLUGIN_MODULES = ("paperclerk.notifications.plugin",)
-LINE_MODULES = ("paperclerk.invoices.plugin",)
+LINE_MODULES = ("paperclerk.invoices.plugin", "paperclerk.legal_billing.plugin")
 
 #: The core's tables, and the modules that register its tasks, before any line's.
 CORE_MODEL_MODULES = (
@@ -24,6 +24,8 @@ CORE_MODEL_MODULES = (
     "paperclerk.core.audit",
     "paperclerk.documents.models",
     "paperclerk.auth.models",
+    "paperclerk.ai.models",
+    "paperclerk.search.models",
 )
 CORE_TASK_MODULES = ("paperclerk.pipeline.run",)
 

@@ -13,6 +13,7 @@ from alembic.config import Config
 from alembic.script import Script, ScriptDirectory
 from alembic.script.revision import RevisionError
 from alembic.util import to_tuple
+from sqlalchemy import Connection
 
 from paperclerk import plugins
 
@@ -69,15 +70,17 @@ def upgrade() -> None:
         command.upgrade(config, "heads")
 
 
-def current_revisions() -> frozenset[str]:
+def current_revisions(connection: Connection | None = None) -> frozenset[str]:
     """The revisions the database records (empty before the first upgrade); a branch's head that another
-    branch depends on is implied by it, not recorded."""
+    branch depends on is implied by it, not recorded. Read on ``connection`` when given (health checks)."""
     from alembic.runtime.migration import MigrationContext
 
     from paperclerk.core.db import get_engine
 
-    with get_engine().connect() as connection:
+    if connection is not None:
         return frozenset(MigrationContext.configure(connection).get_current_heads())
+    with get_engine().connect() as own:
+        return frozenset(MigrationContext.configure(own).get_current_heads())
 
 
 @lru_cache

@@ -54,6 +54,8 @@ SHELL_NAV = (
     NavItem("inbox", "Inbox", "/", "documents:read", 0),
     NavItem("search", "Search", "/search", "search:read", 900),
     NavItem("audit", "Audit", "/audit", "audit:read", 950),
+    NavItem("users", "Users", "/users", "users:manage", 960),
+    NavItem("apikeys", "API keys", "/apikeys", "apikeys:manage", 970),
 )
 
 
