@@ -18,11 +18,13 @@ import hashlib
 import hmac
 import ipaddress
 import json
+import os
 import secrets
 import socket
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -161,6 +163,15 @@ def masked(secret: str) -> str:
 # -- the call --------------------------------------------------------------------------------------------------
 
 
+@lru_cache
+def _client() -> httpx.Client:
+    """One client per process (building TLS settings costs more than a call on loopback); it is thread-safe."""
+    return httpx.Client(follow_redirects=False, headers={"User-Agent": f"paperclerk-webhooks/{__version__}"})
+
+
+os.register_at_fork(after_in_child=_client.cache_clear)  # a forked worker makes its own connections
+
+
 @dataclass(frozen=True)
 class Outcome:
     ok: bool
@@ -194,12 +205,12 @@ def call(webhook_url: str, secret: str, *, body: dict[str, Any], event_name: str
         return Outcome(False, None, refused, 0)
     raw = json.dumps(body, separators=(",", ":"), sort_keys=True, default=str).encode()
     timestamp = int(time.time())
-    headers = {"Content-Type": "application/json", "User-Agent": f"paperclerk-webhooks/{__version__}",
-               "X-Paperclerk-Event": event_name, "X-Paperclerk-Delivery": delivery_id,
-               TIMESTAMP_HEADER: str(timestamp), SIGNATURE_HEADER: signature(secret, timestamp, raw)}
+    headers = {"Content-Type": "application/json", "X-Paperclerk-Event": event_name,
+               "X-Paperclerk-Delivery": delivery_id, TIMESTAMP_HEADER: str(timestamp),
+               SIGNATURE_HEADER: signature(secret, timestamp, raw)}
     try:
-        response = httpx.post(webhook_url, content=raw, headers=headers, timeout=settings.webhook_timeout_seconds,
-                              follow_redirects=False)
+        response = _client().post(webhook_url, content=raw, headers=headers,
+                                  timeout=settings.webhook_timeout_seconds)
     except httpx.HTTPError as exc:
         return Outcome(False, None, f"{type(exc).__name__}: {exc}"[:MAX_ERROR],
                           int((time.monotonic() - started) * 1000))
