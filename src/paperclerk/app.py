@@ -12,6 +12,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi_offline import FastAPIOffline
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartException
@@ -25,7 +26,7 @@ from paperclerk.auth.settings import check_production_secrets
 from paperclerk.auth.web import CSRFMiddleware
 from paperclerk.auth.web import router as auth_web_router
 from paperclerk.config import get_settings
-from paperclerk.core.errors import PaperclerkError
+from paperclerk.core.errors import DatabaseBusy, PaperclerkError
 from paperclerk.core.lines import load_attribute
 from paperclerk.core.worker import start_job_backend
 from paperclerk.documents.api import router as documents_router
@@ -117,6 +118,15 @@ def _add_error_handlers(app: FastAPI) -> None:
         if exc.http_status >= 500:
             log.warning("request failed", extra={"code": exc.code, "error": exc.message})
         return error_response(exc.http_status, exc.code, exc.message, jsonable_encoder(exc.details))
+
+    @app.exception_handler(PoolTimeout)
+    async def on_pool_exhausted(_: Request, exc: PoolTimeout) -> JSONResponse:
+        # Handled here rather than by the catch-all, which re-raises to the server and drops the connection.
+        error = DatabaseBusy("The database is busy; try again shortly.")
+        log.warning("request failed", extra={"code": error.code, "error": str(exc)})
+        response = error_response(error.http_status, error.code, error.message)
+        response.headers["Retry-After"] = str(error.retry_after)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def on_validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:

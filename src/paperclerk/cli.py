@@ -127,15 +127,19 @@ def worker(
     if metrics_port:
         from prometheus_client import start_http_server
 
-        start_http_server(metrics_port, addr=metrics_host)
+        from paperclerk.ops.metrics import share_across_processes
+
+        shared = share_across_processes(settings.data_dir / "metrics")
+        start_http_server(metrics_port, addr=metrics_host, registry=shared)
     tracing.setup_tracing("paperclerk-worker")
     tracing.setup_sentry(settings.sentry_dsn.get_secret_value(), environment=settings.env)
     start_job_backend(settings, embedded_workers=False)
     wanted = [queue.strip() for queue in queues.split(",") if queue.strip()]
     system_events.startup("worker", queues=wanted)
     if settings.broker_url:
-        from paperclerk.core.celery_app import get_celery, queue_name
+        from paperclerk.core.celery_app import get_celery, queue_name, start_heartbeat
 
+        start_heartbeat(settings, wanted)
         # Task events stay on (the Celery config sends them) and so does remote control: Flower needs both.
         try:
             get_celery().worker_main([

@@ -78,7 +78,17 @@ def _check_limits(client: TestClient) -> None:
 
 def test_in_process_limit(monkeypatch: pytest.MonkeyPatch, make_client: Callable[..., TestClient]) -> None:
     client = _limited(monkeypatch, make_client)
+    limited_before = _sample("paperclerk_rate_limit_requests_total", group="default", outcome="limited")
     _check_limits(client)
+    # The cache dashboard reads these: refusals counted by group, the counter store's latency by backend.
+    assert _sample("paperclerk_rate_limit_requests_total", group="default", outcome="limited") > limited_before
+    assert _sample("paperclerk_rate_limit_backend_seconds_count", backend="memory") > 0
+
+
+def _sample(name: str, **labels: str) -> float:
+    from prometheus_client import REGISTRY
+
+    return REGISTRY.get_sample_value(name, labels) or 0.0
 
 
 def test_redis_limit(monkeypatch: pytest.MonkeyPatch, make_client: Callable[..., TestClient], redis_db: str) -> None:
@@ -101,7 +111,9 @@ def test_redis_counters_are_shared_between_processes(redis_db: str) -> None:
 def test_redis_down_falls_back_to_counting_in_process() -> None:
     limiter = RedisLimiter("redis://127.0.0.1:1/0", socket_timeout=0.2)
     key = "default:fallback"
+    fallbacks_before = _sample("paperclerk_rate_limit_fallback_total")
     assert [limiter.hit(key, 2, 60).allowed for _ in range(3)] == [True, True, False]
+    assert _sample("paperclerk_rate_limit_fallback_total") == fallbacks_before + 3
 
 
 def test_broker_url_is_reused_when_it_is_redis(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -30,6 +30,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from paperclerk.auth.errors import RateLimited
 from paperclerk.config import Settings, get_settings
+from paperclerk.ops import metrics
 from paperclerk.ops.security import client_ip
 
 log = logging.getLogger(__name__)
@@ -125,6 +126,7 @@ class RedisLimiter:
                 self._last_warning = time.monotonic()
                 log.warning("rate limiter: Redis unreachable, counting in this process",
                             extra={"error": str(exc)})
+            metrics.RATE_LIMIT_FALLBACKS.inc()
             return self._fallback.hit(key, limit, window)
         return _decision(int(count), limit, int(ttl_ms) / 1000)
 
@@ -171,10 +173,15 @@ class RateLimitMiddleware:
             return
         key = f"{group}:{client_ip(scope, self.networks)}"
         limit, window = self.limits[group], self.settings.rate_limit_window_seconds
+        started = time.perf_counter()
         if isinstance(self.limiter, MemoryLimiter):
             decision = self.limiter.hit(key, limit, window)
+            backend = "memory"
         else:
             decision = await run_in_threadpool(self.limiter.hit, key, limit, window)
+            backend = "redis"
+        metrics.RATE_LIMIT_BACKEND_SECONDS.labels(backend).observe(time.perf_counter() - started)
+        metrics.RATE_LIMIT_REQUESTS.labels(group, "allowed" if decision.allowed else "limited").inc()
         if decision.allowed:
             await self.app(scope, receive, send)
             return

@@ -412,7 +412,8 @@ def _audit_login_failure(session: Session, user: User | None, email: str, ip: st
     reason = "unknown_email" if user is None else "disabled" if not user.is_active else "wrong_password"
     after = {"email": email, "reason": reason}
     subject = ("user", user.id) if user is not None else None
-    organizations = [membership.organization_id for membership, _ in memberships_of(session, user.id)] if user else []
+    organizations: list[str | None] = [membership.organization_id
+                                       for membership, _ in memberships_of(session, user.id)] if user else []
     for organization_id in organizations or [None]:
         record_audit(session, None, action, subject, ip=ip, after=after, organization_id=organization_id)
 

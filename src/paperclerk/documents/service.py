@@ -24,7 +24,7 @@ from paperclerk.core import events, jobs
 from paperclerk.core.audit import record_audit
 from paperclerk.core.errors import Conflict, FileEmpty, FileTooLarge, NotFound
 from paperclerk.core.jobs import Job, Queue
-from paperclerk.core.storage import CHUNK, get_store, private_dir
+from paperclerk.core.storage import CHUNK, get_store, private_dir, scratch_prefix
 from paperclerk.documents.filters import DocumentFilter
 from paperclerk.documents.models import Document, DocumentStatus, ProcessingEvent
 from paperclerk.extraction.base import IMAGE_TYPES
@@ -77,7 +77,7 @@ def spool(stream: BinaryIO, *, settings: Settings) -> Iterator[SpooledFile]:
     scratch = private_dir(settings.data_dir / "tmp")
     digest = hashlib.sha256()
     size = 0
-    fd, name = tempfile.mkstemp(dir=scratch, prefix="upload-")
+    fd, name = tempfile.mkstemp(dir=scratch, prefix=scratch_prefix("upload"))
     try:
         with os.fdopen(fd, "wb") as out:
             while chunk := stream.read(CHUNK):
@@ -132,6 +132,16 @@ def receive(session: Session, spooled: SpooledFile, *, organization_id: str, fil
                      after={"filename": document.filename, "sha256": document.sha256, "media_type": media_type,
                             "size_bytes": document.size_bytes, "source": source})
     return Intake(document, duplicate=False)
+
+
+def follow_review(session: Session, document_id: str, *, organization_id: str, needs_review: bool) -> None:
+    """A product line's decision that its document does (or no longer does) need a person, e.g. once its invoice
+    was approved: ``needs_review`` or ``processed``. A document still queued, processing or failed keeps its
+    status (the pipeline decides then)."""
+    document = session.scalars(select(Document).where(Document.id == document_id,
+                                                      Document.organization_id == organization_id)).first()
+    if document is not None and document.status in (DocumentStatus.PROCESSED, DocumentStatus.NEEDS_REVIEW):
+        document.status = DocumentStatus.NEEDS_REVIEW if needs_review else DocumentStatus.PROCESSED
 
 
 def receive_bytes(session: Session, data: bytes, *, organization_id: str, filename: str | None, source: str,

@@ -21,9 +21,10 @@ from paperclerk.core.db import read_session, session_scope
 from paperclerk.core.errors import ExtractionError, InvalidRequest, NotFound, PaperclerkError
 from paperclerk.documents.models import Document, Page
 from paperclerk.extraction.page_images import has_page_images, page_png
-from paperclerk.invoices import service, workflow
+from paperclerk.invoices import policy, service, workflow
 from paperclerk.invoices.models import OPEN_STATUSES, Invoice, InvoiceStatus
-from paperclerk.invoices.schemas import InvoiceDetail, InvoiceSummary, LineIn
+from paperclerk.invoices.reading import FIELDS
+from paperclerk.invoices.schemas import FindingOut, InvoiceDetail, InvoiceSummary, LineIn
 from paperclerk.web.shell import Viewer, not_found, page_number, page_require, pager, render
 
 PAGE_SIZE = 25
@@ -70,17 +71,36 @@ def invoices_page(
     }, viewer=viewer)
 
 
+#: The header fields a person may enter or correct on the review page, in the order shown (present or not).
+EDITABLE_FIELDS = tuple(name for name in FIELDS if name not in ("document_type", "missing_pages"))
+
+
+def _label(name: str) -> str:
+    return name.replace("_", " ").capitalize()
+
+
 def _boxes(detail: InvoiceDetail, pages: list[Page]) -> list[dict[str, Any]]:
-    """Per page: its size (the SVG viewBox) and the evidence boxes of the fields read on it."""
+    """Per page: its size (the SVG viewBox) and the evidence boxes of the fields read on it, each with the field's
+    name for its label (a corrected field's box shows where the value it replaced was read)."""
     result = []
     for page in pages:
         if not page.width or not page.height:
             continue
-        boxes = [{"field": field.name, "x": field.bbox[0], "y": field.bbox[1],
-                  "width": max(field.bbox[2] - field.bbox[0], 0), "height": max(field.bbox[3] - field.bbox[1], 0)}
+        boxes = [{"field": field.name, "label": _label(field.name), "x": field.bbox[0], "y": field.bbox[1],
+                  "width": max(field.bbox[2] - field.bbox[0], 0), "height": max(field.bbox[3] - field.bbox[1], 0),
+                  "corrected": field.corrected}
                  for field in detail.fields if field.page == page.number and field.bbox and len(field.bbox) == 4]
         result.append({"number": page.number, "width": page.width, "height": page.height, "boxes": boxes})
     return result
+
+
+def _header_fields(detail: InvoiceDetail) -> list[dict[str, Any]]:
+    """Every editable header field with what was read or entered (``field`` None: not read), then any other field
+    the reader found."""
+    found = {field.name: field for field in detail.fields}
+    names = [*EDITABLE_FIELDS, *(name for name in found if name not in EDITABLE_FIELDS)]
+    return [{"name": name, "label": _label(name), "field": found.get(name), "editable": name in EDITABLE_FIELDS}
+            for name in names]
 
 
 def _review(request: Request, viewer: Viewer, invoice_id: str, *, error: str | None = None,
@@ -95,10 +115,14 @@ def _review(request: Request, viewer: Viewer, invoice_id: str, *, error: str | N
         pages = list(session.scalars(select(Page).where(Page.document_id == invoice.document_id)
                                      .order_by(Page.number)))
         page_views = _boxes(detail, pages)
+        blocking, overridable = workflow.approval_blockers(session, invoice)
+        date_hint = service.DATE_EXAMPLES[policy.rule_config(session, tenant).date_order]
     editable = detail.status in OPEN_STATUSES
     return render(request, "invoices/review.html", {
         "inv": detail, "lines": [line.model_dump(mode="json") for line in detail.lines], "pages": page_views,
-        "error": error, "nav": "invoices",
+        "header_fields": _header_fields(detail), "date_hint": date_hint, "error": error, "nav": "invoices",
+        "blocking": [FindingOut.of(item) for item in blocking],
+        "overridable": [FindingOut.of(item) for item in overridable],
         "done": DONE_MESSAGES.get(request.query_params.get("done", "")),
         "can_correct": editable and viewer.can("documents:correct"),
         "can_dismiss": editable and viewer.can("documents:dismiss"),
@@ -180,10 +204,11 @@ def dismiss_page(
 def approve_page(
     request: Request,
     viewer: Annotated[Viewer, Depends(page_require("documents:approve", back="/invoices/{invoice_id}"))],
-    invoice_id: str
+    invoice_id: str, reason: Annotated[str, Form(max_length=2000)] = ""
 ) -> Response:
     return _change(request, viewer, invoice_id, "approved", lambda session, viewer: workflow.approve(
-        session, invoice_id, organization_id=viewer.principal.tenant, actor=viewer.principal, ip=request_ip(request)))
+        session, invoice_id, organization_id=viewer.principal.tenant, actor=viewer.principal, reason=reason,
+        ip=request_ip(request)))
 
 
 @router.post("/invoices/{invoice_id}/reject", response_model=None)

@@ -135,8 +135,8 @@ def _save(session: Session, context: PipelineContext, run: JobRun, settings: Set
              segments=[[s.start, s.end, *(round(v, 2) for v in s.bbox)] for s in page.segments])
         for page in extraction.pages
     )
-    for analyzer, result in context.analyses:
-        analyzer.save(session, document, result)
+    # Every analyzer saves (a list, not any(): no short cut); each returns its routing decision.
+    reviews = [analyzer.save(session, document, result) for analyzer, result in context.analyses]
     title = str(extraction.metadata.get("title") or document.filename)
     _timed(context, "index", lambda: _index(session, document, title, context))
     for attachment in extraction.attachments:
@@ -147,7 +147,8 @@ def _save(session: Session, context: PipelineContext, run: JobRun, settings: Set
     document.kind = context.kind
     document.file_metadata = {key: value for key, value in extraction.metadata.items() if value is not None}
     document.timings = dict(context.timings)
-    document.status = DocumentStatus.NEEDS_REVIEW if context.needs_review else DocumentStatus.PROCESSED
+    needs_review = context.needs_review or any(reviews)
+    document.status = DocumentStatus.NEEDS_REVIEW if needs_review else DocumentStatus.PROCESSED
     document.processed_at = utcnow()
     document.error_code = document.error_message = None
     for stage, duration in context.timings.items():

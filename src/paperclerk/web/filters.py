@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from paperclerk.core import money
 from paperclerk.documents.models import DocumentStatus
 from paperclerk.pipeline.classify import kind_label
 
@@ -113,4 +114,5 @@ def label(value: str | None) -> str:
 
 
 FILTERS: dict[str, Callable[..., Any]] = {"filesize": filesize, "when": when, "clock": clock, "meta": meta, "iso": iso,
-                                          "ms": ms, "label": label, "changes": changes}
+                                          "ms": ms, "label": label, "changes": changes,
+                                          "money": money.display}

@@ -1,7 +1,7 @@
 """the AI layer's usage ledger and answer cache; passages with embeddings, their lexical index and generations
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-03 13:30:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import paperclerk.core.db
 
 revision: str = '0008'
-down_revision: str | None = '0005'
+down_revision: str | None = '0006'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
