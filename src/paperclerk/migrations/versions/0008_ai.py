@@ -1,4 +1,4 @@
-"""the AI layer's usage ledger and answer cache; passages with embeddings, their lexical index and generations
+"""the AI layer's usage ledger and answer cache; passages with embeddings and their lexical index
 
 Revision ID: 0008
 Revises: 0006
@@ -61,12 +61,6 @@ def upgrade() -> None:
     sqlite_autoincrement=True
     )
     op.create_index(op.f('ix_passages_document_id'), 'passages', ['document_id'])
-    op.create_table('passage_generations',
-    sa.Column('organization_id', sa.String(length=36), nullable=False),
-    sa.Column('generation', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_passage_generations_organization_id_organizations'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('organization_id', name=op.f('pk_passage_generations'))
-    )
     op.create_index('ix_passages_organization_id_model_id', 'passages', ['organization_id', 'model', 'id'])
     _create_passage_index()
 
@@ -88,7 +82,6 @@ def _create_passage_index() -> None:
 
 def downgrade() -> None:
     op.execute("DROP TABLE IF EXISTS passage_index")
-    op.drop_table('passage_generations')
     op.drop_index('ix_passages_organization_id_model_id', table_name='passages')
     op.drop_index(op.f('ix_passages_document_id'), table_name='passages')
     op.drop_table('passages')
