@@ -15,7 +15,7 @@ from paperclerk.core.db import Base
 
 class Passage(Base):
     __tablename__ = "passages"
-    #: AUTOINCREMENT on SQLite too: ids are never reused, so (count, highest id) tells a vector cache what changed.
+    #: AUTOINCREMENT on SQLite too: ids are never reused (see PassageGeneration).
     __table_args__ = (Index("ix_passages_organization_id_model_id", "organization_id", "model", "id"),
                       {"sqlite_autoincrement": True})
 
@@ -33,3 +33,14 @@ class Passage(Base):
     model: Mapped[str] = mapped_column(String(200), default="")
     #: float32, L2-normalised, little-endian.
     embedding: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class PassageGeneration(Base):
+    """Counts the times an organisation's passages were removed or replaced: with the highest passage id (ids are
+    never reused) it tells an in-process vector cache in two index lookups whether it is current."""
+
+    __tablename__ = "passage_generations"
+
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="RESTRICT"),
+                                                 primary_key=True)
+    generation: Mapped[int] = mapped_column(Integer, default=0)

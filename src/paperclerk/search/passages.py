@@ -17,7 +17,7 @@ import numpy as np
 from sqlalchemy import case, delete, insert, select, text
 from sqlalchemy.orm import Session
 
-from paperclerk.search.models import Passage
+from paperclerk.search.models import Passage, PassageGeneration
 
 MIN_CHARS = 60
 MAX_CHARS = 1200
@@ -100,6 +100,8 @@ def replace(session: Session, *, document_id: str, organization_id: str, spans: 
         session.execute(text("DELETE FROM passage_index WHERE rowid IN (SELECT value FROM json_each(:ids))"),
                         {"ids": "[" + ",".join(map(str, old)) + "]"})
     session.execute(delete(Passage).where(Passage.document_id == document_id))
+    if old:
+        _bump_generation(session, organization_id, postgres)
     if not spans:
         return
     rows = [{"document_id": document_id, "organization_id": organization_id, "ordinal": ordinal, "page": span.page,
@@ -152,6 +154,16 @@ def prepare(pages: Sequence[tuple[int, str]], organization_id: str) -> Passages:
     except PaperclerkError as exc:
         return Passages(spans, None, provider.model, missing_vectors=exc.code)
     return Passages(spans, embeddings.vectors, embeddings.model, tokens=embeddings.tokens if provider.remote else 0)
+
+
+def _bump_generation(session: Session, organization_id: str, postgres: bool) -> None:
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    upsert = (pg_insert if postgres else sqlite_insert)(PassageGeneration).values(organization_id=organization_id,
+                                                                                  generation=1)
+    session.execute(upsert.on_conflict_do_update(index_elements=["organization_id"],
+                                                 set_={"generation": PassageGeneration.generation + 1}))
 
 
 def lacking(session: Session, organization_id: str, *, model: str, everything: bool = False) -> list[str]:

@@ -1,8 +1,9 @@
 """Nearest passages by embedding: pgvector on PostgreSQL when the extension was installed (the ``vec`` column
 exists), else an exact search in process over a numpy matrix of the organisation's vectors.
 
-The in-process matrix is loaded once per (organisation, model) and kept current by a cheap check per query
-(count and highest id of the stored vectors): new passages are appended, anything else reloads it.
+The in-process matrix is loaded once per (organisation, model) and kept current by two index lookups per query
+(the organisation's passage generation and highest passage id): new passages are appended, a removal or
+replacement (a new generation) reloads it.
 """
 
 from __future__ import annotations
@@ -16,15 +17,18 @@ import numpy as np
 from sqlalchemy import ColumnElement, Float, func, literal_column, select, text
 from sqlalchemy.orm import Session
 
-from paperclerk.search.models import Passage
+from paperclerk.search.models import Passage, PassageGeneration
 
 
 @dataclass
 class _Matrix:
     ids: np.ndarray
     vectors: np.ndarray
-    count: int
-    max_id: int
+    generation: int
+
+    @property
+    def max_id(self) -> int:
+        return int(self.ids[-1]) if len(self.ids) else 0
 
 
 _matrices: dict[tuple[str, str, str], _Matrix] = {}
@@ -83,25 +87,21 @@ def vectors_of(session: Session, passage_ids: Sequence[int]) -> dict[int, np.nda
 
 
 def _matrix(session: Session, organization_id: str, model: str) -> _Matrix:
-    # a passage has a model exactly when it has a vector: the (organisation, model, id) index answers this alone
     scope = (Passage.organization_id == organization_id, Passage.model == model)
-    count, max_id = session.execute(select(func.count(Passage.id), func.max(Passage.id)).where(*scope)).one()
-    count, max_id = int(count or 0), int(max_id or 0)
+    # read before the rows: a change after this is seen by the next query
+    generation = session.scalar(select(PassageGeneration.generation)
+                                .where(PassageGeneration.organization_id == organization_id)) or 0
+    max_id = session.scalar(select(func.max(Passage.id)).where(*scope)) or 0
     key = (str(session.get_bind().engine.url), organization_id, model)
     with _lock:
         cached = _matrices.get(key)
-    if cached is not None and (cached.count, cached.max_id) == (count, max_id):
+    if cached is not None and cached.generation == generation and cached.max_id == max_id:
         return cached
-    if cached is not None and cached.count and max_id > cached.max_id:
-        ids, vectors = _load(session, *scope, Passage.id > cached.max_id)
-        if cached.count + len(ids) == count:  # only appended since: keep what is loaded
-            matrix = _Matrix(np.concatenate([cached.ids, ids]), np.concatenate([cached.vectors, vectors]),
-                             count, max_id)
-            with _lock:
-                _matrices[key] = matrix
-            return matrix
-    ids, vectors = _load(session, *scope)
-    matrix = _Matrix(ids, vectors, len(ids), int(ids.max()) if len(ids) else 0)
+    if cached is not None and cached.generation == generation and len(cached.ids) and max_id > cached.max_id:
+        ids, vectors = _load(session, *scope, Passage.id > cached.max_id)  # only appended since
+        matrix = _Matrix(np.concatenate([cached.ids, ids]), np.concatenate([cached.vectors, vectors]), generation)
+    else:
+        matrix = _Matrix(*_load(session, *scope), generation)
     with _lock:
         _matrices[key] = matrix
     return matrix
