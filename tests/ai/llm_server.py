@@ -78,82 +78,88 @@ def _tokens(text: str) -> int:
     return len(re.findall(r"\w+|[^\w\s]", text))
 
 
+class _Handler(BaseHTTPRequestHandler):
+    """Answers as an OpenAI-compatible server does; ``llm`` is the scripted state (set per server)."""
+
+    llm: LLMServer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        try:
+            body = json.loads(raw or b"{}")
+        except json.JSONDecodeError:
+            return self._json(400, {"error": {"message": "body is not JSON", "type": "invalid_request_error"}})
+        self.llm.requests.append(Request(self.path, body, dict(self.headers.items())))
+        if self.llm.delay:
+            time.sleep(self.llm.delay)
+        if self.llm.api_key and self.headers.get("Authorization") != f"Bearer {self.llm.api_key}":
+            return self._json(401, {"error": {"message": "Incorrect API key", "type": "invalid_request_error"}})
+        failure = self.llm.next_failure()
+        if failure is not None:
+            return self._json(failure, {"error": {"message": "scripted failure", "type": "server_error"}})
+        if self.path == "/v1/chat/completions":
+            return self._chat(body)
+        if self.path == "/v1/embeddings":
+            return self._embeddings(body)
+        return self._json(404, {"error": {"message": f"no route {self.path}", "type": "invalid_request_error"}})
+
+    def _chat(self, body: dict[str, Any]) -> None:
+        messages = body.get("messages") or []
+        text = self.llm.next_reply(messages)
+        prompt = sum(_tokens(str(m.get("content", ""))) for m in messages)
+        usage = {"prompt_tokens": prompt, "completion_tokens": _tokens(text),
+                 "total_tokens": prompt + _tokens(text)}
+        model = body.get("model") or self.llm.model
+        if not body.get("stream"):
+            answer: dict[str, Any] = {
+                "id": "chatcmpl-test", "object": "chat.completion", "created": int(time.time()), "model": model,
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": text},
+                             "finish_reason": "stop"}]}
+            if self.llm.report_usage:
+                answer["usage"] = usage
+            return self._json(200, answer)
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-cache")
+        self.end_headers()
+        base = {"id": "chatcmpl-test", "object": "chat.completion.chunk", "created": int(time.time()),
+                "model": model}
+        self._event({**base, "choices": [{"index": 0, "delta": {"role": "assistant"}, "finish_reason": None}]})
+        for piece in re.findall(r"\S+\s*|\s+", text):
+            self._event({**base, "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]})
+        self._event({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+        if self.llm.report_usage and (body.get("stream_options") or {}).get("include_usage"):
+            self._event({**base, "choices": [], "usage": usage})
+        self.wfile.write(b"data: [DONE]\n\n")
+        self.wfile.flush()
+
+    def _event(self, payload: dict[str, Any]) -> None:
+        self.wfile.write(b"data: " + json.dumps(payload).encode() + b"\n\n")
+        self.wfile.flush()
+
+    def _embeddings(self, body: dict[str, Any]) -> None:
+        inputs = body.get("input")
+        texts = [inputs] if isinstance(inputs, str) else list(inputs or [])
+        data = [{"object": "embedding", "index": i, "embedding": embedding(str(t))} for i, t in enumerate(texts)]
+        tokens = sum(_tokens(str(t)) for t in texts)
+        self._json(200, {"object": "list", "data": data, "model": body.get("model") or self.llm.model,
+                         "usage": {"prompt_tokens": tokens, "total_tokens": tokens}})
+
+    def _json(self, status: int, payload: dict[str, Any]) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+
 def _handler(server: LLMServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-        def do_POST(self) -> None:
-            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            try:
-                body = json.loads(raw or b"{}")
-            except json.JSONDecodeError:
-                return self._json(400, {"error": {"message": "body is not JSON", "type": "invalid_request_error"}})
-            server.requests.append(Request(self.path, body, dict(self.headers.items())))
-            if server.delay:
-                time.sleep(server.delay)
-            if server.api_key and self.headers.get("Authorization") != f"Bearer {server.api_key}":
-                return self._json(401, {"error": {"message": "Incorrect API key", "type": "invalid_request_error"}})
-            failure = server.next_failure()
-            if failure is not None:
-                return self._json(failure, {"error": {"message": "scripted failure", "type": "server_error"}})
-            if self.path == "/v1/chat/completions":
-                return self._chat(body)
-            if self.path == "/v1/embeddings":
-                return self._embeddings(body)
-            return self._json(404, {"error": {"message": f"no route {self.path}", "type": "invalid_request_error"}})
-
-        def _chat(self, body: dict[str, Any]) -> None:
-            messages = body.get("messages") or []
-            text = server.next_reply(messages)
-            prompt = sum(_tokens(str(m.get("content", ""))) for m in messages)
-            usage = {"prompt_tokens": prompt, "completion_tokens": _tokens(text),
-                     "total_tokens": prompt + _tokens(text)}
-            model = body.get("model") or server.model
-            if not body.get("stream"):
-                answer: dict[str, Any] = {
-                    "id": "chatcmpl-test", "object": "chat.completion", "created": int(time.time()), "model": model,
-                    "choices": [{"index": 0, "message": {"role": "assistant", "content": text},
-                                 "finish_reason": "stop"}]}
-                if server.report_usage:
-                    answer["usage"] = usage
-                return self._json(200, answer)
-            self.send_response(200)
-            self.send_header("Content-Type", "text/event-stream")
-            self.send_header("Cache-Control", "no-cache")
-            self.end_headers()
-            base = {"id": "chatcmpl-test", "object": "chat.completion.chunk", "created": int(time.time()),
-                    "model": model}
-            self._event({**base, "choices": [{"index": 0, "delta": {"role": "assistant"}, "finish_reason": None}]})
-            for piece in re.findall(r"\S+\s*|\s+", text):
-                self._event({**base, "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]})
-            self._event({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
-            if server.report_usage and (body.get("stream_options") or {}).get("include_usage"):
-                self._event({**base, "choices": [], "usage": usage})
-            self.wfile.write(b"data: [DONE]\n\n")
-            self.wfile.flush()
-
-        def _event(self, payload: dict[str, Any]) -> None:
-            self.wfile.write(b"data: " + json.dumps(payload).encode() + b"\n\n")
-            self.wfile.flush()
-
-        def _embeddings(self, body: dict[str, Any]) -> None:
-            inputs = body.get("input")
-            texts = [inputs] if isinstance(inputs, str) else list(inputs or [])
-            data = [{"object": "embedding", "index": i, "embedding": embedding(str(t))} for i, t in enumerate(texts)]
-            tokens = sum(_tokens(str(t)) for t in texts)
-            self._json(200, {"object": "list", "data": data, "model": body.get("model") or server.model,
-                             "usage": {"prompt_tokens": tokens, "total_tokens": tokens}})
-
-        def _json(self, status: int, payload: dict[str, Any]) -> None:
-            data = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-    return Handler
+    return type("Handler", (_Handler,), {"llm": server})
 
 
 @pytest.fixture
