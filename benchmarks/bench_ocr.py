@@ -62,7 +62,7 @@ def _rendered_set(quick: bool) -> tuple[list[Row], dict[str, object]]:
     baseline = "RapidOCR as recognised"
     readings: dict[str, Callable[[Image.Image], str]] = {
         baseline: _as_recognised, "RapidOCR + word gaps": lambda image: ocr_image(image, "rapidocr").text}
-    if ocr_tesseract.binary():
+    if ocr_tesseract.available():
         readings["tesseract"] = lambda image: ocr_image(image, "tesseract").text
     scores: dict[str, list[Score]] = {name: [] for name in readings}
     timings: dict[str, list[float]] = {name: [] for name in readings}

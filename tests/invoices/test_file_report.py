@@ -68,7 +68,7 @@ def test_scanned_invoice_goes_through_ocr(tmp_path: Path, monkeypatch: pytest.Mo
     misreads an amount (tesseract takes this bitmap font's '£' for a '4'), the arithmetic rules say so: a wrong
     amount never passes as checked. (RapidOCR's '11' here once came back as '1 1': digits split only at a
     column's gap.)"""
-    if engine == "tesseract" and ocr_tesseract.binary() is None:
+    if engine == "tesseract" and not ocr_tesseract.available():
         pytest.skip("tesseract is not installed (scripts/ensure-ocr.sh)")
     monkeypatch.setenv("PAPERCLERK_OCR_ENGINE", engine)
     get_settings.cache_clear()
