@@ -38,10 +38,10 @@ _QUARTER_ASPECT = 1.0
 #: 300 dpi, and more pixels only cost time.
 _GLYPH_SMALL, _GLYPH_UP, _GLYPH_LARGE, _GLYPH_DOWN = 12, 24, 60, 40
 _MAX_UPSCALE = 4.0
-#: A text column narrower than this many glyph heights that fills at least ``_RECEIPT_FILL`` of the paper's width
-#: is a till receipt (42 characters of a thermal roll measure about 35 on 85 % of the roll; an A4 page's lines 80
-#: and more, and a page of short lines leaves half of the sheet blank).
-_RECEIPT_COLUMN, _RECEIPT_FILL = 55, 0.6
+#: Paper narrower than this many letter heights, with text across at least ``_RECEIPT_FILL`` of it, is a till
+#: receipt (an 80 mm roll measures about 40, 42 characters filling 85 % of it; an A4 page 55 in 16 pt print,
+#: over 100 in 10 pt).
+_RECEIPT_WIDTH, _RECEIPT_FILL = 45, 0.6
 
 
 class Layout(StrEnum):
@@ -232,12 +232,10 @@ def _turn_and_scale(shape: tuple[int, ...], angle: float, scale: float) -> tuple
 
 
 def _layout(ink: np.ndarray, glyph: float | None) -> Layout:
-    """A receipt when the text column is narrow for its glyphs and fills the paper's width; else a page."""
-    xs = np.nonzero(ink.any(axis=0))[0]
-    if glyph is None or len(xs) < 2:
+    """A receipt when the paper is narrow for its letters and the text fills its width; else a page."""
+    if glyph is None or ink.shape[1] / glyph >= _RECEIPT_WIDTH:
         return Layout.PAGE
     columns = ink.sum(axis=0)
     cumulative = np.cumsum(columns) / max(columns.sum(), 1)
     left, right = np.searchsorted(cumulative, 0.01), np.searchsorted(cumulative, 0.99)
-    narrow = (right - left) / glyph < _RECEIPT_COLUMN
-    return Layout.RECEIPT if narrow and (right - left) >= _RECEIPT_FILL * ink.shape[1] else Layout.PAGE
+    return Layout.RECEIPT if right - left >= _RECEIPT_FILL * ink.shape[1] else Layout.PAGE
