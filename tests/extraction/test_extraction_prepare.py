@@ -104,6 +104,11 @@ def test_small_print_is_enlarged_and_an_empty_page_left_alone():
     assert prepared.image.width > 1.5 * image.width
     assert prepared.original_box((0, 0, prepared.image.width, prepared.image.height)) == pytest.approx(
         (0, 0, image.width, image.height), abs=1)
+    large = Image.new("L", (6000, 4000), 255)
+    for row in range(40, 3900, 40):
+        ImageDraw.Draw(large).text((20, row), "Total amount due 1,234.56 USD " * 40, fill=0, font=small)
+    enlarged = prepare(large).image
+    assert 24_000_000 < enlarged.width * enlarged.height <= 40_000_000 * 1.01  # enlarged, within bounds
     blank = prepare(Image.new("RGBA", (300, 200), (0, 0, 0, 0)))
     assert blank.image.size == (300, 200) and blank.layout is Layout.PAGE
     assert np.asarray(blank.image).min() == 255  # transparency is white paper

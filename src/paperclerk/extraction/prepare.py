@@ -38,6 +38,8 @@ _QUARTER_ASPECT = 1.0
 #: 300 dpi, and more pixels only cost time.
 _GLYPH_SMALL, _GLYPH_UP, _GLYPH_LARGE, _GLYPH_DOWN = 12, 24, 60, 40
 _MAX_UPSCALE = 4.0
+#: ... and never beyond this many pixels (an A4 page at 600 dpi is 35 million).
+_MAX_PIXELS = 40_000_000
 #: Paper narrower than this many letter heights, with text across at least ``_RECEIPT_FILL`` of it, is a till
 #: receipt (an 80 mm roll measures about 40, 42 characters filling 85 % of it; an A4 page 55 in 16 pt print,
 #: over 100 in 10 pt).
@@ -90,7 +92,7 @@ def prepare(image: Image.Image) -> Prepared:
     glyph = _glyph_height(letters, on_its_side=abs(angle) > 45)
     scale = 1.0
     if glyph and glyph < _GLYPH_SMALL:
-        scale = min(_GLYPH_UP / glyph, _MAX_UPSCALE)
+        scale = max(1.0, min(_GLYPH_UP / glyph, _MAX_UPSCALE, (_MAX_PIXELS / grey.size) ** 0.5))
     elif glyph and glyph > _GLYPH_LARGE:
         scale = _GLYPH_DOWN / glyph
     if angle or scale != 1.0:
