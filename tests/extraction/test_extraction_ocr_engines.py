@@ -71,3 +71,13 @@ def test_tesseract_reads_an_invoice_line_with_its_spaces(tesseract, run):
 def test_tesseract_word_recall_on_the_rendered_set_stays_above_its_floor(tesseract):
     measured = [score(page.text, ocr.ocr_image(page.image, "tesseract").text) for page in rendered_pages(quick=True)]
     assert statistics.fmean(s.recall for s in measured) >= TESSERACT_RECALL_FLOOR, measured
+
+
+def test_tesseract_stays_loaded_between_pages(tesseract):
+    """The models are loaded once per thread (inside the long-lived sandbox child), not once per page."""
+    font = ImageFont.load_default(size=22)
+    first = ocr.ocr_image(render_lines(["Invoice Number 42"], font), "tesseract")
+    engine = ocr_tesseract._api()
+    second = ocr.ocr_image(render_lines(["Total 3.50"], font), "tesseract")
+    assert ocr_tesseract._api() is engine
+    assert (first.text, second.text) == ("Invoice Number 42", "Total 3.50")
