@@ -203,10 +203,10 @@ def run(quick: bool) -> SectionResult:
     seen, seen_paths = _seen_corpus(work)
     held, held_paths, documents = _regression(work, per_style)
     from paperclerk.extraction.ocr import engine_for
-    from paperclerk.extraction.ocr_tesseract import binary
+    from paperclerk.extraction.ocr_tesseract import available
 
     scanned_documents = documents[:: max(1, len(documents) // scanned)][:scanned]
-    engines = ["rapidocr", *(["tesseract"] if binary() else [])]
+    engines = ["rapidocr", *(["tesseract"] if available() else [])]
     by_engine = {engine: _scans(work, scanned_documents, engine) for engine in engines}
     product = engine_for("auto")  # what the product reads scans with on this machine
     scans = by_engine[product][0]

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# OCR reads with Debian's tesseract when it is installed (faster and more accurate than the pip-only
-# RapidOCR, as measured in benchmarks/bench_ocr.py). Install it and the five language models when we can
-# (root with apt); otherwise say so (RapidOCR reads instead; the tesseract tests skip on a laptop, fail in CI).
+# OCR reads with tesseract when its language models are installed (faster and more accurate than the pip-only
+# RapidOCR, as measured in benchmarks/bench_ocr.py): libtesseract comes inside the tesserocr wheel, the models
+# from Debian's tesseract-ocr packages. Install them when we can (root with apt); otherwise say so (RapidOCR
+# reads instead; the tesseract tests skip on a laptop, fail in CI).
 set -u
 wanted="tesseract-ocr tesseract-ocr-osd tesseract-ocr-eng tesseract-ocr-fra tesseract-ocr-deu tesseract-ocr-nld tesseract-ocr-spa"
 if command -v tesseract >/dev/null 2>&1; then

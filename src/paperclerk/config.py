@@ -93,7 +93,7 @@ class Settings(BaseSettings):
     max_unpacked_mb: int = Field(default=500, ge=1)
     #: Resolution scans are rendered at for OCR.
     ocr_dpi: int = Field(default=200, ge=72, le=600)
-    #: auto: tesseract when the binary is installed (scripts/ensure-ocr.sh; faster and more accurate as
+    #: auto: tesseract when its language models are installed (scripts/ensure-ocr.sh; faster and more accurate as
     #: measured), else RapidOCR (pip-only, the models are inside the wheel).
     ocr_engine: Literal["auto", "rapidocr", "tesseract"] = "auto"
     #: Files are read in child processes that are killed past these limits (the document fails FILE_TOO_COMPLEX)

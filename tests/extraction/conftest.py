@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from paperclerk.extraction import ocr_tesseract
 from paperclerk.extraction.base import Extraction, Limits
 from paperclerk.extraction.extract import extract
 from paperclerk.extraction.sniff import detect_media_type
@@ -33,3 +35,13 @@ def run(write: Callable[[str, bytes], Path]) -> Callable[..., Extraction]:
         return extract(path, detect_media_type(path), allow_ocr=allow_ocr, limits=limits or Limits())
 
     return run_extraction
+
+
+@pytest.fixture
+def tesseract() -> None:
+    """Tesseract can read here (tesserocr and the language models), or the test skips (fails in CI)."""
+    if not ocr_tesseract.available():
+        message = "tesseract's language models are not installed (scripts/ensure-ocr.sh installs them as root)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import statistics
 
 import pytest
@@ -20,23 +19,14 @@ from tests.extraction.ocr_quality import render_lines, rendered_pages, score
 TESSERACT_RECALL_FLOOR = 0.98 - 0.04
 
 
-@pytest.fixture
-def tesseract() -> None:
-    if ocr_tesseract.binary() is None:
-        message = "tesseract is not installed (scripts/ensure-ocr.sh installs it as root)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-
-
 def test_the_setting_reaches_the_extractors_and_auto_prefers_tesseract(monkeypatch):
     assert Limits.from_settings(Settings(ocr_engine="rapidocr")).ocr_engine == "rapidocr"
     assert Limits().ocr_engine == Settings().ocr_engine == "auto"
     with pytest.raises(ValueError, match="ocr_engine"):
         Settings(ocr_engine="easyocr")
-    monkeypatch.setattr(ocr_tesseract, "binary", lambda: "/usr/bin/tesseract")
+    monkeypatch.setattr(ocr_tesseract, "available", lambda: True)
     assert (ocr.engine_for("auto"), ocr.engine_for("rapidocr")) == ("tesseract", "rapidocr")
-    monkeypatch.setattr(ocr_tesseract, "binary", lambda: None)
+    monkeypatch.setattr(ocr_tesseract, "available", lambda: False)
     assert ocr.engine_for("auto") == "rapidocr"
     with pytest.raises(ValueError, match="unknown OCR engine"):
         ocr.engine_for("easyocr")
@@ -81,3 +71,13 @@ def test_tesseract_reads_an_invoice_line_with_its_spaces(tesseract, run):
 def test_tesseract_word_recall_on_the_rendered_set_stays_above_its_floor(tesseract):
     measured = [score(page.text, ocr.ocr_image(page.image, "tesseract").text) for page in rendered_pages(quick=True)]
     assert statistics.fmean(s.recall for s in measured) >= TESSERACT_RECALL_FLOOR, measured
+
+
+def test_tesseract_stays_loaded_between_pages(tesseract):
+    """The models are loaded once per thread (inside the long-lived sandbox child), not once per page."""
+    font = ImageFont.load_default(size=22)
+    first = ocr.ocr_image(render_lines(["Invoice Number 42"], font), "tesseract")
+    engine = ocr_tesseract._api()
+    second = ocr.ocr_image(render_lines(["Total 3.50"], font), "tesseract")
+    assert ocr_tesseract._api() is engine
+    assert (first.text, second.text) == ("Invoice Number 42", "Total 3.50")

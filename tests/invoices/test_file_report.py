@@ -65,10 +65,10 @@ def test_pdf_invoice_report(tmp_path: Path) -> None:
 @pytest.mark.parametrize("engine", ["rapidocr", "tesseract"])
 def test_scanned_invoice_goes_through_ocr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: str) -> None:
     """A scan (no text layer) at a low 100 dpi: OCR'd text, values with boxes in PDF points. Where the engine
-    misreads an amount (tesseract takes this bitmap font's '£' for a '4'), the arithmetic rules say so: a wrong
+    misreads an amount (tesseract takes this bitmap font's '£' for a digit), the arithmetic rules say so: a wrong
     amount never passes as checked. (RapidOCR's '11' here once came back as '1 1': digits split only at a
     column's gap.)"""
-    if engine == "tesseract" and ocr_tesseract.binary() is None:
+    if engine == "tesseract" and not ocr_tesseract.available():
         pytest.skip("tesseract is not installed (scripts/ensure-ocr.sh)")
     monkeypatch.setenv("PAPERCLERK_OCR_ENGINE", engine)
     get_settings.cache_clear()
@@ -78,9 +78,9 @@ def test_scanned_invoice_goes_through_ocr(tmp_path: Path, monkeypatch: pytest.Mo
     _assert_shape(report)
     assert report["kind"] == "invoice"
     fields = report["fields"]
-    assert (fields["invoice_number"], fields["invoice_date"], fields["tax_total"]) == (
-        spec.number, spec.issued.isoformat(), str(spec.tax))
-    if fields["total"] != str(spec.total):  # the misread amounts no longer add up with the lines
+    assert (fields["invoice_number"], fields["invoice_date"]) == (spec.number, spec.issued.isoformat())
+    # the misread amounts no longer add up with the lines (libtesseract 5.5 reads the '£' of the VAT as a '1')
+    if (fields["total"], fields["tax_total"]) != (str(spec.total), str(spec.tax)):
         assert engine == "tesseract"
         assert {"INV-ARITH-002", "INV-ARITH-003"} & {finding["rule_id"] for finding in report["findings"]}
     x0, y0, x1, y1 = report["evidence"]["total"]["bbox"]

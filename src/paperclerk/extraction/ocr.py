@@ -1,5 +1,6 @@
-"""OCR of one image: tesseract when the machine has it, else a single, lazily created, lock-guarded RapidOCR
-engine (offline ONNX models inside the pip wheel, so ``make run`` needs no root).
+"""OCR of one image: tesseract (``ocr_tesseract``, on the image as ``prepare`` makes it) when the machine has its
+language models, else a single, lazily created, lock-guarded RapidOCR engine (offline ONNX models inside the pip
+wheel, so ``make run`` needs no root).
 
 Tesseract is preferred because it measured faster and more accurate here (``benchmarks/bench_ocr.py``).
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import statistics
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -20,6 +21,7 @@ from PIL import Image
 
 from paperclerk.core.errors import ExtractionError
 from paperclerk.extraction.base import TextSegment
+from paperclerk.extraction.prepare import Prepared, flattened, prepare
 
 if TYPE_CHECKING:
     from rapidocr_onnxruntime import RapidOCR
@@ -81,24 +83,42 @@ def engine_for(setting: str) -> str:
     if setting not in ENGINES:
         raise ValueError(f"unknown OCR engine {setting!r}; one of {', '.join(ENGINES)}")
     if setting == "auto":
-        return "tesseract" if ocr_tesseract.binary() else "rapidocr"
+        return "tesseract" if ocr_tesseract.available() else "rapidocr"
     return setting
 
 
-def ocr_image(image: Image.Image, engine: str = "auto") -> OcrResult:
-    """Read the text in ``image``; raises ``ExtractionError`` (OCR_FAILED) when the engine fails."""
-    if engine_for(engine) == "tesseract":
-        from paperclerk.extraction import ocr_tesseract
+#: A tesseract reading less sure than this may be of a page upside down: it is read half a turn round as well.
+_UNSURE = 0.6
 
-        return ocr_tesseract.read(image)
-    return _read_with_rapidocr(image)
+
+def ocr_image(image: Image.Image, engine: str = "auto") -> OcrResult:
+    """Read the text in ``image``, with boxes on ``image`` itself; raises ``ExtractionError`` (OCR_FAILED) when the
+    engine fails.
+
+    Tesseract reads the image as ``prepare`` makes it (upright, on the paper, evened out, its layout told);
+    RapidOCR's detector finds turned and skewed lines by itself and reads the image as it is.
+    """
+    if engine_for(engine) != "tesseract":
+        return _read_with_rapidocr(image)
+    prepared = prepare(image)
+    result = _tesseract(prepared)
+    if result.confidence is not None and result.confidence < _UNSURE:
+        turned = prepared.turned()
+        second = _tesseract(turned)
+        if (second.confidence or 0) > result.confidence:
+            prepared, result = turned, second
+    result.segments = [replace(segment, bbox=prepared.original_box(segment.bbox)) for segment in result.segments]
+    return result
+
+
+def _tesseract(prepared: Prepared) -> OcrResult:
+    from paperclerk.extraction import ocr_tesseract
+
+    return ocr_tesseract.read(prepared.image, prepared.layout)
 
 
 def _read_with_rapidocr(image: Image.Image) -> OcrResult:
-    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
-        background = Image.new("RGB", image.size, "white")
-        background.paste(image.convert("RGBA"), mask=image.convert("RGBA").getchannel("A"))
-        image = background
+    image = flattened(image)
     bgr = np.ascontiguousarray(np.asarray(image.convert("RGB"))[:, :, ::-1])
     with _lock:
         try:
