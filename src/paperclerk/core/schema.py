@@ -45,9 +45,14 @@ def new_revision(line_name: str, message: str, *, autogenerate: bool = True) -> 
     if any(line.name in revision.branch_labels for revision in script.walk_revisions()):
         branch: dict[str, Any] = {"head": f"{line.name}@head"}
     else:
-        core = MIGRATIONS / "versions"
-        core_heads = sorted(revision.revision for revision in script.get_revisions("heads")
-                            if revision is not None and Path(revision.path).parent == core)
+        # The core chain's own head: a line revision that depends on it (another line's branch) makes it no
+        # Alembic head any more.
+        versions = MIGRATIONS / "versions"
+        core = [revision for revision in script.walk_revisions() if Path(revision.path).parent == versions]
+        below = {parent for revision in core
+                 for parent in ((revision.down_revision,) if isinstance(revision.down_revision, str)
+                                else revision.down_revision or ())}
+        core_heads = sorted(revision.revision for revision in core if revision.revision not in below)
         branch = {"head": "base", "branch_label": line.name, "depends_on": core_heads}
     written = command.revision(config, message, autogenerate=autogenerate,
                                version_path=str(line.migrations_folder), **branch)

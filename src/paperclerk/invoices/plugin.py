@@ -46,4 +46,5 @@ LINE = ProductLine(
         NavItem("rules", "Rules", "/rules", "documents:read", 140),
     ),
     migrations="migrations",
+    document_links="paperclerk.invoices.service:document_links",
 )
