@@ -33,8 +33,11 @@ from paperclerk.invoices.models import (
     PurchaseOrderLine,
     Vendor,
 )
+from paperclerk.legal_billing.models import LawFirm
 from tests.conftest import wait_until_final
 from tests.helpers import api_key, organization_id
+from tests.legal_billing.ledes_samples import legal_invoice
+from tests.notifications.support import stored_webhook
 
 #: Routes anybody may call (they authenticate the caller themselves).
 PUBLIC = {("POST", "/api/v1/auth/login"), ("POST", "/api/v1/auth/refresh"), ("POST", "/api/v1/auth/logout")}
@@ -54,6 +57,7 @@ class World:
     purchase_order_id: str
     goods_receipt_id: str
     export_id: str
+    legal_invoice_id: str = ""
 
 
 Call = Callable[[World], tuple[str, dict[str, Any]]]
@@ -67,11 +71,55 @@ def _unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
 
+def _legal_invoice(world: World) -> str:
+    """A fresh law-firm invoice in review (approving or rejecting closes it)."""
+    return legal_invoice(organization_id("acme"))
+def _passage(world: World) -> int:
+    from sqlalchemy import select
+
+    from paperclerk.search.models import Passage
+
+    with session_scope(readonly=True) as session:
+        return session.scalars(select(Passage.id).where(Passage.document_id == world.document_id)).first()
+
+
 def _csv(text: str) -> dict[str, Any]:
     return {"files": {"file": ("import.csv", text.encode(), "text/csv")}}
 
 
 CALLS: dict[tuple[str, str], Call] = {
+    ("POST", "/api/v1/legal/invoices/upload"): lambda w: ("/api/v1/legal/invoices/upload", _unique_text()),
+    ("GET", "/api/v1/legal/invoices"): lambda w: ("/api/v1/legal/invoices", {}),
+    ("GET", "/api/v1/legal/invoices/{invoice_id}"): lambda w: (f"/api/v1/legal/invoices/{w.legal_invoice_id}", {}),
+    ("POST", "/api/v1/legal/invoices/{invoice_id}/lines/{number}/decision"):
+        lambda w: (f"/api/v1/legal/invoices/{w.legal_invoice_id}/lines/1/decision", {"json": {"decision": "accept"}}),
+    ("POST", "/api/v1/legal/invoices/{invoice_id}/approve"):
+        lambda w: (f"/api/v1/legal/invoices/{_legal_invoice(w)}/approve", {}),
+    ("POST", "/api/v1/legal/invoices/{invoice_id}/reject"):
+        lambda w: (f"/api/v1/legal/invoices/{_legal_invoice(w)}/reject", {"json": {"reason": "matrix"}}),
+    ("GET", "/api/v1/legal/invoices/{invoice_id}/export"):
+        lambda w: (f"/api/v1/legal/invoices/{w.legal_invoice_id}/export", {}),
+    ("POST", "/api/v1/legal/invoices/{invoice_id}/verify"):
+        lambda w: (f"/api/v1/legal/invoices/{w.legal_invoice_id}/verify", {}),
+    ("POST", "/api/v1/legal/bar-roll/import"): lambda w: ("/api/v1/legal/bar-roll/import", _csv(
+        "name,bar_number,jurisdiction,status\nAda Marlowe,1,NY,Active\n")),
+    ("GET", "/api/v1/legal/guidelines"): lambda w: ("/api/v1/legal/guidelines", {}),
+    ("PUT", "/api/v1/legal/guidelines"): lambda w: ("/api/v1/legal/guidelines", {"json": {"max_hours_per_day": 9}}),
+    ("POST", "/api/v1/legal/guidelines/import"):
+        lambda w: ("/api/v1/legal/guidelines/import", {"files": {"file": ("g.yaml", b"max_hours_per_day: 9\n")}}),
+    ("GET", "/api/v1/legal/firms"): lambda w: ("/api/v1/legal/firms", {}),
+    ("POST", "/api/v1/legal/firms"):
+        lambda w: ("/api/v1/legal/firms", {"json": {"name": "Matrix LLP", "tax_id": _unique("TAX")}}),
+    ("GET", "/api/v1/legal/matters"): lambda w: ("/api/v1/legal/matters", {}),
+    ("POST", "/api/v1/legal/matters"): lambda w: ("/api/v1/legal/matters", {"json": {"client_matter_id": "CM-M"}}),
+    ("GET", "/api/v1/legal/timekeepers"): lambda w: ("/api/v1/legal/timekeepers", {}),
+    ("POST", "/api/v1/legal/timekeepers"): lambda w: ("/api/v1/legal/timekeepers", {"json": {
+        "law_firm_tax_id": "94-0000001", "timekeeper_id": "T1", "name": "Matrix, Max", "classification": "ASSOC"}}),
+    ("POST", "/api/v1/legal/firms/import"): lambda w: ("/api/v1/legal/firms/import", _csv("name,tax_id\nA,T-A\n")),
+    ("POST", "/api/v1/legal/matters/import"):
+        lambda w: ("/api/v1/legal/matters/import", _csv("client_matter_id,budget\nCM-I,100\n")),
+    ("POST", "/api/v1/legal/timekeepers/import"):
+        lambda w: ("/api/v1/legal/timekeepers/import", _csv("law_firm_tax_id,timekeeper_id,name\n94-0000001,T2,X\n")),
     ("POST", "/api/v1/documents"): lambda w: ("/api/v1/documents", _unique_text()),
     ("GET", "/api/v1/documents"): lambda w: ("/api/v1/documents", {}),
     ("GET", "/api/v1/documents/{document_id}"): lambda w: (f"/api/v1/documents/{w.document_id}", {}),
@@ -79,6 +127,12 @@ CALLS: dict[tuple[str, str], Call] = {
     ("POST", "/api/v1/documents/{document_id}/retry"):
         lambda w: (f"/api/v1/documents/{w.failed_document_id}/retry", {}),
     ("GET", "/api/v1/search"): lambda w: ("/api/v1/search?q=matrix", {}),
+    ("GET", "/api/v1/ai/status"): lambda w: ("/api/v1/ai/status", {}),
+    ("GET", "/api/v1/search/passages"): lambda w: ("/api/v1/search/passages?q=matrix", {}),
+    ("GET", "/api/v1/search/passages/{passage_id}/similar"):
+        lambda w: (f"/api/v1/search/passages/{_passage(w)}/similar", {}),
+    ("GET", "/api/v1/search/documents/{document_id}/similar"):
+        lambda w: (f"/api/v1/search/documents/{w.document_id}/similar", {}),
     ("GET", "/api/v1/auth/me"): lambda w: ("/api/v1/auth/me", {}),
     ("POST", "/api/v1/auth/login"): lambda w: ("/api/v1/auth/login", {"json": {"email": "a@b.example",
                                                                                "password": "wrong"}}),
@@ -87,6 +141,7 @@ CALLS: dict[tuple[str, str], Call] = {
     ("GET", "/api/v1/users"): lambda w: ("/api/v1/users", {}),
     ("POST", "/api/v1/users"): lambda w: ("/api/v1/users", {"json": {"email": f"{uuid.uuid4().hex}@acme.example"}}),
     ("POST", "/api/v1/users/{user_id}/disable"): lambda w: (f"/api/v1/users/{w.user_id}/disable", {}),
+    ("POST", "/api/v1/users/{user_id}/enable"): lambda w: (f"/api/v1/users/{w.user_id}/enable", {}),
     ("POST", "/api/v1/users/{user_id}/reset-password"):
         lambda w: (f"/api/v1/users/{w.user_id}/reset-password", {"json": {}}),
     ("POST", "/api/v1/users/{user_id}/role"):
@@ -145,6 +200,26 @@ CALLS: dict[tuple[str, str], Call] = {
         lambda w: (f"/api/v1/invoices/goods-receipts/{w.goods_receipt_id}", {}),
     ("PATCH", "/api/v1/invoices/goods-receipts/{receipt_id}"):
         lambda w: (f"/api/v1/invoices/goods-receipts/{w.goods_receipt_id}", {"json": {"received_on": "2024-03-11"}}),
+    ("GET", "/api/v1/notifications"): lambda w: ("/api/v1/notifications", {}),
+    ("POST", "/api/v1/notifications/read-all"): lambda w: ("/api/v1/notifications/read-all", {}),
+    ("POST", "/api/v1/notifications/{notification_id}/read"):
+        lambda w: (f"/api/v1/notifications/{uuid.uuid4()}/read", {}),
+    ("GET", "/api/v1/notifications/preferences"): lambda w: ("/api/v1/notifications/preferences", {}),
+    ("PATCH", "/api/v1/notifications/preferences"): lambda w: ("/api/v1/notifications/preferences", {
+        "json": {"preferences": {"invoice.flagged": {"email": True}}}}),
+    ("GET", "/api/v1/webhooks"): lambda w: ("/api/v1/webhooks", {}),
+    ("POST", "/api/v1/webhooks"): lambda w: ("/api/v1/webhooks", {"json": {
+        "url": "https://hooks.example.com/matrix", "events": ["invoice.flagged"]}}),
+    ("GET", "/api/v1/webhooks/{webhook_id}"):
+        lambda w: (f"/api/v1/webhooks/{stored_webhook(organization_id('acme'))}", {}),
+    ("PATCH", "/api/v1/webhooks/{webhook_id}"):
+        lambda w: (f"/api/v1/webhooks/{stored_webhook(organization_id('acme'))}", {"json": {"active": False}}),
+    ("POST", "/api/v1/webhooks/{webhook_id}/rotate-secret"):
+        lambda w: (f"/api/v1/webhooks/{stored_webhook(organization_id('acme'))}/rotate-secret", {}),
+    ("DELETE", "/api/v1/webhooks/{webhook_id}"):
+        lambda w: (f"/api/v1/webhooks/{stored_webhook(organization_id('acme'))}", {}),
+    ("GET", "/api/v1/webhooks/{webhook_id}/deliveries"):
+        lambda w: (f"/api/v1/webhooks/{stored_webhook(organization_id('acme'))}/deliveries", {}),
 }
 
 
@@ -214,8 +289,11 @@ def world(env) -> World:
                                media_type="text/csv; charset=utf-8", content=b"id\r\n", invoice_ids=[],
                                created_by="matrix")
         session.add_all([receipt, invoice, export])
+        session.add(LawFirm(organization_id=acme, name="Matrix LLP", tax_id="94-0000001"))
         session.flush()
-        return World(document_id=document_id, failed_document_id=failed_id, user_id=user.id, spare_key_id=spare.id,
+        legal_invoice_id = legal_invoice(acme, session)
+        return World(legal_invoice_id=legal_invoice_id,
+                     document_id=document_id, failed_document_id=failed_id, user_id=user.id, spare_key_id=spare.id,
                      invoice_id=invoice.id, finding_id=invoice.findings[0].id, vendor_id=vendor.id,
                      purchase_order_id=order.id, goods_receipt_id=receipt.id, export_id=export.id)
 
@@ -262,6 +340,7 @@ def test_lists_and_search_show_nothing_of_another_organisation(world):
         client.headers["X-API-Key"] = api_key("rival", "admin")
         assert client.get("/api/v1/documents").json()["total"] == 0
         assert client.get("/api/v1/search", params={"q": "matrix"}).json()["total"] == 0
+        assert client.get("/api/v1/search/passages", params={"q": "matrix"}).json()["items"] == []
         assert all(user["email"] != "victim@acme.example" for user in client.get("/api/v1/users").json())
         assert all(key["name"] != "spare" for key in client.get("/api/v1/apikeys").json())
         assert client.get("/api/v1/invoices").json()["total"] == 0

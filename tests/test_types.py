@@ -15,7 +15,6 @@ ROOT = Path(__file__).resolve().parents[1]
 KNOWN = {
     "src/paperclerk/core/worker.py",
     "src/paperclerk/core/celery_app.py",
-    "src/paperclerk/ops/health.py",
     "src/paperclerk/ops/security.py",
     "src/paperclerk/auth/web.py",
     "src/paperclerk/extraction/sandbox.py",

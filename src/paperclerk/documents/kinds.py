@@ -7,11 +7,6 @@ from __future__ import annotations
 from paperclerk.core.lines import DocumentKind
 
 PROVISIONAL_KINDS = (
-    DocumentKind("legal_invoice", "Legal invoice", {
-        "ledes": 5, "utbms": 4, "timekeeper": 3, "professional services rendered": 3, "legal services": 2,
-        "fees for professional services": 3, "billing guidelines": 2, "matter (?:no|number|#)": 2,
-        "attorney": 1, "counsel": 1, "hours": 0.5,
-    }, refines="invoice", provisional=True),
     DocumentKind("contract", "Contract", {
         "agreement": 1.5, "this agreement": 3, "hereinafter": 2, "the parties": 2, "witnesseth": 3,
         "governing law": 2, "in witness whereof": 3, "termination": 1, "indemnif\\w*": 1, "confidentiality": 1,

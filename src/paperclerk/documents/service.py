@@ -24,7 +24,7 @@ from paperclerk.core import events, jobs
 from paperclerk.core.audit import record_audit
 from paperclerk.core.errors import Conflict, FileEmpty, FileTooLarge, NotFound
 from paperclerk.core.jobs import Job, Queue
-from paperclerk.core.storage import CHUNK, get_store
+from paperclerk.core.storage import CHUNK, get_store, private_dir, scratch_prefix
 from paperclerk.documents.filters import DocumentFilter
 from paperclerk.documents.models import Document, DocumentStatus, ProcessingEvent
 from paperclerk.extraction.base import IMAGE_TYPES
@@ -50,9 +50,15 @@ class Intake:
     duplicate: bool
 
 
+#: Unicode categories never kept in a name: controls, invisible format characters (bidi overrides such as
+#: U+202E, zero-width spaces), line and paragraph separators, lone surrogates.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
+
 def sanitize_filename(name: str | None) -> str:
-    """Keep a file's own name only: no directories, control characters or absurd lengths."""
+    """Keep a file's own name only: no directories, control or invisible characters, or absurd lengths."""
     name = unicodedata.normalize("NFC", name or "")
+    name = "".join(char for char in name if unicodedata.category(char) not in _INVISIBLE_CATEGORIES)
     name = name.replace("\\", "/").split("/")[-1]
     name = _UNSAFE.sub("", name).strip(" .")
     if not name:
@@ -68,11 +74,10 @@ def sanitize_filename(name: str | None) -> str:
 @contextmanager
 def spool(stream: BinaryIO, *, settings: Settings) -> Iterator[SpooledFile]:
     """Copy ``stream`` to scratch space while hashing it; refuse it past the upload limit."""
-    scratch = settings.data_dir / "tmp"
-    scratch.mkdir(parents=True, exist_ok=True)
+    scratch = private_dir(settings.data_dir / "tmp")
     digest = hashlib.sha256()
     size = 0
-    fd, name = tempfile.mkstemp(dir=scratch, prefix="upload-")
+    fd, name = tempfile.mkstemp(dir=scratch, prefix=scratch_prefix("upload"))
     try:
         with os.fdopen(fd, "wb") as out:
             while chunk := stream.read(CHUNK):

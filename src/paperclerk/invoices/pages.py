@@ -6,13 +6,11 @@ change (e.g. approving while a critical finding is open) re-renders the review p
 
 from __future__ import annotations
 
-import io
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from PIL import Image
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,11 +18,9 @@ from sqlalchemy.orm import Session
 from paperclerk.auth.dependencies import request_ip
 from paperclerk.config import get_settings
 from paperclerk.core.db import read_session, session_scope
-from paperclerk.core.errors import InvalidRequest, NotFound, PaperclerkError
-from paperclerk.core.storage import get_store
+from paperclerk.core.errors import ExtractionError, InvalidRequest, NotFound, PaperclerkError
 from paperclerk.documents.models import Document, Page
-from paperclerk.extraction.base import Limits
-from paperclerk.extraction.pdf import render_page
+from paperclerk.extraction.page_images import has_page_images, page_png
 from paperclerk.invoices import policy, service, workflow
 from paperclerk.invoices.models import OPEN_STATUSES, Invoice, InvoiceStatus
 from paperclerk.invoices.reading import FIELDS
@@ -153,18 +149,15 @@ def page_image(
     document = session.get(Document, invoice.document_id)
     if document is None or number < 1 or number > (document.page_count or 0):
         return not_found(request, "This invoice has no such page.", viewer)
-    with get_store().local_path(document.sha256) as path:
-        if document.media_type == "application/pdf":
-            image = render_page(path, number, dpi=RENDER_DPI, limits=Limits.from_settings(get_settings()))
-        elif document.media_type.startswith("image/"):
-            with Image.open(path) as source:
-                source.seek(number - 1)  # multi-page TIFF; other images have one frame
-                image = source.convert("RGB")
-        else:
-            return not_found(request, "This invoice has no page images.", viewer)
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return Response(buffer.getvalue(), media_type="image/png",
+    if not has_page_images(document.media_type):
+        return not_found(request, "This invoice has no page images.", viewer)
+    try:
+        png = page_png(document.sha256, document.media_type, number, dpi=RENDER_DPI, settings=get_settings())
+    except NotFound:  # a TIFF with fewer frames than pages read
+        return not_found(request, "This invoice has no such page.", viewer)
+    except ExtractionError as problem:  # too complex to render within the sandbox's limits
+        return Response(problem.message, status_code=422, media_type="text/plain")
+    return Response(png, media_type="image/png",
                     headers={"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"})
 
 

@@ -1,0 +1,269 @@
+"""Generated LEDES 1998B invoices with known guideline violations, and the guidelines they break: the labelled
+set the rule tests and the benchmark score precision and recall on (generated here, never real bills), and
+sample data for a demo.
+
+:func:`labelled_invoice` writes one invoice whose clean lines break no rule of :data:`GUIDELINES` and injects the
+violations asked for; it returns the file's text and the expected ``(category, line)`` pairs (line 0: the invoice
+as a whole).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from decimal import Decimal
+
+from paperclerk.legal_billing.ledes.pipe import FIELDS_1998B
+
+#: The guidelines the generated invoices are reviewed against.
+GUIDELINES = {
+    "billing_increment_hours": 0.1,
+    "max_hours_per_day": 10,
+    "rates": {"PARTNR": 650, "ASSOC": 420, "PARLGL": 190},
+    "timekeepers": {"TK-101": {"rate": 600}, "TK-999": {"approved": False}},
+    "non_billable_expense_codes": ["E111"],
+    "vague_phrases": ["attention to", "review file", "work on matter", "review documents"],
+    "matters": {"CM-BUDGET": {"budget": 0}},
+    "submission_deadline_days": 60,
+}
+TIMEKEEPERS = (("TK-101", "Marlowe, Ada", "PARTNR", Decimal(600)), ("TK-102", "Quint, Felix", "PARTNR", Decimal(650)),
+               ("TK-204", "Okafor, Ben", "ASSOC", Decimal(420)), ("TK-205", "Lindqvist, Mia", "ASSOC", Decimal(400)),
+               ("TK-310", "Reyes, Carla", "PARLGL", Decimal(190)))
+UNAPPROVED = ("TK-999", "Vance, Oliver", "ASSOC", Decimal(400))
+CLEAN_FEES = (
+    ("L240", "A103", "Draft motion for summary judgment on the statute of limitations defense"),
+    ("L330", "A101", "Prepare outline for deposition of plaintiff's treating physician"),
+    ("L120", "A104", "Analyze deposition testimony of plant supervisor for summary judgment brief"),
+    ("L120", "A102", "Research Delaware case law on successor liability for opposition brief"),
+    ("L250", "A103", "Revise proposed protective order per comments from opposing counsel"),
+    ("L160", "A106", "Telephone conference with client regarding settlement authority for mediation"),
+    ("L420", "A104", "Review expert report of Dr. Chen on causation of the turbine failure"),
+    ("L310", "A103", "Draft responses to second set of requests for admission"),
+    ("L160", "A109", "Attend mediation session with client representative and mediator"),
+    ("L330", "A107", "Correspond with opposing counsel regarding deposition dates for corporate witnesses"),
+    ("L320", "A104", "Analyze engineering change orders produced by defendant for privilege issues"),
+    ("L210", "A103", "Draft amended complaint adding breach of warranty count"),
+    ("L350", "A103", "Draft letter to opposing counsel on deficiencies in interrogatory answers"),
+    ("L440", "A101", "Prepare direct examination of the maintenance contractor witness"),
+)
+CLEAN_EXPENSES = (
+    ("E112", "Court filing fee for motion to compel, Superior Court", Decimal(1), Decimal("60.00")),
+    ("E115", "Deposition transcript of plant supervisor", Decimal(1), Decimal("412.50")),
+    ("E107", "Courier delivery of exhibits to chambers", Decimal(1), Decimal("38.00")),
+    ("E101", "Photocopies of production set", Decimal(300), Decimal("0.10")),
+)
+#: Descriptions of each kind of violation (several wordings, so the rules are not scored on one phrase).
+BLOCK_BILLED = (
+    "Review deposition transcript of plant manager; draft summary memo to client; telephone conference with "
+    "co-counsel regarding trial exhibits",
+    "Draft motion to compel. Review opposing counsel's meet and confer letter. Call client regarding document "
+    "collection",
+    "Research spoliation sanctions case law; revise brief in support of motion for sanctions",
+)
+VAGUE = ("Attention to file", "Work on matter", "Review documents", "Review file", "Attention to matter issues")
+ADMINISTRATIVE = ("Schedule deposition of opposing expert witness", "Organize and index exhibit binders for hearing",
+                  "File notice of appearance with the court", "Calendar discovery deadlines from scheduling order",
+                  "Photocopy trial exhibits for opposing counsel")
+NON_BILLABLE = (("E111", "Working dinner with client team", Decimal(1), Decimal("186.40")),
+                ("E124", "Office supplies for war room", Decimal(1), Decimal("54.10")),
+                ("E110", "First-class airfare to Chicago for deposition", Decimal(1), Decimal("1240.00")),
+                ("E124", "Secretarial overtime for brief production", Decimal(1), Decimal("95.00")))
+CATEGORIES = ("arithmetic", "invalid_code", "block_billing", "vague_description", "billing_increment",
+              "excessive_daily_hours", "rate_above_approved", "unapproved_timekeeper", "non_billable_expense",
+              "expense_cap", "outside_billing_period", "duplicate_entry", "administrative_task", "budget_exceeded",
+              "late_submission")
+
+
+@dataclass
+class Row:
+    type: str
+    units: Decimal
+    cost: Decimal
+    day: date
+    description: str
+    task: str = ""
+    activity: str = ""
+    expense: str = ""
+    timekeeper: tuple[str, str, str, Decimal] | None = None
+    total: Decimal | None = None
+    matter: str = ""
+
+    @property
+    def amount(self) -> Decimal:
+        return self.total if self.total is not None else (self.units * self.cost).quantize(Decimal("0.01"))
+
+
+@dataclass
+class Invoice:
+    number: str
+    start: date
+    end: date
+    invoice_date: date
+    matter: str
+    rows: list[Row] = field(default_factory=list)
+    stated_total: Decimal | None = None
+    expected: set[tuple[str, int]] = field(default_factory=set)
+    #: Days of the period no line uses yet (each injected entry gets its own, so they add no hours to others).
+    free_days: list[date] = field(default_factory=list)
+
+    def text(self) -> str:
+        total = self.stated_total if self.stated_total is not None else sum(row.amount for row in self.rows)
+        records = ["LEDES1998B", "|".join(FIELDS_1998B)]
+        for number, row in enumerate(self.rows, 1):
+            keeper = row.timekeeper or ("", "", "", Decimal(0))
+            records.append("|".join([
+                self.invoice_date.strftime("%Y%m%d"), self.number, "CL-77", "M-" + self.matter, f"{total:.2f}",
+                self.start.strftime("%Y%m%d"), self.end.strftime("%Y%m%d"), "Legal services", str(number), row.type,
+                f"{row.units}", "0", f"{row.amount:.2f}", row.day.strftime("%Y%m%d"), row.task, row.expense,
+                row.activity, keeper[0], row.description, "94-1234567", f"{row.cost}", keeper[1], keeper[2],
+                row.matter or self.matter]))
+        return "".join(record + "[]\r\n" for record in records)
+
+
+def _month(index: int) -> tuple[date, date]:
+    year, month = divmod(index, 12)
+    start = date(2000 + year, month + 1, 1)
+    end = (date(start.year + (month == 11), (month + 1) % 12 + 1, 1)) - timedelta(days=1)
+    return start, end
+
+
+def clean_invoice(rng: random.Random, index: int) -> Invoice:
+    """An invoice that breaks no rule of :data:`GUIDELINES`: one entry per timekeeper and day, hours in tenths,
+    approved rates, specific single-task descriptions, billable expenses within their caps."""
+    start, end = _month(index)
+    invoice = Invoice(f"G-{index:05d}", start, end, end + timedelta(days=rng.randint(3, 30)), f"CM-{index:05d}")
+    days = [start + timedelta(days=offset) for offset in range((end - start).days + 1)]
+    rng.shuffle(days)
+    for count, (task, activity, description) in enumerate(rng.sample(CLEAN_FEES, rng.randint(4, 8))):
+        keeper = TIMEKEEPERS[count % len(TIMEKEEPERS)]
+        hours = Decimal(rng.randint(3, 40)) / 10
+        invoice.rows.append(Row("F", hours, keeper[3], days.pop(), description, task, activity, timekeeper=keeper))
+    expense_day = days.pop()
+    for code, description, units, cost in rng.sample(CLEAN_EXPENSES, rng.randint(1, 3)):
+        invoice.rows.append(Row("E", units, cost, expense_day, description, task="L120", expense=code,
+                                timekeeper=TIMEKEEPERS[2]))
+    invoice.free_days = days
+    return invoice
+
+
+def _fee_rows(invoice: Invoice) -> list[int]:
+    return [index for index, row in enumerate(invoice.rows) if row.type == "F"]
+
+
+def inject(invoice: Invoice, category: str, rng: random.Random) -> None:
+    """Add one violation of ``category`` and its expected ``(category, line)`` pairs."""
+    fees = _fee_rows(invoice)
+    start, end = invoice.start, invoice.end
+    keeper = TIMEKEEPERS[rng.randrange(4)]  # a lawyer
+    free_day = invoice.free_days.pop()
+
+    def add(row: Row) -> int:
+        invoice.rows.append(row)
+        return len(invoice.rows)
+
+    if category == "arithmetic":
+        if rng.random() < 0.5:
+            target = rng.choice(fees)
+            invoice.rows[target].total = invoice.rows[target].amount + Decimal(rng.choice(("50.00", "120.00", "7.50")))
+            invoice.expected.add((category, target + 1))
+        else:
+            invoice.stated_total = sum(row.amount for row in invoice.rows) + Decimal("100.00")
+            invoice.expected.add((category, 0))
+    elif category == "invalid_code":
+        target = rng.choice(fees)
+        row = invoice.rows[target]
+        choice = rng.randrange(3)
+        if choice == 0:
+            row.task = "L999"
+        elif choice == 1:
+            row.expense = "E101"
+        else:
+            row.task, row.activity = row.activity, row.task
+        invoice.expected.add((category, target + 1))
+    elif category == "block_billing":
+        invoice.expected.add((category, add(Row("F", Decimal("3.5"), keeper[3], free_day, rng.choice(BLOCK_BILLED),
+                                                "L120", "A104", timekeeper=keeper))))
+    elif category == "vague_description":
+        invoice.expected.add((category, add(Row("F", Decimal("1.2"), keeper[3], free_day, rng.choice(VAGUE),
+                                                "L120", "A104", timekeeper=keeper))))
+    elif category == "billing_increment":
+        hours = Decimal(rng.choice(("1.25", "0.33", "2.75", "0.05")))
+        invoice.expected.add((category, add(Row("F", hours, keeper[3], free_day, CLEAN_FEES[0][2], "L240", "A103",
+                                                timekeeper=keeper))))
+    elif category == "excessive_daily_hours":
+        day = free_day
+        first = add(Row("F", Decimal("6.5"), keeper[3], day, CLEAN_FEES[2][2], "L120", "A104", timekeeper=keeper))
+        second = add(Row("F", Decimal("5.0"), keeper[3], day, CLEAN_FEES[7][2], "L310", "A103", timekeeper=keeper))
+        invoice.expected |= {(category, first), (category, second)}
+    elif category == "rate_above_approved":
+        associate = TIMEKEEPERS[2]
+        invoice.expected.add((category, add(Row("F", Decimal("2.0"), Decimal(rng.choice((455, 480, 520))), free_day,
+                                                CLEAN_FEES[11][2], "L210", "A103", timekeeper=associate))))
+    elif category == "unapproved_timekeeper":
+        invoice.expected.add((category, add(Row("F", Decimal("1.5"), UNAPPROVED[3], free_day, CLEAN_FEES[3][2],
+                                                "L120", "A102", timekeeper=UNAPPROVED))))
+    elif category == "non_billable_expense":
+        code, description, units, cost = rng.choice(NON_BILLABLE)
+        invoice.expected.add((category, add(Row("E", units, cost, free_day, description, "L120", expense=code,
+                                                timekeeper=TIMEKEEPERS[2]))))
+    elif category == "expense_cap":
+        invoice.expected.add((category, add(Row("E", Decimal(rng.choice((120, 450))), Decimal(rng.choice(("0.25",
+                                                                                                         "0.20"))),
+                                                free_day, "Photocopies of trial exhibits", "L440", expense="E101",
+                                                timekeeper=TIMEKEEPERS[2]))))
+    elif category == "outside_billing_period":
+        day = start - timedelta(days=rng.randint(3, 40)) if rng.random() < 0.5 else end + timedelta(days=2)
+        invoice.expected.add((category, add(Row("F", Decimal("1.1"), keeper[3], day, CLEAN_FEES[12][2], "L350",
+                                                "A103", timekeeper=keeper))))
+    elif category == "duplicate_entry":
+        original = invoice.rows[rng.choice(fees)]
+        copy = replace(original, description=original.description + rng.choice(("", ".", " ")), total=None)
+        invoice.expected.add((category, add(copy)))
+    elif category == "administrative_task":
+        invoice.expected.add((category, add(Row("F", Decimal("0.8"), keeper[3], free_day, rng.choice(ADMINISTRATIVE),
+                                                "L140", "A110", timekeeper=keeper))))
+    elif category == "budget_exceeded":
+        invoice.matter = "CM-BUDGET"
+        invoice.expected.add((category, len(invoice.rows)))
+    elif category == "late_submission":
+        invoice.invoice_date = end + timedelta(days=rng.randint(75, 200))
+        invoice.expected.add((category, 0))
+    else:
+        raise ValueError(f"unknown category {category!r}")
+
+
+def budget_for(invoice: Invoice) -> Decimal:
+    """A budget the invoice passes only with its last line (what ``budget_exceeded`` expects)."""
+    amounts = [row.amount for row in invoice.rows if row.type in ("F", "E")]
+    return sum(amounts[:-1], Decimal(0)) + amounts[-1] / 2
+
+
+def labelled_invoice(rng: random.Random, index: int, categories: list[str]) -> Invoice:
+    invoice = clean_invoice(rng, index)
+    # A duplicate copies a clean line (before other violations change lines); the budget is passed by the last line.
+    order = {"duplicate_entry": 0, "budget_exceeded": 2}
+    for category in sorted(categories, key=lambda name: order.get(name, 1)):
+        inject(invoice, category, rng)
+    return invoice
+
+
+def labelled_set(count: int, seed: int = 7, violation_rate: float = 0.6) -> list[Invoice]:
+    """``count`` invoices, each with each category's violation at random (budget overruns get their budget in
+    :func:`guidelines_for`)."""
+    rng = random.Random(seed)
+    invoices = []
+    for index in range(count):
+        chosen = [category for category in CATEGORIES if rng.random() < violation_rate / 4]
+        invoices.append(labelled_invoice(rng, index, chosen))
+    return invoices
+
+
+def guidelines_for(invoices: list[Invoice]) -> dict[str, object]:
+    """:data:`GUIDELINES` with each budget-overrun invoice's matter budget (one matter per such invoice)."""
+    matters: dict[str, dict[str, object]] = {}
+    for invoice in invoices:
+        if invoice.matter == "CM-BUDGET":
+            invoice.matter = f"CM-BUDGET-{invoice.number}"
+            matters[invoice.matter] = {"budget": str(budget_for(invoice))}
+    return {**GUIDELINES, "matters": matters}

@@ -1,0 +1,83 @@
+"""The legal e-billing pages in a real headless Chromium against a real server, under the strict CSP: a reviewer
+opens a flagged bill, reduces a line with a reason, approves it, and reads the spend dashboard (server-rendered SVG
+charts, filtered by firm) at desktop and phone widths. Screenshots go to ``test-artifacts/web/``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import wait_until_final
+from tests.helpers import api_key
+from tests.legal_billing.ledes_samples import LEDES_98BI, LEDES_1998B
+from tests.web.conftest import create_account
+from tests.web.test_web_browser import (  # noqa: F401 - browser_page and server are fixtures
+    assert_clean_console,
+    browser_page,
+    log_in,
+    server,
+    shot,
+    watch_console,
+)
+
+pytestmark = pytest.mark.browser
+
+
+def test_review_a_bill_and_read_the_dashboard(server: str, browser_page: Any) -> None:  # noqa: F811
+    from playwright.sync_api import expect
+
+    admin = create_account("admin@acme.example", "admin")
+    headers = {"X-API-Key": api_key("acme", "admin")}
+    httpx.put(server + "/api/v1/legal/guidelines", headers=headers, timeout=30,
+              json={"rates": {"ASSOC": 400}, "submission_deadline_days": 10000})
+    uploaded = httpx.post(server + "/api/v1/legal/invoices/upload", headers=headers, timeout=30, files=[
+        ("files", ("january.txt", LEDES_1998B.read_bytes(), "text/plain")),
+        ("files", ("gb.txt", LEDES_98BI.read_bytes(), "text/plain"))])
+    assert uploaded.status_code == 202, uploaded.text
+    wait_until_final([document["id"] for document in uploaded.json()["documents"]])
+    page = browser_page
+    problems = watch_console(page)
+
+    page.goto(server + "/legal/invoices")
+    log_in(page, admin)
+    page.wait_for_url("**/legal/invoices")
+    rows = page.locator("[data-legal-invoices] tbody tr[data-legal-invoice]")
+    expect(rows).to_have_count(3)
+    shot(page, "legal-invoices")
+    page.get_by_role("link", name="INV-1001").click()
+    expect(page.locator("[data-proposed]")).to_have_text("-30.00")
+    line = page.locator('[data-legal-lines] tr[data-line="2"]')
+    expect(line).to_have_class("flagged")
+    expect(line.locator('[data-finding="LB-RATE-001"]')).to_contain_text("approved rate")
+    form = line.locator("form[data-decide]")
+    form.get_by_label("Reason for line 2").fill("rate above the approved 400/h")
+    form.get_by_role("button", name="Save").click()
+    expect(page.locator("[data-done]")).to_contain_text("Line decision saved")
+    expect(page.locator('[data-legal-lines] tr[data-line="2"] [data-decision]')).to_contain_text("reduce: 537.00")
+    expect(page.locator("[data-approved]")).to_have_text("2,287.50")
+    shot(page, "legal-review")
+    page.locator("form[data-approve] button").click()
+    expect(page.locator("[data-done]")).to_contain_text("Invoice approved")
+
+    page.get_by_role("link", name="Legal spend").click()
+    page.wait_for_url("**/legal/dashboard")
+    expect(page.locator("[data-kpi-invoices]")).to_have_text("3")
+    expect(page.locator("[data-kpi-savings]")).to_have_text("70.00")  # 30 decided on INV-1001, 40 proposed on INV-1002
+    for key in ("firm", "matter", "timekeeper", "phase", "month", "rules", "waiting"):
+        expect(page.locator(f'[data-chart="{key}"]')).to_be_visible()
+    expect(page.locator('[data-chart="firm"] svg g[data-bar]')).to_have_count(2)
+    expect(page.locator('[data-chart="phase"] svg')).to_contain_text("L100 Case Assessment")
+    shot(page, "legal-dashboard")
+    page.locator("[data-dashboard-filters] select[name=firm]").select_option("Hale & Pryce LLP")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator("[data-kpi-invoices]")).to_have_text("1")
+    expect(page.locator('[data-chart="firm"] svg g[data-bar]')).to_have_count(1)
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(server + "/legal/dashboard")
+    expect(page.locator('[data-chart="month"] svg')).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 380, width  # nothing wider than the phone
+    shot(page, "legal-dashboard-phone")
+    assert_clean_console(problems)
