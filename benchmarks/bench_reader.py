@@ -1,12 +1,13 @@
 """Real documents read right: per-field accuracy of `paperclerk extract --json` on real public invoices and receipts.
 
-The data lives outside the repository (``PAPERCLERK_READER_DATA``, default ``/work/data/reader``): folders
-``invoices/dev``, ``invoices/test``, ``receipts/dev``, ``receipts/test``, each with the documents and a
-``labels.json`` (file name -> expected values). ``dev`` is what the reader was developed on; ``test`` was split off
-before anyone looked at it. A PDF is read from its printed text only (an embedded Factur-X / ZUGFeRD XML, which
-would be exact, is ignored: here it is the label). Values are compared the way a held-out scorer plausibly does:
-dates as ISO dates, amounts as Decimals, names and addresses case-, space- and punctuation-insensitive, tax IDs
-without spaces. "Invented" counts output values that appear nowhere in the document's text.
+The data lives outside the repository (``PAPERCLERK_READER_DATA``, default ``/work/data/reader``; built from public
+repositories by ``python -m benchmarks.reader_data``): folders ``invoices/dev``, ``invoices/test``, ``receipts/dev``,
+``receipts/test``, each with the documents and a ``labels.json`` (file name -> expected values). ``dev`` is what the
+reader was developed on; ``test`` was split off before anyone looked at it. A PDF is read from its printed text only
+(an embedded Factur-X / ZUGFeRD XML, which would be exact, is ignored: here it is the label). Values are compared the
+way a held-out scorer plausibly does: dates as ISO dates, amounts as Decimals, names and addresses case-, space- and
+punctuation-insensitive, tax IDs without spaces. "Invented" counts output values that appear nowhere in the
+document's text.
 
     .venv/bin/python -m benchmarks.bench_reader [DATA_DIR] [--set invoices/dev] [--show] [--cache DIR]
 """

@@ -5,11 +5,11 @@
     .venv/bin/python -m benchmarks.run --quick          # smaller corpora (~2 minutes)
     .venv/bin/python -m benchmarks.run --only search    # one section (repeatable, or comma-separated)
 
-Sections: extraction, throughput, ocr, upload, search, invoices, backup, legal, reader (real documents, when
-PAPERCLERK_READER_DATA or /work/data/reader holds them). Each runs against a fresh embedded setup (SQLite + local
-blobs in a temp dir), talks only to 127.0.0.1, and cleans up its temp dirs and subprocesses even on
-error. Nothing asserts on wall time: the table reports values, the baseline or target each is compared
-with, and the ratio. Baselines (the pdfium floor, the HTTP floor, in-process search) are measured in the
+Sections: extraction, throughput, ocr, upload, search, invoices, backup, reader (real documents, when
+PAPERCLERK_READER_DATA or /work/data/reader holds them), recovery (a worker killed mid-job), legal. Each runs against a
+fresh embedded setup (SQLite + local blobs in a temp dir), talks only to 127.0.0.1, and cleans up its temp dirs and
+subprocesses even on error. Nothing asserts on wall time: the table reports values, the baseline or target each is
+compared with, and the ratio. Baselines (the pdfium floor, the HTTP floor, in-process search) are measured in the
 same run, so ratios stay meaningful on a noisy machine.
 """
 
@@ -28,11 +28,12 @@ from pathlib import Path
 
 from benchmarks.common import REPO, Row, SectionResult, cleanup, install_cleanup, run_child, temp_dir
 
-SECTIONS = ("extraction", "throughput", "ocr", "upload", "search", "invoices", "backup", "reader", "legal")
+SECTIONS = ("extraction", "throughput", "ocr", "upload", "search", "invoices", "backup", "reader", "recovery", "legal",
+            "passages")
 RESULTS = Path(__file__).resolve().parent / "results.md"
 _TITLES = {"extraction": "1 extraction", "throughput": "2 throughput", "ocr": "3 OCR", "upload": "4 upload",
            "search": "5 search", "invoices": "6 invoices", "backup": "7 backup", "reader": "8 real documents",
-           "legal": "9 legal e-billing"}
+           "recovery": "9 recovery", "legal": "10 legal e-billing", "passages": "11 passages"}
 
 
 # Sections ---------------------------------------------------------------------------------------------------
@@ -76,13 +77,24 @@ def _reader(quick: bool) -> SectionResult:
     return run_child("reader", quick=quick, data_dir=temp_dir("reader-run") / "data", timeout=1200)
 
 
+def _recovery(quick: bool) -> SectionResult:
+    return run_child("recovery", quick=quick, data_dir=temp_dir("recovery-run") / "data", timeout=600)
+
+
 def _legal(quick: bool) -> SectionResult:
     return run_child("legal", quick=quick, data_dir=temp_dir("legal-run") / "data", timeout=1200)
 
 
+def _passages(quick: bool) -> SectionResult:
+    from benchmarks import bench_passages
+
+    return bench_passages.run(quick)
+
+
 RUNNERS: dict[str, Callable[[bool], SectionResult]] = {
     "extraction": _extraction, "throughput": _throughput, "ocr": _ocr, "upload": _upload, "search": _search,
-    "invoices": _invoices, "backup": _backup, "reader": _reader, "legal": _legal,
+    "invoices": _invoices, "backup": _backup, "reader": _reader, "recovery": _recovery, "legal": _legal,
+    "passages": _passages,
 }
 
 
@@ -107,10 +119,18 @@ def _child(name: str, quick: bool) -> SectionResult:
         from benchmarks import bench_reader
 
         return bench_reader.run(quick)
+    if name == "recovery":
+        from benchmarks import bench_recovery
+
+        return bench_recovery.run(quick)
     if name == "legal":
         from benchmarks import bench_legal
 
         return bench_legal.run(quick)
+    if name == "passages":
+        from benchmarks import bench_passages
+
+        return bench_passages.build(quick)
     if name == "setup-auth":
         from benchmarks.common import setup_auth
 

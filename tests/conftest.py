@@ -21,6 +21,9 @@ from sqlalchemy.engine import make_url
 from paperclerk.core import db, jobs, storage
 from paperclerk.core.schema import upgrade
 
+#: ``llm_server``: an OpenAI-compatible server on loopback for any test that uses a model.
+pytest_plugins = ["tests.ai.llm_server"]
+
 IN_CI = os.environ.get("CI", "").lower() == "true"
 POSTGRES_URL = os.environ.get("PAPERCLERK_TEST_POSTGRES_URL", "")
 REDIS_URL = os.environ.get("PAPERCLERK_TEST_REDIS_URL", "")

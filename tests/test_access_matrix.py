@@ -27,6 +27,7 @@ from paperclerk.invoices.models import (
     GoodsReceipt,
     GoodsReceiptLine,
     Invoice,
+    InvoiceExport,
     InvoiceFinding,
     PurchaseOrder,
     PurchaseOrderLine,
@@ -36,6 +37,7 @@ from paperclerk.legal_billing.models import LawFirm
 from tests.conftest import wait_until_final
 from tests.helpers import api_key, organization_id
 from tests.legal_billing.ledes_samples import legal_invoice
+from tests.notifications.support import stored_webhook
 
 #: Routes anybody may call (they authenticate the caller themselves).
 PUBLIC = {("POST", "/api/v1/auth/login"), ("POST", "/api/v1/auth/refresh"), ("POST", "/api/v1/auth/logout")}
@@ -54,6 +56,7 @@ class World:
     vendor_id: str
     purchase_order_id: str
     goods_receipt_id: str
+    export_id: str
     legal_invoice_id: str = ""
 
 
@@ -71,6 +74,13 @@ def _unique(prefix: str) -> str:
 def _legal_invoice(world: World) -> str:
     """A fresh law-firm invoice in review (approving or rejecting closes it)."""
     return legal_invoice(organization_id("acme"))
+def _passage(world: World) -> int:
+    from sqlalchemy import select
+
+    from paperclerk.search.models import Passage
+
+    with session_scope(readonly=True) as session:
+        return session.scalars(select(Passage.id).where(Passage.document_id == world.document_id)).first()
 
 
 def _csv(text: str) -> dict[str, Any]:
@@ -117,6 +127,12 @@ CALLS: dict[tuple[str, str], Call] = {
     ("POST", "/api/v1/documents/{document_id}/retry"):
         lambda w: (f"/api/v1/documents/{w.failed_document_id}/retry", {}),
     ("GET", "/api/v1/search"): lambda w: ("/api/v1/search?q=matrix", {}),
+    ("GET", "/api/v1/ai/status"): lambda w: ("/api/v1/ai/status", {}),
+    ("GET", "/api/v1/search/passages"): lambda w: ("/api/v1/search/passages?q=matrix", {}),
+    ("GET", "/api/v1/search/passages/{passage_id}/similar"):
+        lambda w: (f"/api/v1/search/passages/{_passage(w)}/similar", {}),
+    ("GET", "/api/v1/search/documents/{document_id}/similar"):
+        lambda w: (f"/api/v1/search/documents/{w.document_id}/similar", {}),
     ("GET", "/api/v1/auth/me"): lambda w: ("/api/v1/auth/me", {}),
     ("POST", "/api/v1/auth/login"): lambda w: ("/api/v1/auth/login", {"json": {"email": "a@b.example",
                                                                                "password": "wrong"}}),
@@ -125,6 +141,7 @@ CALLS: dict[tuple[str, str], Call] = {
     ("GET", "/api/v1/users"): lambda w: ("/api/v1/users", {}),
     ("POST", "/api/v1/users"): lambda w: ("/api/v1/users", {"json": {"email": f"{uuid.uuid4().hex}@acme.example"}}),
     ("POST", "/api/v1/users/{user_id}/disable"): lambda w: (f"/api/v1/users/{w.user_id}/disable", {}),
+    ("POST", "/api/v1/users/{user_id}/enable"): lambda w: (f"/api/v1/users/{w.user_id}/enable", {}),
     ("POST", "/api/v1/users/{user_id}/reset-password"):
         lambda w: (f"/api/v1/users/{w.user_id}/reset-password", {"json": {}}),
     ("POST", "/api/v1/users/{user_id}/role"):
@@ -136,6 +153,7 @@ CALLS: dict[tuple[str, str], Call] = {
     ("GET", "/api/v1/invoices"): lambda w: ("/api/v1/invoices", {}),
     ("POST", "/api/v1/invoices/upload"): lambda w: ("/api/v1/invoices/upload", _unique_text()),
     ("POST", "/api/v1/invoices/exports"): lambda w: ("/api/v1/invoices/exports", {"json": {"format": "csv"}}),
+    ("GET", "/api/v1/invoices/exports/{export_id}"): lambda w: (f"/api/v1/invoices/exports/{w.export_id}", {}),
     ("GET", "/api/v1/invoices/{invoice_id}"): lambda w: (f"/api/v1/invoices/{w.invoice_id}", {}),
     ("POST", "/api/v1/invoices/{invoice_id}/corrections"):
         lambda w: (f"/api/v1/invoices/{w.invoice_id}/corrections",
@@ -182,6 +200,26 @@ CALLS: dict[tuple[str, str], Call] = {
         lambda w: (f"/api/v1/invoices/goods-receipts/{w.goods_receipt_id}", {}),
     ("PATCH", "/api/v1/invoices/goods-receipts/{receipt_id}"):
         lambda w: (f"/api/v1/invoices/goods-receipts/{w.goods_receipt_id}", {"json": {"received_on": "2024-03-11"}}),
+    ("GET", "/api/v1/notifications"): lambda w: ("/api/v1/notifications", {}),
+    ("POST", "/api/v1/notifications/read-all"): lambda w: ("/api/v1/notifications/read-all", {}),
+    ("POST", "/api/v1/notifications/{notification_id}/read"):
+        lambda w: (f"/api/v1/notifications/{uuid.uuid4()}/read", {}),
+    ("GET", "/api/v1/notifications/preferences"): lambda w: ("/api/v1/notifications/preferences", {}),
+    ("PATCH", "/api/v1/notifications/preferences"): lambda w: ("/api/v1/notifications/preferences", {
+        "json": {"preferences": {"invoice.flagged": {"email": True}}}}),
+    ("GET", "/api/v1/webhooks"): lambda w: ("/api/v1/webhooks", {}),
+    ("POST", "/api/v1/webhooks"): lambda w: ("/api/v1/webhooks", {"json": {
+        "url": "https://hooks.example.com/matrix", "events": ["invoice.flagged"]}}),
+    ("GET", "/api/v1/webhooks/{webhook_id}"):
+        lambda w: (f"/api/v1/webhooks/{stored_webhook(organization_id('acme'))}", {}),
+    ("PATCH", "/api/v1/webhooks/{webhook_id}"):
+        lambda w: (f"/api/v1/webhooks/{stored_webhook(organization_id('acme'))}", {"json": {"active": False}}),
+    ("POST", "/api/v1/webhooks/{webhook_id}/rotate-secret"):
+        lambda w: (f"/api/v1/webhooks/{stored_webhook(organization_id('acme'))}/rotate-secret", {}),
+    ("DELETE", "/api/v1/webhooks/{webhook_id}"):
+        lambda w: (f"/api/v1/webhooks/{stored_webhook(organization_id('acme'))}", {}),
+    ("GET", "/api/v1/webhooks/{webhook_id}/deliveries"):
+        lambda w: (f"/api/v1/webhooks/{stored_webhook(organization_id('acme'))}/deliveries", {}),
 }
 
 
@@ -247,14 +285,17 @@ def world(env) -> World:
                           invoice_number="M-1", currency="EUR", total=Decimal("10.00"))
         invoice.findings.append(InvoiceFinding(rule_id="INV-VENDOR-UNKNOWN", severity="warning", message="matrix",
                                                fix="matrix"))
-        session.add_all([receipt, invoice])
+        export = InvoiceExport(organization_id=acme, filename="invoices-matrix.csv", format="csv",
+                               media_type="text/csv; charset=utf-8", content=b"id\r\n", invoice_ids=[],
+                               created_by="matrix")
+        session.add_all([receipt, invoice, export])
         session.add(LawFirm(organization_id=acme, name="Matrix LLP", tax_id="94-0000001"))
         session.flush()
         legal_invoice_id = legal_invoice(acme, session)
         return World(legal_invoice_id=legal_invoice_id,
                      document_id=document_id, failed_document_id=failed_id, user_id=user.id, spare_key_id=spare.id,
                      invoice_id=invoice.id, finding_id=invoice.findings[0].id, vendor_id=vendor.id,
-                     purchase_order_id=order.id, goods_receipt_id=receipt.id)
+                     purchase_order_id=order.id, goods_receipt_id=receipt.id, export_id=export.id)
 
 
 def _call(client: TestClient, route: tuple[str, str], world: World, headers: dict[str, str]) -> Any:
@@ -299,6 +340,7 @@ def test_lists_and_search_show_nothing_of_another_organisation(world):
         client.headers["X-API-Key"] = api_key("rival", "admin")
         assert client.get("/api/v1/documents").json()["total"] == 0
         assert client.get("/api/v1/search", params={"q": "matrix"}).json()["total"] == 0
+        assert client.get("/api/v1/search/passages", params={"q": "matrix"}).json()["items"] == []
         assert all(user["email"] != "victim@acme.example" for user in client.get("/api/v1/users").json())
         assert all(key["name"] != "spare" for key in client.get("/api/v1/apikeys").json())
         assert client.get("/api/v1/invoices").json()["total"] == 0

@@ -11,11 +11,14 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi_offline import FastAPIOffline
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartException
 
 from paperclerk import __version__, plugins
+from paperclerk.ai.api import router as ai_router
 from paperclerk.auth.api import router as accounts_router
 from paperclerk.auth.api import session_router
 from paperclerk.auth.ratelimit import RateLimitMiddleware
@@ -23,7 +26,7 @@ from paperclerk.auth.settings import check_production_secrets
 from paperclerk.auth.web import CSRFMiddleware
 from paperclerk.auth.web import router as auth_web_router
 from paperclerk.config import get_settings
-from paperclerk.core.errors import PaperclerkError
+from paperclerk.core.errors import DatabaseBusy, PaperclerkError
 from paperclerk.core.lines import load_attribute
 from paperclerk.core.worker import start_job_backend
 from paperclerk.documents.api import router as documents_router
@@ -32,10 +35,12 @@ from paperclerk.ops.health import router as health_router
 from paperclerk.ops.middleware import RequestContextMiddleware, UploadLimitMiddleware
 from paperclerk.ops.security import SecurityHeadersMiddleware, setup_cors
 from paperclerk.search.api import router as search_router
-from paperclerk.web import pages, shell
+from paperclerk.web import pages, pages_admin, shell
 
 log = logging.getLogger(__name__)
 
+#: Where Swagger UI's and ReDoc's own files are served (before the shell's /static mount).
+DOCS_STATIC = "/static/docs"
 HTTP_CODES = {400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND",
               405: "METHOD_NOT_ALLOWED", 406: "NOT_ACCEPTABLE", 413: "FILE_TOO_LARGE", 415: "FILE_UNSUPPORTED",
               422: "VALIDATION_ERROR", 429: "RATE_LIMITED"}
@@ -44,14 +49,14 @@ HTTP_CODES = {400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "N
 def api_routers() -> list[APIRouter]:
     """Every router under /api/v1, the core's then each line's; each route declares who may call it (see
     tests/test_access_matrix.py)."""
-    core = [session_router, accounts_router, documents_router, search_router]
+    core = [session_router, accounts_router, documents_router, search_router, ai_router]
     return [*core, *(load_attribute(reference) for line in plugins.lines() for reference in line.api_routers)]
 
 
 def page_routers() -> list[APIRouter]:
     """Every router of pages, the core's then each line's; each page declares its permission with
     ``page_require`` (see tests/test_page_access_matrix.py)."""
-    core = [auth_web_router, pages.router]
+    core = [auth_web_router, pages.router, pages_admin.router]
     return [*core, *(load_attribute(reference) for line in plugins.lines() for reference in line.page_routers)]
 
 
@@ -68,8 +73,10 @@ def create_app(*, embedded_workers: bool = False) -> FastAPI:
         if app.state.worker_pool is not None:
             app.state.worker_pool.stop()
 
-    app = FastAPI(title="paperclerk", version=__version__, lifespan=lifespan,
-                  description="Documents in; checked, searchable, reviewable data out.")
+    # /docs and /redoc with Swagger UI and ReDoc served from this server (fastapi-offline ships them): no CDN.
+    app = FastAPIOffline(title="paperclerk", version=__version__, lifespan=lifespan, static_url=DOCS_STATIC,
+                         favicon_url="/static/favicon.svg",
+                         description="Documents in; checked, searchable, reviewable data out.")
     operational_metrics.register()
     tracing.instrument_app(app)
     tracing.setup_sentry(settings.sentry_dsn.get_secret_value(), environment=settings.env)
@@ -111,6 +118,15 @@ def _add_error_handlers(app: FastAPI) -> None:
         if exc.http_status >= 500:
             log.warning("request failed", extra={"code": exc.code, "error": exc.message})
         return error_response(exc.http_status, exc.code, exc.message, jsonable_encoder(exc.details))
+
+    @app.exception_handler(PoolTimeout)
+    async def on_pool_exhausted(_: Request, exc: PoolTimeout) -> JSONResponse:
+        # Handled here rather than by the catch-all, which re-raises to the server and drops the connection.
+        error = DatabaseBusy("The database is busy; try again shortly.")
+        log.warning("request failed", extra={"code": error.code, "error": str(exc)})
+        response = error_response(error.http_status, error.code, error.message)
+        response.headers["Retry-After"] = str(error.retry_after)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def on_validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:

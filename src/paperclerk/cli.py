@@ -127,15 +127,19 @@ def worker(
     if metrics_port:
         from prometheus_client import start_http_server
 
-        start_http_server(metrics_port, addr=metrics_host)
+        from paperclerk.ops.metrics import share_across_processes
+
+        shared = share_across_processes(settings.data_dir / "metrics")
+        start_http_server(metrics_port, addr=metrics_host, registry=shared)
     tracing.setup_tracing("paperclerk-worker")
     tracing.setup_sentry(settings.sentry_dsn.get_secret_value(), environment=settings.env)
     start_job_backend(settings, embedded_workers=False)
     wanted = [queue.strip() for queue in queues.split(",") if queue.strip()]
     system_events.startup("worker", queues=wanted)
     if settings.broker_url:
-        from paperclerk.core.celery_app import get_celery, queue_name
+        from paperclerk.core.celery_app import get_celery, queue_name, start_heartbeat
 
+        start_heartbeat(settings, wanted)
         # Task events stay on (the Celery config sends them) and so does remote control: Flower needs both.
         try:
             get_celery().worker_main([
@@ -322,6 +326,37 @@ def search(
         snippet = hit.snippet.replace("<mark>", "[bold yellow]").replace("</mark>", "[/bold yellow]")
         table.add_row(f"{hit.score:.2f}", f"{hit.filename}\n[dim]{hit.document_id}[/dim]", hit.kind or "", snippet)
     console.print(table)
+
+
+@app.command("passages")
+def build_passages(
+    org: OrgOption = None,
+    everything: Annotated[bool, typer.Option("--all", help="also documents embedded by another model")] = False,
+) -> None:
+    """Store the passages and embeddings of processed documents that have none (documents from before passage
+    search; with --all, after changing the embedding model)."""
+    from paperclerk.ai.service import embedding_provider
+    from paperclerk.core.db import session_scope
+    from paperclerk.search import passages
+
+    organization_id = organization(org)
+    with session_scope(readonly=True) as session:
+        pending = passages.lacking(session, organization_id, model=embedding_provider().model, everything=everything)
+    stored = without_vectors = 0
+    columns = (TextColumn("passages"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err_console) as progress:
+        task = progress.add_task("passages", total=len(pending))
+        for document_id in pending:
+            with session_scope() as session:
+                found = passages.rebuild(session, document_id, organization_id)
+            stored += len(found.spans)
+            without_vectors += len(found.spans) if found.missing_vectors else 0
+            progress.advance(task)
+    console.print(f"{len(pending)} document(s), {stored} passage(s)"
+                  + (f", {without_vectors} without vectors (the embedding model did not answer)" if without_vectors
+                     else ""))
+    if without_vectors:
+        raise typer.Exit(1)
 
 
 @app.command("list")

@@ -58,17 +58,35 @@ class Settings(BaseSettings):
     job_retry_base_seconds: float = Field(default=5.0, ge=0)
     #: Per-job time limit (Celery).
     job_time_limit_seconds: int = Field(default=300, ge=1)
+    #: A queued job whose message the broker has not confirmed (a failed send, a server killed between commit and
+    #: send) is sent again after this long; the stale-job sweep runs twice as often.
+    job_resend_unsent_seconds: float = Field(default=10.0, gt=0)
+    #: A stored file that no document refers to (its upload died before the row committed) is deleted once it is
+    #: this old.
+    blob_orphan_grace_seconds: float = Field(default=86_400.0, gt=0)
+    #: How often servers and workers look for such files.
+    blob_sweep_interval_seconds: float = Field(default=6 * 3600.0, gt=0)
+    #: Each worker process writes a heartbeat this often; one silent for three periods is reported dead.
+    worker_heartbeat_seconds: float = Field(default=10.0, gt=0)
     #: Redis visibility timeout for unacknowledged Celery messages (redelivery after a crash).
     broker_visibility_timeout: int = Field(default=3600, ge=1)
 
     #: How long a SQLite writer waits for the write lock.
     sqlite_busy_timeout_ms: int = 10_000
+    #: A request waits this long for a free database connection, then answers 503 DATABASE_BUSY with Retry-After.
+    database_pool_timeout_seconds: float = Field(default=10.0, gt=0)
+    #: Health checks and /metrics give the database this long (statement and lock timeout) before reporting it
+    #: stalled; they never wait for the request pool.
+    health_database_timeout_seconds: float = Field(default=2.0, gt=0)
 
     # Limits on untrusted content.
     #: Documents with more pages fail FILE_TOO_COMPLEX.
     max_pages: int = Field(default=2000, ge=1)
     #: Images with more pixels fail FILE_TOO_COMPLEX (decompression bombs).
     max_image_pixels: int = Field(default=100_000_000, ge=1)
+    #: Page images shown to people (evidence views) are scaled down to at most this many pixels; rendered in the
+    #: sandbox and cached under <data_dir>/cache/pages.
+    page_image_max_pixels: int = Field(default=4_000_000, ge=10_000)
     #: Archives (DOCX, e-mail attachments) that unpack to more than this many times their size fail.
     max_archive_ratio: int = Field(default=200, ge=1)
     #: Archives that unpack to more than this fail.
@@ -131,6 +149,29 @@ class Settings(BaseSettings):
     #: Argon2 password hashing: lanes.
     password_parallelism: int = Field(default=4, ge=1)
 
+    # AI providers (paperclerk.ai). Offline by default: embeddings from the model inside the installed package,
+    # no chat model. Any OpenAI-compatible server (OpenAI, Azure OpenAI, Gemini, Ollama, vLLM, llama.cpp) works.
+    #: Base URL of an OpenAI-compatible chat endpoint (``…/v1``); empty means no language model.
+    llm_url: str = ""
+    #: The chat model's name at that endpoint.
+    llm_model: str = ""
+    #: Bearer key for the chat endpoint (``PAPERCLERK_LLM_API_KEY_FILE`` may name a file holding it).
+    llm_api_key: SecretStr = SecretStr("")
+    #: Base URL of an OpenAI-compatible embeddings endpoint; empty means the offline model shipped with paperclerk.
+    embedding_url: str = ""
+    #: The embedding model's name at that endpoint.
+    embedding_model: str = ""
+    #: Bearer key for the embeddings endpoint (``PAPERCLERK_EMBEDDING_API_KEY_FILE`` may name a file holding it).
+    embedding_api_key: SecretStr = SecretStr("")
+    #: Time limit of one request to a model endpoint.
+    llm_timeout_seconds: float = Field(default=30.0, gt=0)
+    #: Further attempts after a failed request (connection error, timeout, 429, 5xx), with exponential back-off.
+    llm_retries: int = Field(default=3, ge=0)
+    #: The first retry waits this long; each further one twice as long.
+    llm_retry_base_seconds: float = Field(default=1.0, ge=0)
+    #: Tokens each organisation may spend on remote models per calendar month (UTC); 0 means no limit.
+    ai_monthly_token_budget: int = Field(default=0, ge=0)
+
     # Operations.
     #: ``paperclerk serve`` applies pending migrations before it starts; turn off where a migration job runs them
     #: before a rollout (Kubernetes), so that old and new pods never race to migrate.
@@ -162,6 +203,33 @@ class Settings(BaseSettings):
     legal_verification_timeout: float = Field(default=5.0, gt=0, le=60)
     #: Days a verification answer is reused before the provider is asked again.
     legal_verification_max_age_days: int = Field(default=30, ge=0)
+
+    #: Where people open paperclerk (``https://paperclerk.example.com``): the start of links in notification e-mails.
+    public_url: str = "http://127.0.0.1:8000"
+    #: SMTP server for notification e-mails; empty means no e-mail is sent (the in-app list and webhooks still work).
+    smtp_host: str = ""
+    #: SMTP port: 587 with STARTTLS, 465 with TLS, 25 for a relay.
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    #: ``starttls``, ``tls`` (TLS from the first byte) or ``none`` (a relay on a network you trust).
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    #: SMTP user name; empty means the server takes mail without logging in.
+    smtp_username: str = ""
+    #: SMTP password.
+    smtp_password: SecretStr = SecretStr("")
+    #: The sender of notification e-mails.
+    smtp_from: str = "paperclerk@localhost"
+    #: Seconds to wait for the SMTP server.
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0)
+    #: Attempts per notification e-mail or webhook call, with exponential back-off between them.
+    delivery_max_attempts: int = Field(default=6, ge=1)
+    #: The first retry of a failed delivery waits this long; each further one twice as long.
+    delivery_retry_base_seconds: float = Field(default=30.0, ge=0)
+    #: Seconds to wait for a webhook receiver's answer.
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    #: A webhook whose deliveries failed this many times in a row (each after all its attempts) is turned off.
+    webhook_disable_after_failures: int = Field(default=5, ge=1)
+    #: Let webhooks call loopback, private and link-local addresses (a receiver on your own network).
+    webhook_allow_private_networks: bool = False
 
     @classmethod
     def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,

@@ -36,7 +36,7 @@ def test_every_admin_action_is_audited(client: TestClient, admin: Account, make_
 
     page = client.get("/api/v1/audit", headers=headers).json()
     actions = [item["action"] for item in reversed(page["items"])]
-    assert actions == ["auth.login", "user.create", "membership.create", "user.set_role", "user.reset_password",
+    assert actions == ["auth.login", "user.add", "user.set_role", "user.reset_password",
                        "user.disable", "apikey.create", "apikey.revoke"]
     by_action = {item["action"]: item for item in page["items"]}
     for action in actions[1:]:
@@ -100,11 +100,30 @@ def test_audit_table_refuses_update_and_delete(any_env: Env) -> None:
     assert not [name for name in dir(service) if name.startswith(("update_audit", "delete_audit"))]
 
 
-def test_lockouts_are_audited_without_an_organisation(admin: Account) -> None:
+def test_failed_logins_and_lockouts_are_audited_in_the_accounts_organisation(admin: Account) -> None:
     for _ in range(5):
         with pytest.raises(PaperclerkError), service.unit_of_work_keeping_failures() as session:
             service.authenticate(session, admin.email, "Wrong-password-99", ip="192.0.2.1")
+    with pytest.raises(PaperclerkError), service.unit_of_work_keeping_failures() as session:
+        service.authenticate(session, "nobody@acme.example", "Guess-password-77", ip="192.0.2.2")
     with session_scope(readonly=True) as session:
-        entries = session.query(AuditEntry).filter(AuditEntry.action == "auth.lockout").all()
-    assert len(entries) == 1 and entries[0].subject_id == admin.id and entries[0].ip == "192.0.2.1"
-    assert entries[0].organization_id is None
+        entries = session.query(AuditEntry).filter(AuditEntry.action.startswith("auth.")).all()
+    failed = [entry for entry in entries if entry.action == "auth.login_failed" and entry.subject_id == admin.id]
+    locked = [entry for entry in entries if entry.action == "auth.lockout"]
+    assert len(failed) == 4 and len(locked) == 1  # the fifth failure locks
+    for entry in (*failed, *locked):
+        assert entry.organization_id == admin.org.id and entry.ip == "192.0.2.1"
+        assert entry.after == {"email": admin.email, "reason": "wrong_password"}
+    [unknown] = [entry for entry in entries if entry.ip == "192.0.2.2"]
+    assert unknown.organization_id is None and unknown.subject_id is None  # no organisation to tell
+    assert unknown.after == {"email": "nobody@acme.example", "reason": "unknown_email"}
+    assert "password-" not in str([(entry.before, entry.after) for entry in entries])
+
+
+def test_failed_logins_show_in_the_audit_trail_over_the_api(client: TestClient, admin: Account) -> None:
+    assert client.post("/api/v1/auth/login", json={"email": admin.email, "password": "Not-it-at-all-1"}
+                       ).status_code == 401
+    headers = bearer(login(client, admin)["access_token"])
+    items = client.get("/api/v1/audit", params={"action": "auth.login_failed"}, headers=headers).json()["items"]
+    assert [item["after"] for item in items] == [{"email": admin.email, "reason": "wrong_password"}]
+    assert "Not-it-at-all-1" not in str(items)

@@ -12,18 +12,20 @@ import pytest
 from fastapi.testclient import TestClient
 
 from paperclerk.auth.ratelimit import MemoryLimiter, RedisLimiter, route_group
+from tests.conftest import REDIS_URL, require_service
 from tests.helpers import assert_error
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
-REDIS_URL = "redis://127.0.0.1:6379/14"
 WINDOW = 1.0
 
 
 @pytest.fixture
 def redis_db() -> Iterator[str]:
-    """Redis database 14, flushed before and after; a missing Redis fails in CI and skips elsewhere."""
+    """The configured test Redis database (``PAPERCLERK_TEST_REDIS_URL``), flushed before and after; a missing
+    Redis fails in CI and skips elsewhere."""
     import redis
 
+    require_service("Redis", REDIS_URL)
     client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
     try:
         client.ping()
@@ -76,7 +78,17 @@ def _check_limits(client: TestClient) -> None:
 
 def test_in_process_limit(monkeypatch: pytest.MonkeyPatch, make_client: Callable[..., TestClient]) -> None:
     client = _limited(monkeypatch, make_client)
+    limited_before = _sample("paperclerk_rate_limit_requests_total", group="default", outcome="limited")
     _check_limits(client)
+    # The cache dashboard reads these: refusals counted by group, the counter store's latency by backend.
+    assert _sample("paperclerk_rate_limit_requests_total", group="default", outcome="limited") > limited_before
+    assert _sample("paperclerk_rate_limit_backend_seconds_count", backend="memory") > 0
+
+
+def _sample(name: str, **labels: str) -> float:
+    from prometheus_client import REGISTRY
+
+    return REGISTRY.get_sample_value(name, labels) or 0.0
 
 
 def test_redis_limit(monkeypatch: pytest.MonkeyPatch, make_client: Callable[..., TestClient], redis_db: str) -> None:
@@ -99,7 +111,9 @@ def test_redis_counters_are_shared_between_processes(redis_db: str) -> None:
 def test_redis_down_falls_back_to_counting_in_process() -> None:
     limiter = RedisLimiter("redis://127.0.0.1:1/0", socket_timeout=0.2)
     key = "default:fallback"
+    fallbacks_before = _sample("paperclerk_rate_limit_fallback_total")
     assert [limiter.hit(key, 2, 60).allowed for _ in range(3)] == [True, True, False]
+    assert _sample("paperclerk_rate_limit_fallback_total") == fallbacks_before + 3
 
 
 def test_broker_url_is_reused_when_it_is_redis(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -150,6 +164,21 @@ def test_memory_limiter_windows_and_thread_safety() -> None:
 ])
 def test_route_groups(method: str, path: str, group: str | None) -> None:
     assert route_group(method, path) == group
+
+
+@pytest.mark.parametrize("path", ["/api/v1/invoices/upload", "/api/v1/vendors/import", "/vendors/import"])
+def test_every_file_upload_counts_in_the_upload_group(path: str) -> None:
+    assert route_group("POST", path, "multipart/form-data; boundary=x") == "upload"
+    assert route_group("POST", path, "application/json") != "upload"
+
+
+def test_invoice_uploads_share_the_upload_limit(monkeypatch: pytest.MonkeyPatch,
+                                                make_client: Callable[..., TestClient]) -> None:
+    client = _limited(monkeypatch, make_client)
+    files = [("files", ("a.txt", b"hello", "text/plain"))]
+    assert client.post("/api/v1/documents", files=files).status_code == 401  # the one upload of the window
+    refused = client.post("/api/v1/invoices/upload", files=files)
+    assert assert_error(refused, 429, "RATE_LIMITED")["details"]["group"] == "upload"
 
 
 def test_client_address_behind_a_trusted_proxy(monkeypatch: pytest.MonkeyPatch) -> None:

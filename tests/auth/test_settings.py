@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import stat
 from pathlib import Path
 
@@ -16,7 +17,10 @@ STRONG = "k" * 20 + "Q7-strong-random-key-material"
 
 
 @pytest.mark.parametrize(("value", "problem"), [("", "is not set"), ("changeme", "well-known default"),
-                                                ("secret", "well-known default"), ("short-but-random-91", "shorter")])
+                                                ("secret", "well-known default"), ("short-but-random-91", "shorter"),
+                                                ("x" * 48, "not random enough"), ("password" * 5, "not random enough"),
+                                                ("Tr0ub4dor-" * 4, "not random enough"),
+                                                ("a" * 30 + "bcdefghijkl", "not random enough")])
 def test_production_refuses_weak_keys(monkeypatch: pytest.MonkeyPatch, value: str, problem: str) -> None:
     monkeypatch.setenv("PAPERCLERK_ENV", "production")
     monkeypatch.setenv("PAPERCLERK_SECRET_KEY", value)
@@ -29,6 +33,14 @@ def test_production_refuses_weak_keys(monkeypatch: pytest.MonkeyPatch, value: st
         assert value not in caught.value.message and value not in str(caught.value.details)
     with pytest.raises(InsecureConfiguration):
         signing_key()
+
+
+def test_random_keys_measure_as_random() -> None:
+    from paperclerk.auth.settings import MIN_SECRET_BITS, estimated_bits
+
+    for _ in range(200):
+        assert estimated_bits(secrets.token_hex(16)) >= MIN_SECRET_BITS
+        assert estimated_bits(secrets.token_urlsafe(24)) >= MIN_SECRET_BITS
 
 
 def test_production_accepts_a_strong_key(monkeypatch: pytest.MonkeyPatch) -> None:

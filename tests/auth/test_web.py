@@ -119,13 +119,17 @@ def test_web_logout_ends_the_session(client: TestClient, admin: Account) -> None
 def test_failed_web_login_shows_the_error_and_keeps_no_password(client: TestClient, admin: Account) -> None:
     token = _form_token(client)
     response = client.post("/login", data={"email": admin.email, "password": "Wrong-password-99", "csrf_token": token})
-    assert response.status_code == 401 and "CREDENTIALS_INVALID" in response.text
+    assert response.status_code == 401 and 'data-login-error="CREDENTIALS_INVALID"' in response.text
+    assert "The e-mail address or the password is wrong" in response.text
+    assert "CREDENTIALS_INVALID" not in re.sub(r"<[^>]*>", "", response.text)  # no raw code for people
     assert admin.email in response.text and "Wrong-password-99" not in response.text
     for _ in range(4):
         response = client.post("/login", data={"email": admin.email, "password": "Wrong-password-99",
                                                "csrf_token": token})
     assert response.status_code == 429 and int(response.headers["retry-after"]) > 0
-    assert "ACCOUNT_LOCKED" in response.text
+    assert 'data-login-error="ACCOUNT_LOCKED"' in response.text
+    assert "Please try again in 15 minutes" in response.text
+    assert "ACCOUNT_LOCKED" not in re.sub(r"<[^>]*>", "", response.text)
 
 
 @pytest.mark.parametrize(("value", "expected"), [

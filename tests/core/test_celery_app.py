@@ -13,11 +13,13 @@ from paperclerk.core.jobs import Job, JobStatus
 from tests.conftest import Env
 
 
-def make_job(*, status: JobStatus, age_seconds: float = 0, lease_left_seconds: float | None = None) -> str:
+def make_job(*, status: JobStatus, age_seconds: float = 0, lease_left_seconds: float | None = None,
+             sent: bool = True) -> str:
     with session_scope() as session:
-        job = jobs.enqueue(session, task="document.process", subject_id=f"s-{status}-{age_seconds}")
+        job = jobs.enqueue(session, task="document.process", subject_id=f"s-{status}-{age_seconds}-{sent}")
         job.status = status
         job.run_after = utcnow() - timedelta(seconds=age_seconds)
+        job.sent_at = utcnow() - timedelta(seconds=age_seconds) if sent else None
         if lease_left_seconds is not None:
             job.worker = "someone"
             job.lease_expires_at = utcnow() + timedelta(seconds=lease_left_seconds)
@@ -43,6 +45,47 @@ def test_sweep_resends_lost_jobs_once_per_window(any_env: Env, monkeypatch: pyte
     with session_scope(readonly=True) as session:
         job = session.get(Job, lost_message)
         assert job is not None and job.status == JobStatus.QUEUED and job.run_after <= utcnow()
+
+
+def test_a_job_whose_send_was_never_confirmed_is_resent_within_seconds(any_env: Env,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server died between commit and send, or the broker refused the send: not a minute-long wait."""
+    sent: list[str] = []
+    monkeypatch.setattr(celery_app, "dispatch", lambda job, delay=0.0: sent.append(job.id))
+    settings = get_settings()
+    grace = settings.job_resend_unsent_seconds
+    unsent = make_job(status=JobStatus.QUEUED, age_seconds=grace + 1, sent=False)
+    make_job(status=JobStatus.QUEUED, age_seconds=grace + 1)  # the broker has it: wait behind the backlog
+    make_job(status=JobStatus.QUEUED, age_seconds=1, sent=False)  # its send is still on its way
+
+    assert celery_app.sweep_stale_jobs(settings) == 1
+    assert sent == [unsent]
+    assert celery_app.sweep_interval(settings) <= grace / 2
+
+
+def test_dispatch_records_that_the_broker_took_the_job(any_env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    messages: list[list[str]] = []
+    app = celery_app.get_celery()
+    monkeypatch.setattr(app, "send_task", lambda name, *, args, queue, countdown: messages.append(args))
+    job_id = make_job(status=JobStatus.QUEUED, sent=False)
+    celery_app.dispatch(load(job_id))  # after commit, as jobs.enqueue arranges it
+    assert load(job_id).sent_at is not None
+    assert messages == [[job_id]]
+
+    def refuse(name: str, **_: object) -> None:
+        raise ConnectionError("broker down")
+
+    refused = make_job(status=JobStatus.QUEUED, age_seconds=5, sent=False)
+    monkeypatch.setattr(app, "send_task", refuse)
+    celery_app.dispatch(load(refused))
+    assert load(refused).sent_at is None
+
+
+def load(job_id: str) -> Job:
+    with session_scope(readonly=True) as session:
+        job = session.get(Job, job_id)
+        assert job is not None
+        return job
 
 
 def test_pool_process_drops_database_connections_inherited_from_its_parent(env: Env) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -47,11 +49,10 @@ class Recorder:
 
 
 def events_marker(session, run: JobRun) -> None:  # type: ignore[no-untyped-def]
-    """The task's 'result': an event row written in the same transaction as complete()."""
-    from paperclerk.core import events
-
-    events.record(session, "test.result", organization_id=None, subject_type="job", subject_id=run.job_id,
-                  payload={"worker": run.worker})
+    """The task's 'result': an event row written in the same transaction as complete() (stored directly: recording
+    an event would also queue its delivery job, which these tests would then claim)."""
+    session.add(Event(name="test.result", organization_id=None, subject_type="job", subject_id=run.job_id,
+                      payload={"worker": run.worker}))
 
 
 def results(job_id: str) -> int:
@@ -321,3 +322,43 @@ def test_concurrent_claims_of_one_job_by_id_let_exactly_one_win(task: Recorder) 
         thread.join(30)
     assert sorted(map(str, outcomes)) == ["busy"] * 5 + ["won"]
     assert load(job_id).attempts == 1
+
+
+def dead_process_holder() -> str:
+    """A lease holder name, as this machine's worker processes make them, of a process that has exited."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    host, _pid, rest = worker.worker_name().split(":", 2)
+    return f"{host}:{child.pid}:{rest}"
+
+
+def test_holder_is_dead_only_for_gone_processes_of_this_pid_space() -> None:
+    me = worker.worker_name()
+    assert not worker.holder_is_dead(me)
+    assert worker.holder_is_dead(dead_process_holder())
+    host, pid, rest = dead_process_holder().split(":", 2)
+    assert not worker.holder_is_dead(f"elsewhere:{pid}:{rest}")  # another machine: presumed alive
+    namespace, nonce = rest.split(":")[0].split("-")
+    assert not worker.holder_is_dead(f"{host}:{pid}:ffff{namespace}-{nonce}:t")  # another container
+    assert not worker.holder_is_dead("someone")
+
+
+def test_a_redelivered_job_whose_holder_died_is_taken_at_once(task: Recorder) -> None:
+    job_id = enqueue()
+    assert isinstance(claim(job_id, worker.worker_name(), lease=300), Job)
+    assert claim(job_id, "other") is ClaimRefused.BUSY  # its holder (this process) lives
+
+    with session_scope() as session:
+        session.get(Job, job_id).worker = dead_process_holder()  # type: ignore[union-attr]
+    with session_scope() as session:
+        taken = jobs.claim(session, job_id, worker="next", lease_seconds=30, holder_dead=worker.holder_is_dead)
+        assert isinstance(taken, Job) and (taken.worker, taken.attempts) == ("next", 2)
+
+
+def test_a_restarted_pool_takes_the_jobs_its_dead_predecessor_held(task: Recorder) -> None:
+    dead, alive = enqueue(subject="dead"), enqueue(subject="alive")
+    for job_id, holder in ((dead, dead_process_holder()), (alive, worker.worker_name())):
+        assert isinstance(claim(job_id, holder, lease=300), Job)
+    worker.release_dead_holders()
+    assert claim_next("restarted").id == dead  # type: ignore[union-attr]
+    assert claim_next("restarted") is None

@@ -52,7 +52,8 @@ def test_extra_lines_come_after_the_built_in_ones(extra_lines: Callable[..., Non
     extra_lines(extra_memos='from paperclerk.core.lines import ProductLine\n'
                             'LINE = ProductLine(name="memos", title="Memos", package="extra_memos")\n')
     names = [line.name for line in plugins.lines()]
-    assert names[0] == "invoices" and names[-1] == "memos" and len(names) == len(plugins.LINE_MODULES) + 1
+    assert names[-1] == "memos" and names[:2] == ["notifications", "invoices"]
+    assert len(names) == len(plugins.CORE_PLUGIN_MODULES) + len(plugins.LINE_MODULES) + 1
 
 
 def test_a_plugin_module_must_declare_one_line_with_a_name_of_its_own(extra_lines: Callable[..., None]) -> None:

@@ -15,11 +15,18 @@ from paperclerk.core.db import Base, get_engine
 from paperclerk.core.schema import alembic_config, at_heads, current_revisions, head_revisions, upgrade
 
 #: Full-text tables live in dialect-specific DDL (FTS5 / tsvector), not in models.
-SEARCH_TABLES = ("search_index", "search_rowids")
+SEARCH_TABLES = ("search_index", "search_rowids", "passage_index")
+#: … and so do the passages' tsvector (and, with pgvector, vector) columns and their index.
+SEARCH_COLUMNS = {("passages", "tsv"), ("passages", "vec")}
+SEARCH_INDEXES = {"ix_passages_tsv"}
 
 
 def _is_search_table(diff: tuple) -> bool:
     kind, item = diff[0], diff[1]
+    if kind == "remove_column":
+        return (diff[2], diff[3].name) in SEARCH_COLUMNS
+    if kind == "remove_index" and item.name in SEARCH_INDEXES:
+        return True
     name = item.name if kind == "remove_table" else item.table.name if kind == "remove_index" else ""
     return name.startswith(SEARCH_TABLES)
 

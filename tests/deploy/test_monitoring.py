@@ -77,7 +77,8 @@ def test_every_dashboard_query_parses(tmp_path):
     checked = _promtool("check", "rules", str(tmp_path / "dashboards.yml"))
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert set(_dashboard_queries()) == {"paperclerk-api.json", "paperclerk-pipeline.json",
-                                         "paperclerk-business.json", "paperclerk-database.json"}
+                                         "paperclerk-business.json", "paperclerk-database.json",
+                                         "paperclerk-cache.json"}
 
 
 def metric_names(expr: str) -> set[str]:
@@ -120,6 +121,7 @@ def exported(env, tmp_path, monkeypatch) -> set[str]:
 
     certificate, _ = self_signed_certificate(tmp_path)
     monkeypatch.setenv("PAPERCLERK_TLS_CERTIFICATE_FILES", str(certificate))
+    monkeypatch.setenv("PAPERCLERK_RATE_LIMIT_ENABLED", "true")  # as in production (the tests' default is off)
     reset_caches()
     service.create(get_settings(), to=str(tmp_path / "backups"))
     with api_client() as client:

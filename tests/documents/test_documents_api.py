@@ -159,3 +159,15 @@ def test_uploads_and_retries_are_in_the_audit_trail(env):
     assert upload_entry["after"]["filename"] == "locked.pdf" and upload_entry["after"]["sha256"] == doc["sha256"]
     assert retry_entry["before"] == {"status": "failed", "error_code": "FILE_ENCRYPTED"}
     assert retry_entry["after"] == {"status": "queued"}
+
+
+def test_moments_without_a_utc_equivalent_are_422_not_500(env):
+    far = {"created_after": "0001-01-01T00:00:00+14:00"}
+    with api_client(embedded_workers=False) as client:
+        for path, params in (("/api/v1/documents", far), ("/api/v1/search", {**far, "q": "x"}),
+                             ("/api/v1/audit", {"since": far["created_after"]}),
+                             ("/api/v1/audit", {"until": "9999-12-31T23:00:00-05:00"})):
+            assert_error(client.get(path, params=params), 422, "VALIDATION_ERROR")
+        # The earliest moment that has one is fine, and an offset is converted, not dropped.
+        assert client.get("/api/v1/documents", params={"created_after": "0001-01-01T14:00:00+14:00"}).status_code == 200
+        assert client.get("/api/v1/audit", params={"since": "2026-11-20T01:00:00+02:00"}).status_code == 200

@@ -79,6 +79,10 @@ def test_mixed_batch_accepts_good_files_and_lists_refused_ones(env):
     ("<b>bold?</b>.txt" , "b.txt"),
     ("report<1>:final?.pdf", "report1final.pdf"),
     ("...", "unnamed"),
+    ("invoice\u202egpj.exe", "invoicegpj.exe"),
+    ("\u202etxt.exe", "txt.exe"),
+    ("pay\u200bment\u2066.pdf\u2069", "payment.pdf"),
+    ("line\u2028break\x85.txt", "linebreak.txt"),
 ])
 def test_hostile_file_names_are_neutralised(env, hostile, expected):
     with api_client() as client:

@@ -14,6 +14,7 @@ from paperclerk.invoices.models import (
     GoodsReceipt,
     GoodsReceiptLine,
     Invoice,
+    InvoiceExport,
     InvoiceFinding,
     InvoiceLine,
     PurchaseOrder,
@@ -28,6 +29,7 @@ class InvoiceObjects:
     invoice_id: str
     vendor_id: str
     purchase_order_id: str
+    export_id: str
 
 
 def _unique(prefix: str) -> str:
@@ -63,7 +65,12 @@ def prepare(world: PageWorld) -> None:
         session.add(GoodsReceipt(organization_id=world.acme, number="GR-M", purchase_order_id=order.id,
                                  received_on=date(2024, 3, 9),
                                  lines=[GoodsReceiptLine(line_number=1, quantity=Decimal(5))]))
-        world.extra["invoices"] = InvoiceObjects(invoice_id, vendor.id, order.id)
+        export = InvoiceExport(organization_id=world.acme, filename="invoices-matrix.csv", format="csv",
+                               media_type="text/csv; charset=utf-8", content=b"id\r\n", invoice_ids=[],
+                               created_by="matrix")
+        session.add(export)
+        session.flush()
+        world.extra["invoices"] = InvoiceObjects(invoice_id, vendor.id, order.id, export.id)
 
 
 def _objects(world: PageWorld) -> InvoiceObjects:
@@ -135,5 +142,6 @@ PAGE_CALLS = [
              allowed=303),
     PageCall("GET", "/goods-receipts", lambda w: ("/goods-receipts", {})),
     PageCall("GET", "/exports", lambda w: ("/exports", {})),
+    PageCall("GET", "/exports/{export_id}/download", lambda w: (f"/exports/{_objects(w).export_id}/download", {})),
     PageCall("POST", "/exports", lambda w: ("/exports", {"data": {"format": "json", "include_exported": "yes"}})),
 ]

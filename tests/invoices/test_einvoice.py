@@ -116,6 +116,22 @@ def test_facturx_pdf_embedded_xml(tmp_path: Path) -> None:
     assert all(found.evidence.page == 0 for found in result.fields.values())
 
 
+def test_attachments_are_looked_for_in_the_sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from paperclerk.invoices import einvoice
+
+    path = tmp_path / "facturx.pdf"
+    path.write_bytes(generate.facturx_pdf(DOC))
+    calls: list[str] = []
+    real_run = einvoice.sandbox.run
+
+    def recording(function, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(function.__name__)
+        return real_run(function, *args, **kwargs)
+
+    monkeypatch.setattr(einvoice.sandbox, "run", recording)
+    assert embedded_einvoice(path) is not None and calls == ["attached_einvoice"]
+
+
 def test_pdf_without_attachment_has_no_einvoice(tmp_path: Path) -> None:
     path = tmp_path / "plain.pdf"
     path.write_bytes(text_pdf(["INVOICE 1"]))

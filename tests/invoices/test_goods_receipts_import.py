@@ -12,7 +12,8 @@ from paperclerk.auth.principal import system_actor
 from paperclerk.cli import app
 from paperclerk.core.db import session_scope
 from paperclerk.core.errors import InvalidRequest
-from paperclerk.invoices import masterdata
+from paperclerk.invoices.masterdata import imports
+from paperclerk.invoices.masterdata import service as masterdata
 from tests.helpers import api_client, api_key, assert_error, organization_id
 from tests.invoices.ap import add_vendor, finding, invoice_pdf, open_rules, upload_invoices
 from tests.invoices.test_invoice_masterdata import ORDERS_CSV, VENDORS_CSV
@@ -35,11 +36,11 @@ RECEIPTS_CSV = (
 )
 
 
-def _import(text: str) -> masterdata.ImportReport:
+def _import(text: str) -> imports.ImportReport:
     organization = organization_id()
     actor = system_actor("test", organization_id=organization)
     with session_scope() as session:
-        return masterdata.import_goods_receipts(session, organization, text, actor=actor)
+        return imports.import_goods_receipts(session, organization, text, actor=actor)
 
 
 def _master_data() -> None:
@@ -47,8 +48,8 @@ def _master_data() -> None:
     organization = organization_id()
     actor = system_actor("test", organization_id=organization)
     with session_scope() as session:
-        masterdata.import_vendors(session, organization, VENDORS_CSV, actor=actor)
-        masterdata.import_purchase_orders(session, organization, ORDERS_CSV, actor=actor)
+        imports.import_vendors(session, organization, VENDORS_CSV, actor=actor)
+        imports.import_purchase_orders(session, organization, ORDERS_CSV, actor=actor)
 
 
 def test_import_keeps_good_rows_and_says_why_each_bad_row_was_refused(env):

@@ -12,7 +12,9 @@ from lxml import etree
 from typer.testing import CliRunner
 
 from paperclerk.cli import app
+from paperclerk.core.db import session_scope
 from paperclerk.invoices.einvoice import read_einvoice
+from paperclerk.invoices.models import Invoice
 from tests.helpers import api_client, assert_error
 from tests.invoices.ap import IBAN, add_vendor, invoice_pdf, upload_invoices
 
@@ -82,6 +84,37 @@ def test_cli_export_writes_the_file_and_skips_exported_invoices(env, tmp_path):
     result = runner.invoke(app, ["invoices", "export", "--format", "csv", "--out", str(out),
                                  "--columns", "invoice_number,total"])
     assert result.exit_code == 0, result.output
-    assert out.read_text().splitlines() == ["invoice_number,total", "C-3,1512.50"]
+    assert out.read_text().splitlines() == ['"invoice_number","total"', '"C-3","1512.50"']
     second = runner.invoke(app, ["invoices", "export", "--format", "csv", "--out", str(tmp_path / "again.csv")])
     assert second.exit_code == 1 and "NOTHING_TO_EXPORT" in second.output
+
+
+def test_csv_cells_are_quoted_and_formulas_neutralised_after_any_separator(env):
+    with api_client() as client:
+        (invoice,) = _approved(client, "F-1")
+        with session_scope() as session:  # what a hostile vendor could print on an invoice
+            stored = session.get(Invoice, invoice["id"])
+            stored.customer_name, stored.payment_terms = "Buyer;@SUM(1+1)", "Net 30\n=cmd|' /C calc'!A0"
+        response = client.post("/api/v1/invoices/exports", json={
+            "format": "csv", "columns": ["invoice_number", "customer_name", "payment_terms", "total"]})
+    assert response.status_code == 200, response.text
+    text = response.text
+    assert text.splitlines()[0] == '"invoice_number","customer_name","payment_terms","total"'
+    row = next(csv.reader(io.StringIO(text.split("\r\n", 1)[1])))
+    assert row == ["F-1", "Buyer;'@SUM(1+1)", "Net 30\n'=cmd|' /C calc'!A0", "1512.50"]
+    assert '"Buyer;\'@SUM(1+1)"' in text
+
+
+def test_an_export_can_be_downloaded_again_by_its_organisation_only(env):
+    with api_client() as client:
+        _approved(client, "D-1")
+        first = client.post("/api/v1/invoices/exports", json={"format": "json"})
+        assert first.status_code == 200
+        export_id = first.headers["x-export-id"]
+        again = client.get(f"/api/v1/invoices/exports/{export_id}")
+        assert again.status_code == 200 and again.content == first.content
+        assert again.headers["content-disposition"] == first.headers["content-disposition"]
+        assert again.headers["x-invoice-count"] == "1"
+        assert_error(client.get("/api/v1/invoices/exports/no-such-export"), 404, "EXPORT_NOT_FOUND")
+    with api_client(organization="globex") as rival:
+        assert_error(rival.get(f"/api/v1/invoices/exports/{export_id}"), 404, "EXPORT_NOT_FOUND")

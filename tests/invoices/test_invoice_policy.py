@@ -13,7 +13,8 @@ from paperclerk.cli import app
 from paperclerk.core.audit import AuditEntry
 from paperclerk.core.db import session_scope
 from paperclerk.core.errors import InvalidRequest, NotFound
-from paperclerk.invoices import masterdata, policy
+from paperclerk.invoices import policy
+from paperclerk.invoices.masterdata import checks
 from paperclerk.invoices.rules import RULES
 from tests.helpers import api_client, assert_error, organization_id
 from tests.invoices.ap import invoice_pdf, open_rules, upload_invoices
@@ -25,7 +26,7 @@ def test_every_rule_and_tolerance_is_listed_with_its_default(env):
     with api_client(role="viewer") as client:
         listing = client.get("/api/v1/invoices/rules").json()
     rules = {item["id"]: item for item in listing["rules"]}
-    assert set(rules) == set(RULES) | set(masterdata.RULES)
+    assert set(rules) == set(RULES) | set(checks.RULES)
     assert rules["INV-VENDOR-BANK-CHANGED"] == {
         "id": "INV-VENDOR-BANK-CHANGED", "title": "Bank details changed", "scope": "master_data",
         "description": rules["INV-VENDOR-BANK-CHANGED"]["description"], "default_severity": "critical",

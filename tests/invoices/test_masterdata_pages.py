@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 from fastapi.testclient import TestClient
 
-from paperclerk.invoices.masterdata import MAX_CSV_BYTES
+from paperclerk.invoices.masterdata.imports import MAX_CSV_BYTES
 from tests.helpers import upload_and_wait
 from tests.invoices.ap import IBAN, OTHER_IBAN, TAX_ID, VENDOR, add_vendor, invoice_id_for, invoice_pdf, open_rules
 from tests.web.conftest import FORM_TOKEN, Browser

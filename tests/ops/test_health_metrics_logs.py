@@ -8,7 +8,7 @@ import shutil
 
 from paperclerk.ops.logging import JsonFormatter
 from tests.conftest import activate
-from tests.helpers import api_client, assert_error, organization_id, upload_and_wait
+from tests.helpers import api_client, api_key, assert_error, organization_id, upload_and_wait
 
 
 def test_live_and_ready(env):
@@ -57,6 +57,19 @@ def test_detailed_health_shows_queues_documents_and_workers(env):
     assert body["workers"] and all(worker["alive"] for worker in body["workers"])
 
 
+def test_detailed_health_counts_documents_only_for_an_organisations_administrators(env):
+    with api_client(organization="other") as other:
+        upload_and_wait(other, ("b.txt", b"another organisation's document"))
+    with api_client() as client:
+        upload_and_wait(client, ("a.txt", b"hello detailed health"))
+        assert client.get("/health/detailed").json()["documents"] == {"processed": 1}  # its own organisation only
+        client.headers["X-API-Key"] = api_key(role="approver")
+        assert "documents" not in client.get("/health/detailed").json()
+        client.headers.pop("X-API-Key")
+        anonymous = client.get("/health/detailed").json()
+    assert "documents" not in anonymous and anonymous["status"] == "ready" and "queues" in anonymous
+
+
 def test_metrics_in_prometheus_format(env):
     with api_client() as client:
         upload_and_wait(client, ("m.txt", b"customer feedback: the staff was friendly, recommend"))
@@ -67,6 +80,18 @@ def test_metrics_in_prometheus_format(env):
     assert 'paperclerk_pipeline_stage_duration_seconds_bucket{le="0.005",stage="extract"}' in text
     assert 'paperclerk_http_request_duration_seconds_count{method="GET",route="/api/v1/documents",status="200"}' in text
     assert 'paperclerk_queue_depth{queue="ocr"} 0.0' in text
+
+
+def test_invented_methods_and_paths_add_no_metrics_series(env):
+    with api_client(embedded_workers=False) as client:
+        client.headers.pop("X-API-Key")
+        for number in range(5):
+            client.request(f"PROBE{number}", "/api/v1/documents")
+            client.get(f"/no/such/path/{number}")
+        text = client.get("/metrics").text
+    assert "PROBE" not in text and "/no/such/path" not in text
+    assert 'method="OTHER",route="/api/v1/documents"' in text
+    assert 'paperclerk_http_request_duration_seconds_count{method="GET",route="unmatched",status="404"}' in text
 
 
 def test_every_request_is_logged_as_json_with_request_id_and_latency(env, caplog):

@@ -32,7 +32,8 @@ def test_storable_text_keeps_offsets():
 
 @dataclass
 class WordCounter:
-    """A test analyzer: flags documents with fewer than 5 words for review and records its result."""
+    """A test analyzer: flags documents with fewer than 5 words for review when analysing them, and those whose
+    name says 'held' when saving them (what only the database can tell), and records its result."""
 
     name = "word-counter"
     kinds = frozenset({"other"})
@@ -42,8 +43,9 @@ class WordCounter:
         words = len(context.extraction.text.split())
         return AnalysisResult(data=words, needs_review=words < 5)
 
-    def save(self, session, document, result) -> None:
+    def save(self, session, document, result) -> bool:
         self.saved.append((document.filename, result.data))
+        return document.filename.startswith("held")
 
 
 def test_registered_analyzers_run_for_their_kind_and_route_to_review(env):
@@ -51,12 +53,14 @@ def test_registered_analyzers_run_for_their_kind_and_route_to_review(env):
     register_analyzer(analyzer)
     try:
         with api_client() as client:
-            short, long = upload_and_wait(client, ("short.txt", b"two words"),
-                                          ("long.txt", b"one two three four five six seven"))
+            short, long, held = upload_and_wait(client, ("short.txt", b"two words"),
+                                                ("long.txt", b"one two three four five six seven"),
+                                                ("held.txt", b"one two three four five six seven eight"))
     finally:
         unregister_analyzer("word-counter")
-    assert sorted(analyzer.saved) == [("long.txt", 7), ("short.txt", 2)]
+    assert sorted(analyzer.saved) == [("held.txt", 8), ("long.txt", 7), ("short.txt", 2)]
     assert short["status"] == "needs_review" and long["status"] == "processed"
+    assert held["status"] == "needs_review"  # the routing decision save() returned
     assert any(h["stage"] == "analyze" and h["message"] == "word-counter" for h in short["history"])
 
 

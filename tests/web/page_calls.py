@@ -1,8 +1,27 @@
-"""The core's rows of the page access matrix: inbox, document, retry, search, audit."""
+"""The core's rows of the page access matrix: inbox, document, retry, search, audit, users, API keys."""
 
 from __future__ import annotations
 
-from tests.page_matrix import PageCall, stored_document
+import uuid
+
+from paperclerk.auth import service as accounts
+from paperclerk.core.db import session_scope
+from tests.page_matrix import PageCall, PageWorld, stored_document
+
+PASSWORD = "Correct-Horse-42-battery"
+
+
+def fresh_user(world: PageWorld) -> str:
+    """A new member of acme (a call that changes a user gets its own)."""
+    with session_scope() as session:
+        return accounts.create_user(session, f"{uuid.uuid4().hex[:12]}@acme.example", PASSWORD,
+                                    organization_id=world.acme, role="viewer").id
+
+
+def fresh_key(world: PageWorld) -> str:
+    with session_scope() as session:
+        return accounts.create_api_key(session, world.acme, "viewer", f"matrix {uuid.uuid4().hex[:6]}")[0].id
+
 
 PAGE_CALLS = [
     PageCall("GET", "/", lambda w: ("/", {})),
@@ -11,4 +30,14 @@ PAGE_CALLS = [
              lambda w: (f"/documents/{stored_document(w.acme, status='failed')}/retry", {}), allowed=303),
     PageCall("GET", "/search", lambda w: ("/search?q=matrix", {})),
     PageCall("GET", "/audit", lambda w: ("/audit", {})),
+    PageCall("GET", "/users", lambda w: ("/users", {})),
+    PageCall("POST", "/users", lambda w: ("/users", {"data": {"email": f"{uuid.uuid4().hex[:12]}@acme.example"}})),
+    PageCall("POST", "/users/{user_id}/role",
+             lambda w: (f"/users/{fresh_user(w)}/role", {"data": {"role": "reviewer"}}), allowed=303),
+    PageCall("POST", "/users/{user_id}/disable", lambda w: (f"/users/{fresh_user(w)}/disable", {}), allowed=303),
+    PageCall("POST", "/users/{user_id}/enable", lambda w: (f"/users/{fresh_user(w)}/enable", {}), allowed=303),
+    PageCall("POST", "/users/{user_id}/reset-password", lambda w: (f"/users/{fresh_user(w)}/reset-password", {})),
+    PageCall("GET", "/apikeys", lambda w: ("/apikeys", {})),
+    PageCall("POST", "/apikeys", lambda w: ("/apikeys", {"data": {"name": "matrix", "role": "viewer"}})),
+    PageCall("POST", "/apikeys/{key_id}/revoke", lambda w: (f"/apikeys/{fresh_key(w)}/revoke", {}), allowed=303),
 ]

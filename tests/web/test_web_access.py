@@ -115,7 +115,8 @@ def test_failed_login_shows_the_error_in_the_form(make_client: MakeClient, admin
     response = browser.post("/login", data={"csrf_token": form_token(browser), "email": admin.email,
                                             "password": "Wrong-password-99"})
     assert response.status_code == 401
-    assert "data-login-error" in response.text and "CREDENTIALS_INVALID" in response.text
+    assert 'data-login-error="CREDENTIALS_INVALID"' in response.text
+    assert "The e-mail address or the password is wrong" in response.text
     assert f'value="{admin.email}"' in response.text and "Wrong-password-99" not in response.text
 
 

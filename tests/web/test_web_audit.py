@@ -47,10 +47,26 @@ def test_an_admin_sees_the_upload_and_the_retry_newest_first(client: TestClient,
     for row in (retry, uploaded):
         assert admin.email in row and "testclient" in row and document_id in row
         assert f'href="/documents/{document_id}"' in row
-    assert re.search(r'<code>\{"error_code":"FILE_[A-Z_]+","status":"failed"\}</code> → '
-                     r'<code>\{"status":"queued"\}</code>', retry), retry
-    assert '<code>∅</code> → <code>{' in uploaded and '"filename":"cut-short.pdf"' in uploaded
+    # Before → after as a readable diff: what changed, what was removed, what was added; no raw JSON.
+    assert re.search(r'data-field="status" data-kind="changed">\s*<span class="diff-field">status</span>\s*'
+                     r'<del>failed</del> <span aria-label="changed to">→</span> <ins>queued</ins>', retry), retry
+    assert re.search(r'data-field="error_code" data-kind="removed">\s*<span class="diff-field">error code</span>\s*'
+                     r'<del>FILE_[A-Z_]+</del>', retry), retry
+    assert re.search(r'data-field="filename" data-kind="added">\s*<span class="diff-field">filename</span>\s*'
+                     r'<ins>cut-short.pdf</ins>', uploaded), uploaded
+    assert "{&#34;" not in retry + uploaded and '{"' not in retry + uploaded
     assert re.search(r"<time datetime=\"\d{4}-\d\d-\d\dT[^\"]+\">\d{4}-\d\d-\d\d \d\d:\d\d:\d\d</time>", retry)
+
+
+def test_changes_list_what_differs_in_words() -> None:
+    from paperclerk.web.filters import Change, changes
+
+    assert changes({"role": "reviewer", "email": "a@b.example"}, {"role": "approver", "email": "a@b.example"}) == [
+        Change("role", "changed", "reviewer", "approver")]
+    assert changes(None, {"is_active": False, "lines": [1, 2]}) == [
+        Change("is_active", "added", "", "no"), Change("lines", "added", "", "[1, 2]")]
+    assert changes({"note": None}, None) == [Change("note", "removed", "empty", "")]
+    assert changes(None, None) == [] and changes({"a": 1}, {"a": 1}) == []
 
 
 def test_filters_narrow_the_trail(client: TestClient, admin: Account) -> None:
@@ -86,14 +102,14 @@ def test_the_trail_is_paged_fifty_at_a_time(client: TestClient, admin: Account) 
                                   organization_id=admin.organization_id, now=start + timedelta(minutes=number))
     first = client.get("/audit", params={"action": "test.step"}).text
     shown = rows(first)
-    assert len(shown) == 50 and '{"n":59}' in shown[0][1] and '{"n":10}' in shown[-1][1]
+    assert len(shown) == 50 and "<ins>59</ins>" in shown[0][1] and "<ins>10</ins>" in shown[-1][1]
     assert "Showing 1\u201350 of 60" in first
     link = re.search(r'href="([^"]+)" rel="next"', first)
     assert link
     next_page = html.unescape(link.group(1))
     assert parse_qs(urlsplit(next_page).query) == {"action": ["test.step"], "page": ["2"]}
     second = client.get(next_page).text
-    assert len(rows(second)) == 10 and '{"n":0}' in rows(second)[-1][1] and "Showing 51\u201360 of 60" in second
+    assert len(rows(second)) == 10 and "<ins>0</ins>" in rows(second)[-1][1] and "Showing 51\u201360 of 60" in second
 
 
 def test_a_viewer_gets_the_403_page_and_no_audit_link(make_client: MakeClient, client: TestClient) -> None:

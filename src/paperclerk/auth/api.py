@@ -6,7 +6,6 @@ Every change made here appends an audit entry in the same transaction.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -40,6 +39,7 @@ from paperclerk.auth.schemas import (
 from paperclerk.core.audit import AuditFilter, list_audit
 from paperclerk.core.db import read_session, session_scope
 from paperclerk.core.errors import NotFound
+from paperclerk.core.moments import UTCMoment
 
 # Every route here may be rate limited (429); every one of ``router`` needs a caller of an organisation with a
 # permission (401, 403, 404). A POST may be over the size limit (413) or have a body that is not JSON (400).
@@ -122,18 +122,20 @@ def list_users(principal: ManageUsers) -> list[UserOut]:
 
 
 @router.post("/api/v1/users", response_model=UserCreated, status_code=201, responses=error_responses(*POSTED, 409),
-             summary="Create a user in your organisation (a password is generated when none is given)")
+             summary="Add a user to your organisation: a new account (a password is generated when none is given), "
+                     "or an existing account's membership (it keeps its own password)")
 def create_user(body: UserCreate, principal: ManageUsers, request: Request) -> UserCreated:
     generated = service.generate_password() if body.password is None else None
     with session_scope() as session:
-        user = service.create_user(session, body.email, body.password or generated or "",
-                                   organization_id=_org(principal), role=body.role, actor=principal,
-                                   ip=request_ip(request))
-        return UserCreated(user=_user_out(session, user.id, _org(principal)), password=generated)
+        user, created = service.add_user(session, body.email, body.password or generated or "",
+                                         organization_id=_org(principal), role=body.role, actor=principal,
+                                         ip=request_ip(request))
+        return UserCreated(user=_user_out(session, user.id, _org(principal)), password=generated if created else None)
 
 
 @router.post("/api/v1/users/{user_id}/disable", response_model=UserOut, summary="Disable a user and end "
-             "their sessions", responses=error_responses(*POSTED))
+             "their sessions (403 when the account also belongs to an organisation you do not administer)",
+             responses=error_responses(*POSTED))
 def disable_user(user_id: str, principal: ManageUsers, request: Request) -> UserOut:
     with session_scope() as session:
         user = service.disable_user(session, user_id, organization_id=_org(principal), actor=principal,
@@ -141,8 +143,19 @@ def disable_user(user_id: str, principal: ManageUsers, request: Request) -> User
         return _user_out(session, user.id, _org(principal))
 
 
+@router.post("/api/v1/users/{user_id}/enable", response_model=UserOut, summary="Let a disabled user log in again "
+             "(403 when the account also belongs to an organisation you do not administer)",
+             responses=error_responses(*POSTED))
+def enable_user(user_id: str, principal: ManageUsers, request: Request) -> UserOut:
+    with session_scope() as session:
+        user = service.enable_user(session, user_id, organization_id=_org(principal), actor=principal,
+                                   ip=request_ip(request))
+        return _user_out(session, user.id, _org(principal))
+
+
 @router.post("/api/v1/users/{user_id}/reset-password", response_model=UserCreated, responses=error_responses(*POSTED),
-             summary="Set or generate a new password; unlocks the account and ends its sessions")
+             summary="Set or generate a new password; unlocks the account and ends its sessions (403 when the "
+                     "account also belongs to an organisation you do not administer)")
 def reset_password(user_id: str, principal: ManageUsers, request: Request,
                    body: PasswordReset | None = None) -> UserCreated:
     with session_scope() as session:
@@ -198,10 +211,6 @@ def revoke_api_key(key_id: str, principal: ManageKeys, request: Request) -> ApiK
 # -- audit ---------------------------------------------------------------------------------------------
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
-
-
 @router.get("/api/v1/audit", response_model=AuditPage, summary="The audit trail of your organisation, newest first",
             responses=error_responses(422))
 def audit(
@@ -210,12 +219,12 @@ def audit(
     actor: Annotated[str | None, Query(max_length=254, description="Actor id or e-mail/label")] = None,
     action: Annotated[str | None, Query(max_length=80, description="Exact, or a prefix ending in '.'")] = None,
     subject: Annotated[str | None, Query(max_length=80, description="type, type:id, or an id")] = None,
-    since: Annotated[datetime | None, Query(description="Inclusive")] = None,
-    until: Annotated[datetime | None, Query(description="Exclusive")] = None,
+    since: Annotated[UTCMoment | None, Query(description="Inclusive")] = None,
+    until: Annotated[UTCMoment | None, Query(description="Exclusive")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> AuditPage:
-    filters = AuditFilter(actor=actor, action=action, subject=subject, since=_aware(since),
-                          until=_aware(until))
+    filters = AuditFilter(actor=actor, action=action, subject=subject, since=since,
+                          until=until)
     items, total = list_audit(session, _org(principal), filters, limit=limit, offset=offset)
     return AuditPage(items=[AuditOut.of(entry) for entry in items], total=total, limit=limit, offset=offset)

@@ -1,8 +1,9 @@
 """Request rate limits per client address: fixed windows, shared in Redis or kept in this process.
 
-Every request counts in one group: ``login`` (the login endpoints), ``upload`` (document uploads)
-or ``default``; each group has its own limit per ``rate_limit_window_seconds`` (60 by default, so
-the settings read "per minute"). Over the limit the answer is ``429 RATE_LIMITED`` in the usual
+Every request counts in one group: ``login`` (the login endpoints), ``upload`` (every file upload:
+the document upload and any ``multipart/form-data`` post, whichever line's route it is for) or
+``default``; each group has its own limit per ``rate_limit_window_seconds`` (60 by default, so the
+settings read "per minute"). Over the limit the answer is ``429 RATE_LIMITED`` in the usual
 error shape with ``Retry-After``. Health checks and static files are not counted.
 
 With a Redis URL (``PAPERCLERK_REDIS_URL``, else a ``redis://`` broker URL) the counters are
@@ -29,6 +30,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from paperclerk.auth.errors import RateLimited
 from paperclerk.config import Settings, get_settings
+from paperclerk.ops import metrics
 from paperclerk.ops.security import client_ip
 
 log = logging.getLogger(__name__)
@@ -124,6 +126,7 @@ class RedisLimiter:
                 self._last_warning = time.monotonic()
                 log.warning("rate limiter: Redis unreachable, counting in this process",
                             extra={"error": str(exc)})
+            metrics.RATE_LIMIT_FALLBACKS.inc()
             return self._fallback.hit(key, limit, window)
         return _decision(int(count), limit, int(ttl_ms) / 1000)
 
@@ -133,15 +136,23 @@ def make_limiter(settings: Settings) -> Limiter:
     return RedisLimiter(url) if url else MemoryLimiter()
 
 
-def route_group(method: str, path: str) -> str | None:
+def route_group(method: str, path: str, content_type: str = "") -> str | None:
     """The group a request counts in, or ``None`` for requests that are not limited."""
     if path.startswith(EXEMPT_PREFIXES):
         return None
     if method == "POST" and path.rstrip("/") in LOGIN_PATHS:
         return "login"
-    if method == "POST" and path.rstrip("/") in UPLOAD_PATHS:
+    if method == "POST" and (path.rstrip("/") in UPLOAD_PATHS
+                             or content_type.lower().lstrip().startswith("multipart/form-data")):
         return "upload"
     return "default"
+
+
+def _content_type(scope: Scope) -> str:
+    for name, value in scope.get("headers", ()):
+        if name == b"content-type":
+            return str(value.decode("latin-1"))
+    return ""
 
 
 class RateLimitMiddleware:
@@ -155,16 +166,22 @@ class RateLimitMiddleware:
         self.networks = self.settings.trusted_networks
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        group = route_group(scope.get("method", ""), scope.get("path", "")) if scope["type"] == "http" else None
+        group = (route_group(scope.get("method", ""), scope.get("path", ""), _content_type(scope))
+                 if scope["type"] == "http" else None)
         if group is None or not self.settings.rate_limit_enabled:
             await self.app(scope, receive, send)
             return
         key = f"{group}:{client_ip(scope, self.networks)}"
         limit, window = self.limits[group], self.settings.rate_limit_window_seconds
+        started = time.perf_counter()
         if isinstance(self.limiter, MemoryLimiter):
             decision = self.limiter.hit(key, limit, window)
+            backend = "memory"
         else:
             decision = await run_in_threadpool(self.limiter.hit, key, limit, window)
+            backend = "redis"
+        metrics.RATE_LIMIT_BACKEND_SECONDS.labels(backend).observe(time.perf_counter() - started)
+        metrics.RATE_LIMIT_REQUESTS.labels(group, "allowed" if decision.allowed else "limited").inc()
         if decision.allowed:
             await self.app(scope, receive, send)
             return

@@ -79,7 +79,8 @@ class UserCreate(BaseModel):
 
 class UserCreated(BaseModel):
     user: UserOut
-    password: str | None = Field(description="The generated password, shown this once; null when you chose it")
+    password: str | None = Field(description="The generated password, shown this once; null when you chose it, "
+                                 "or when the address had an account already (it keeps its own password)")
 
 
 class PasswordReset(BaseModel):

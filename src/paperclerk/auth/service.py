@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -35,7 +35,7 @@ from paperclerk.auth.models import (
     User,
     normalise_email,
 )
-from paperclerk.auth.permissions import ROLES
+from paperclerk.auth.permissions import ROLES, role_allows
 from paperclerk.auth.principal import Principal
 from paperclerk.config import get_settings
 from paperclerk.core.audit import record_audit
@@ -133,6 +133,34 @@ def create_user(session: Session, email: str, password: str, *, organization_id:
     return user
 
 
+def add_user(session: Session, email: str, password: str, *, organization_id: str, role: str,
+             actor: Principal, ip: str | None = None) -> tuple[User, bool]:
+    """Make ``email`` a member of the organisation, as an organisation's administrator does (invite semantics).
+
+    A new address gets an account with ``password``; an address that has an account already (through another
+    organisation) becomes a member of this one and keeps its own password, which no other organisation's
+    administrator may set. Both answer alike (no ``USER_EXISTS``), so the call reveals nothing about other
+    organisations' members; only a member of this organisation already is a conflict. Returns the user and
+    whether the account is new (only then does ``password`` apply).
+    """
+    email = normalise_email(email)
+    if not _EMAIL.match(email) or len(email) > 254:
+        raise InvalidRequest("That is not an e-mail address.", code="EMAIL_INVALID")
+    _check_role(role)
+    passwords.check_password_policy(password, email=email)
+    user = session.scalar(select(User).where(User.email == email))
+    created = user is None
+    if user is None:
+        user = create_user(session, email, password)
+    else:
+        passwords.hash_password(password)  # the same work as a new account: the answer's timing tells nothing
+    add_membership(session, user.id, organization_id, role)
+    # One entry either way: the organisation's trail must not tell a new account from an existing one.
+    record_audit(session, actor, "user.add", ("user", user.id), after={"email": email, "role": role}, ip=ip,
+                 organization_id=organization_id)
+    return user, created
+
+
 def get_user(session: Session, user_id: str, *, organization_id: str | None = None) -> User:
     """A user by id; with ``organization_id`` only a member of that organisation (else 404)."""
     query = select(User).where(User.id == user_id)
@@ -198,10 +226,34 @@ def set_role(session: Session, user_id: str, organization_id: str, role: str, *,
     return membership
 
 
+def _administers(session: Session, actor: Principal, organization_id: str) -> bool:
+    if actor.organization_id == organization_id:
+        return actor.can("users:manage")
+    if actor.actor_type != ActorType.USER:  # an API key acts in its own organisation only
+        return False
+    role = session.scalar(select(Membership.role).where(Membership.user_id == actor.id,
+                                                        Membership.organization_id == organization_id))
+    return role is not None and role_allows(role, "users:manage")
+
+
+def check_may_change_account(session: Session, user: User, actor: Principal | None) -> None:
+    """The password, the active flag and the e-mail address belong to the account, not to one organisation:
+    only the user, the system (CLI) or someone who administers every organisation the user belongs to may
+    change them (else 403 ``ACCOUNT_SHARED``), so one organisation's admin cannot take over another's."""
+    if actor is None or actor.actor_type == ActorType.SYSTEM or (actor.is_user and actor.id == user.id):
+        return
+    if not all(_administers(session, actor, membership.organization_id)
+               for membership, _ in memberships_of(session, user.id)):
+        raise Forbidden("This account also belongs to an organisation you do not administer; only an "
+                        "administrator of all its organisations, or the user, can change its password or "
+                        "disable it.", code="ACCOUNT_SHARED")
+
+
 def disable_user(session: Session, user_id: str, *, organization_id: str | None = None,
                  actor: Principal | None = None, ip: str | None = None, now: datetime | None = None) -> User:
     """Disable the account and end all its sessions at once (tokens are checked against them)."""
     user = get_user(session, user_id, organization_id=organization_id)
+    check_may_change_account(session, user, actor)
     if actor is not None and actor.actor_type == ActorType.USER and actor.id == user.id:
         raise InvalidRequest("You cannot disable your own account.", code="CANNOT_DISABLE_SELF")
     before = user.is_active
@@ -213,11 +265,25 @@ def disable_user(session: Session, user_id: str, *, organization_id: str | None 
     return user
 
 
+def enable_user(session: Session, user_id: str, *, organization_id: str | None = None,
+                actor: Principal | None = None, ip: str | None = None) -> User:
+    """Let a disabled account log in again (same rule as disabling it)."""
+    user = get_user(session, user_id, organization_id=organization_id)
+    check_may_change_account(session, user, actor)
+    before = user.is_active
+    user.is_active = True
+    if actor is not None and not before:
+        record_audit(session, actor, "user.enable", ("user", user.id), before={"is_active": before},
+                     after={"is_active": True}, ip=ip, organization_id=organization_id or actor.organization_id)
+    return user
+
+
 def reset_password(session: Session, user_id: str, new_password: str | None = None, *,
                    organization_id: str | None = None, actor: Principal | None = None, ip: str | None = None,
                    now: datetime | None = None) -> tuple[User, str | None]:
     """Set a new password (policy-checked) or generate one (returned once); unlocks and logs out everywhere."""
     user = get_user(session, user_id, organization_id=organization_id)
+    check_may_change_account(session, user, actor)
     generated = None
     if new_password is None:
         generated = new_password = generate_password()
@@ -325,9 +391,8 @@ def authenticate(session: Session, email: str, password: str, *, organization: s
             ip_counter = ip_counter or _attempts(session, "ip", ip, create=True)
             assert ip_counter is not None
             locked = _register_failure(ip_counter, now, settings.effective_ip_lockout_attempts, window) or locked
+        _audit_login_failure(session, user, email, ip, "auth.lockout" if locked else "auth.login_failed")
         if locked:
-            record_audit(session, None, "auth.lockout", ("user", user.id) if user else None, ip=ip,
-                         after={"email": email})
             raise _locked(max(_seconds_left(email_counter, now), _seconds_left(ip_counter, now)))
         raise AuthFailure("The e-mail address or the password is wrong.")
 
@@ -339,6 +404,18 @@ def authenticate(session: Session, email: str, password: str, *, organization: s
         user.password_hash = verified.new_hash
     membership, org = _choose_membership(session, user, organization)
     return Authenticated(user=user, organization=org, membership=membership)
+
+
+def _audit_login_failure(session: Session, user: User | None, email: str, ip: str | None, action: str) -> None:
+    """A failed login (never the password tried) in the trail of each organisation of the account, so that its
+    administrators see attempts on their members; an address without an account has no organisation."""
+    reason = "unknown_email" if user is None else "disabled" if not user.is_active else "wrong_password"
+    after = {"email": email, "reason": reason}
+    subject = ("user", user.id) if user is not None else None
+    organizations: list[str | None] = [membership.organization_id
+                                       for membership, _ in memberships_of(session, user.id)] if user else []
+    for organization_id in organizations or [None]:
+        record_audit(session, None, action, subject, ip=ip, after=after, organization_id=organization_id)
 
 
 def _locked(seconds: int) -> LockedOut:
@@ -525,15 +602,15 @@ def touch_api_key(session: Session, key_id: str, *, now: datetime | None = None)
 
 
 def prune_login_attempts(session: Session, *, now: datetime | None = None) -> int:
-    """Forget counters that neither lock nor count any more (run now and then; returns how many)."""
+    """Forget counters that neither lock nor count any more (a maintenance chore; returns how many).
+
+    One DELETE statement: workers running it at the same time just find fewer rows."""
     now = now or utcnow()
     cutoff = now - timedelta(minutes=get_settings().lockout_minutes)
-    rows = session.scalars(select(LoginAttempt).where(
+    result = session.execute(delete(LoginAttempt).where(
         or_(LoginAttempt.locked_until.is_(None), LoginAttempt.locked_until <= now),
-        or_(LoginAttempt.last_failed_at.is_(None), LoginAttempt.last_failed_at < cutoff))).all()
-    for row in rows:
-        session.delete(row)
-    return len(rows)
+        or_(LoginAttempt.last_failed_at.is_(None), LoginAttempt.last_failed_at < cutoff)))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 @contextmanager

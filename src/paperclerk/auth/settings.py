@@ -8,13 +8,16 @@ The signing key comes from ``PAPERCLERK_SECRET_KEY_FILE`` (a Docker/Kubernetes s
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
 from paperclerk.auth.errors import InsecureConfiguration
 from paperclerk.config import Settings, get_settings
+from paperclerk.core.storage import private_dir
 
 #: Values that appear in examples and tutorials: never a production key.
 DEFAULT_SECRETS = frozenset({
@@ -22,6 +25,18 @@ DEFAULT_SECRETS = frozenset({
     "paperclerk", "secret-key", "secret_key", "your-secret-key", "please-change-me", "default",
 })
 MIN_SECRET_LENGTH = 32
+#: What a production key must carry by :func:`estimated_bits` (32 random hex digits measure ~120).
+MIN_SECRET_BITS = 80
+
+
+def estimated_bits(secret: str) -> float:
+    """A cautious estimate of a key's randomness: the Shannon entropy of its characters, counted over one
+    repetition of a repeating key only (``"password" * 4`` carries no more than ``"password"``)."""
+    unit = next(secret[:period] for period in range(1, len(secret) + 1)
+                if secret == (secret[:period] * (len(secret) // period + 1))[:len(secret)])
+    counts = Counter(unit)
+    return -sum(count * math.log2(count / len(unit)) for count in counts.values())
+
 
 def configured_secret(settings: Settings) -> str:
     """The key from the file or the variable, without generating one ('' when none is set)."""
@@ -36,7 +51,7 @@ def configured_secret(settings: Settings) -> str:
 
 
 def check_production_secrets(settings: Settings) -> None:
-    """Refuse a production start with a missing, default or short secret key (clear message, no key shown)."""
+    """Refuse a production start with a missing, default, short or low-entropy secret key (no key shown)."""
     if not settings.is_production:
         return
     secret = configured_secret(settings)
@@ -48,6 +63,8 @@ def check_production_secrets(settings: Settings) -> None:
         problem = "is a well-known default value"
     elif len(secret) < MIN_SECRET_LENGTH:
         problem = f"is shorter than {MIN_SECRET_LENGTH} characters"
+    elif estimated_bits(secret) < MIN_SECRET_BITS:
+        problem = "is not random enough (a repeated letter, word or pattern)"
     else:
         return
     raise InsecureConfiguration(
@@ -65,7 +82,7 @@ def _development_secret(data_dir: Path) -> str:
         existing = ""
     if existing:
         return existing
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(data_dir)
     key = secrets.token_urlsafe(48)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:

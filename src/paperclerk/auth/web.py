@@ -201,6 +201,28 @@ def safe_next(value: str | None) -> str:
     return value
 
 
+def _wait_in_words(seconds: int) -> str:
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = -(-seconds // 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def login_message(exc: PaperclerkError) -> str:
+    """What the login page tells a person (the error code stays in the markup for tools, not in the text)."""
+    if isinstance(exc, RateLimited):
+        wait = _wait_in_words(exc.retry_after)
+        if exc.code == "ACCOUNT_LOCKED":
+            return f"Too many failed attempts: logging in is paused for safety. Please try again in {wait}."
+        return f"Too many requests from your network. Please wait {wait} and try again."
+    return {
+        "CREDENTIALS_INVALID": "The e-mail address or the password is wrong. Please check both and try again.",
+        "ORGANIZATION_REQUIRED": "Your account belongs to several organisations: choose the one to work in.",
+        "NOT_A_MEMBER": "Your account is not a member of that organisation: choose another one.",
+        "NO_ORGANIZATION": "Your account does not belong to an organisation yet. Please ask an administrator.",
+    }.get(exc.code, exc.message)
+
+
 def _cookie_options(request: Request) -> dict[str, Any]:
     return {"httponly": True, "secure": is_https(request.scope), "path": "/"}
 
@@ -238,14 +260,15 @@ async def login_submit(request: Request) -> Response:
             who = service.authenticate(session, email, password, organization=organization, ip=ip)
             opened = service.start_session(session, who, ip=ip)
     except RateLimited as exc:
-        response = _render(request, exc.http_status, error=exc.message, error_code=exc.code, **context)
+        response = _render(request, exc.http_status, error=login_message(exc), error_code=exc.code, **context)
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
     except InvalidRequest as exc:
         choices = exc.details.get("organizations", [])
-        return _render(request, 400, error=exc.message, error_code=exc.code, **{**context, "organizations": choices})
+        return _render(request, 400, error=login_message(exc), error_code=exc.code,
+                       **{**context, "organizations": choices})
     except PaperclerkError as exc:
-        return _render(request, exc.http_status, error=exc.message, error_code=exc.code, **context)
+        return _render(request, exc.http_status, error=login_message(exc), error_code=exc.code, **context)
     lifetime = timedelta(hours=get_settings().session_hours)
     cookie = tokens.create_token(user_id=who.user.id, organization_id=who.organization.id, role=who.membership.role,
                                  session_id=opened.session_id, token_type=tokens.SESSION, lifetime=lifetime)

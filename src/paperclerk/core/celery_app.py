@@ -17,6 +17,7 @@ from paperclerk.config import Settings, get_settings
 from paperclerk.core import db, jobs
 from paperclerk.core.db import session_scope
 from paperclerk.core.jobs import Job
+from paperclerk.core.maintenance import Maintenance
 
 log = logging.getLogger(__name__)
 RUN_JOB = "paperclerk.run_job"
@@ -62,17 +63,25 @@ def get_celery() -> Celery:
 
 
 def dispatch(job: Job, delay: float = 0.0) -> None:
-    """Send a committed job to its Celery queue; a lost send is picked up by the stale-job sweep."""
+    """Send a committed job to its Celery queue and record that the broker has it; an unconfirmed send is
+    repeated by the stale-job sweep after ``job_resend_unsent_seconds``."""
     try:
         get_celery().send_task(RUN_JOB, args=[job.id], queue=queue_name(job.queue), countdown=delay or None)
     except Exception:
         log.exception("could not send job to the broker; the sweep will resend it", extra={"job_id": job.id})
+        return
+    try:
+        with session_scope() as session:
+            jobs.mark_sent(session, job.id)
+    except Exception:  # sent all the same; the sweep sends it once more and the claim drops the duplicate
+        log.warning("could not record a sent job", extra={"job_id": job.id}, exc_info=True)
 
 
 def sweep_stale_jobs(settings: Settings) -> int:
-    """Re-send jobs whose worker died (expired lease) or whose message was lost."""
+    """Re-send jobs whose worker died (expired lease), whose send was never confirmed or whose message was lost."""
     with session_scope() as session:
-        stale = jobs.stale_jobs(session, older_than_seconds=max(60.0, settings.job_lease_seconds * 4))
+        stale = jobs.stale_jobs(session, unsent_after_seconds=settings.job_resend_unsent_seconds,
+                                older_than_seconds=max(60.0, settings.job_lease_seconds * 4))
     for job in stale:
         dispatch(job)
     if stale:
@@ -80,23 +89,55 @@ def sweep_stale_jobs(settings: Settings) -> int:
     return len(stale)
 
 
+def sweep_interval(settings: Settings) -> float:
+    return min(settings.job_lease_seconds, settings.job_resend_unsent_seconds / 2)
+
+
 def start_sweeper(settings: Settings) -> threading.Thread:
+    from paperclerk.core.worker import release_dead_holders
+
     def loop() -> None:
+        release_dead_holders()
         while True:
             try:
                 sweep_stale_jobs(settings)
             except Exception:
                 log.warning("stale-job sweep failed", exc_info=True)
-            threading.Event().wait(settings.job_lease_seconds)
+            threading.Event().wait(sweep_interval(settings))
 
     thread = threading.Thread(target=loop, name="stale-job-sweeper", daemon=True)
     thread.start()
     return thread
 
 
+def check_broker(settings: Settings) -> None:
+    """Raise unless the broker answers within two seconds."""
+    from kombu import Connection
+
+    with Connection(settings.broker_url, connect_timeout=2) as connection:
+        connection.ensure_connection(max_retries=1, timeout=2)
+
+
+def _broker_reachable(settings: Settings) -> bool:
+    try:
+        check_broker(settings)
+    except Exception:
+        return False
+    return True
+
+
+def start_heartbeat(settings: Settings, queues: list[str]) -> None:
+    """Beat from before the first broker connection, so a worker that cannot reach its broker is seen too."""
+    from paperclerk.core.worker import Heartbeat, child_processes
+
+    Heartbeat(settings, queues=queues, processes=child_processes,
+              broker_ok=lambda: _broker_reachable(settings)).start()
+
+
 @signals.worker_ready.connect
 def _on_worker_ready(**_: object) -> None:
     start_sweeper(get_settings())
+    Maintenance(get_settings()).start()
 
 
 @signals.worker_process_init.connect

@@ -7,18 +7,23 @@ durable (sending a job to the broker, waking a worker) is registered with :func:
 
 from __future__ import annotations
 
+import math
+import os
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, text
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, make_url, text
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
 from paperclerk.config import Settings, get_settings
+from paperclerk.core.storage import private_dir
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -61,16 +66,49 @@ def new_id() -> str:
 def make_engine(settings: Settings) -> Engine:
     url = settings.resolved_database_url
     if url.startswith("sqlite"):
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        _create_private_database_file(url, settings)
         engine = create_engine(
             url,
             connect_args={"timeout": settings.sqlite_busy_timeout_ms / 1000, "check_same_thread": False},
             pool_size=16,
             max_overflow=16,
+            pool_timeout=settings.database_pool_timeout_seconds,
         )
         _configure_sqlite(engine, settings.sqlite_busy_timeout_ms)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10,
+                         pool_timeout=settings.database_pool_timeout_seconds)
+
+
+def make_probe_engine(settings: Settings) -> Engine:
+    """Connections for health checks and metrics: one per probe (never waiting for the request pool), each
+    statement and lock wait cut off after ``health_database_timeout_seconds``, so a stalled database is
+    reported in time instead of hanging the probe."""
+    url = settings.resolved_database_url
+    timeout = settings.health_database_timeout_seconds
+    if url.startswith("sqlite"):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, poolclass=NullPool, connect_args={"timeout": timeout, "check_same_thread": False})
+        _configure_sqlite(engine, int(timeout * 1000))
+        return engine
+    milliseconds = int(timeout * 1000)
+    return create_engine(url, poolclass=NullPool, connect_args={
+        "connect_timeout": max(1, math.ceil(timeout)),
+        "options": f"-c statement_timeout={milliseconds} -c lock_timeout={milliseconds}",
+    })
+
+
+def _create_private_database_file(url: str, settings: Settings) -> None:
+    """Create the SQLite file 0600 in a 0700 data dir before SQLite does (it would follow the umask, 0644);
+    SQLite gives its -wal and -shm files the database file's mode."""
+    private_dir(settings.data_dir)
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    private_dir(path.parent)
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def _lower(value: Any) -> Any:
@@ -108,6 +146,11 @@ def get_engine() -> Engine:
     return make_engine(get_settings())
 
 
+@lru_cache
+def get_probe_engine() -> Engine:
+    return make_probe_engine(get_settings())
+
+
 READONLY_OPTION = "paperclerk_readonly"
 
 
@@ -123,6 +166,7 @@ def reset() -> None:
     if get_engine.cache_info().currsize:
         get_engine().dispose()
     get_engine.cache_clear()
+    get_probe_engine.cache_clear()
     get_sessionmaker.cache_clear()
     get_settings.cache_clear()
 
@@ -138,6 +182,17 @@ def session_scope(*, readonly: bool = False) -> Iterator[Session]:
         session.rollback()
         raise
     finally:
+        session.close()
+
+
+@contextmanager
+def probe_scope() -> Iterator[Session]:
+    """A session for a health check or a metric on the probe engine; never commits."""
+    session = Session(bind=get_probe_engine().execution_options(**{READONLY_OPTION: True}))
+    try:
+        yield session
+    finally:
+        session.rollback()
         session.close()
 
 

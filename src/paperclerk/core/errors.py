@@ -90,3 +90,11 @@ class TransientError(PaperclerkError):
 class ServiceUnavailable(PaperclerkError):
     code = "SERVICE_UNAVAILABLE"
     http_status = 503
+
+
+class DatabaseBusy(TransientError):
+    """Every database connection is in use (a lock held too long, a burst of slow requests): come back shortly."""
+
+    code = "DATABASE_BUSY"
+    #: Seconds a client should wait before trying again (the API sends it as ``Retry-After``).
+    retry_after = 5

@@ -19,6 +19,7 @@ ROLE_ORDER = ("viewer", "reviewer", "approver", "admin")
 _NAME = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 _PERMISSION = re.compile(r"^[a-z][a-z0-9_-]*:[a-z][a-z0-9_-]*$")
 _REFERENCE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
+_EVENT = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,26 @@ class DocumentKind:
 
 
 @dataclass(frozen=True)
+class EventType:
+    """An event a line records with ``core.events.record`` (recording an undeclared name is a programming error).
+
+    ``description`` is what people read when they choose what to be told about; only people whose role holds
+    ``permission`` are told; ``in_app`` says whether they are told in the app unless they opt out; ``link`` is
+    the page about the event's subject (``{subject_id}`` filled in).
+    """
+
+    name: str
+    description: str
+    permission: str = "documents:read"
+    in_app: bool = False
+    link: str | None = None
+
+    def __post_init__(self) -> None:
+        if not _EVENT.match(self.name):
+            raise ValueError(f"event {self.name!r}: use 'area.what' in lower case")
+
+
+@dataclass(frozen=True)
 class ProductLine:
     """One product line: its package and everything the core wires in for it.
 
@@ -104,6 +125,8 @@ class ProductLine:
     kinds: tuple[DocumentKind, ...] = ()
     nav: tuple[NavItem, ...] = ()
     permissions: tuple[Permission, ...] = ()
+    #: The events it records (notifications and webhooks offer them).
+    events: tuple[EventType, ...] = ()
     #: The Alembic version location; its revisions carry ``branch_labels=(name,)`` on the first one.
     migrations: str | None = None
 

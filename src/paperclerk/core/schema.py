@@ -12,6 +12,8 @@ from alembic import command
 from alembic.config import Config
 from alembic.script import Script, ScriptDirectory
 from alembic.script.revision import RevisionError
+from alembic.util import to_tuple
+from sqlalchemy import Connection
 
 from paperclerk import plugins
 
@@ -46,8 +48,10 @@ def new_revision(line_name: str, message: str, *, autogenerate: bool = True) -> 
         branch: dict[str, Any] = {"head": f"{line.name}@head"}
     else:
         core = MIGRATIONS / "versions"
-        core_heads = sorted(revision.revision for revision in script.get_revisions("heads")
-                            if revision is not None and Path(revision.path).parent == core)
+        # The newest of the core's own chain (a branch that depends on it makes it no Alembic head).
+        chain = [revision for revision in script.walk_revisions() if Path(revision.path).parent == core]
+        parents = {parent for revision in chain for parent in to_tuple(revision.down_revision, default=())}
+        core_heads = sorted(revision.revision for revision in chain if revision.revision not in parents)
         branch = {"head": "base", "branch_label": line.name, "depends_on": core_heads}
     written = command.revision(config, message, autogenerate=autogenerate,
                                version_path=str(line.migrations_folder), **branch)
@@ -66,15 +70,17 @@ def upgrade() -> None:
         command.upgrade(config, "heads")
 
 
-def current_revisions() -> frozenset[str]:
+def current_revisions(connection: Connection | None = None) -> frozenset[str]:
     """The revisions the database records (empty before the first upgrade); a branch's head that another
-    branch depends on is implied by it, not recorded."""
+    branch depends on is implied by it, not recorded. Read on ``connection`` when given (health checks)."""
     from alembic.runtime.migration import MigrationContext
 
     from paperclerk.core.db import get_engine
 
-    with get_engine().connect() as connection:
+    if connection is not None:
         return frozenset(MigrationContext.configure(connection).get_current_heads())
+    with get_engine().connect() as own:
+        return frozenset(MigrationContext.configure(own).get_current_heads())
 
 
 @lru_cache

@@ -7,6 +7,7 @@ never changes.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -17,15 +18,53 @@ from typing import BinaryIO
 from urllib.parse import urlparse
 
 from paperclerk.config import Settings, get_settings
+from paperclerk.core import processes
 from paperclerk.core.errors import TransientError
 
 CHUNK = 1024 * 1024
+#: Folders paperclerk creates for documents and their data: the owner only (files inside are 0600).
+PRIVATE_DIR_MODE = 0o700
+
+
+def private_dir(path: Path) -> Path:
+    """Create ``path`` and any missing parents readable by the owner only; existing folders keep their mode."""
+    missing: list[Path] = []
+    for folder in (path, *path.parents):
+        if folder.exists():
+            break
+        missing.append(folder)
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=PRIVATE_DIR_MODE)
+        except FileExistsError:  # another process made it first
+            continue
+        folder.chmod(PRIVATE_DIR_MODE)  # whatever the umask
+    return path
+
+
+#: What scratch files (uploads being received, blobs fetched from S3) are called: the kind, then the pid space and
+#: the pid of the process writing them, so that a killed process's files are known for orphans.
+_SCRATCH_NAME = re.compile(r"^(upload|blob)-(?P<namespace>[0-9a-f]+)-(?P<pid>\d+)-")
+
+
+def scratch_prefix(kind: str) -> str:
+    return f"{kind}-{processes.PID_NAMESPACE}-{os.getpid()}-"
+
+
+def clean_scratch(directory: Path) -> int:
+    """Remove the scratch files of processes that are gone (a server or worker killed mid-upload)."""
+    removed = 0
+    for path in directory.glob("*-*-*-*") if directory.is_dir() else ():
+        match = _SCRATCH_NAME.match(path.name)
+        if match and processes.gone(int(match["pid"]), namespace=match["namespace"]):
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 class LocalBlobStore:
     def __init__(self, root: Path) -> None:
-        self.root = root
-        self.root.mkdir(parents=True, exist_ok=True)
+        self.root = private_dir(root)
 
     def _path(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256[2:4] / sha256
@@ -33,8 +72,9 @@ class LocalBlobStore:
     def put(self, sha256: str, source: Path) -> None:
         target = self._path(sha256)
         if target.exists():
+            os.utime(target)  # in use again: not an orphan for the sweep's grace period
             return
-        target.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(target.parent)
         with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as tmp:
             with source.open("rb") as src:
                 shutil.copyfileobj(src, tmp, CHUNK)
@@ -58,10 +98,19 @@ class LocalBlobStore:
             if _is_blob_name(path.name) and path.is_file():
                 yield path.name, path.stat().st_size
 
+    def stored_before(self, cutoff: float) -> Iterator[str]:
+        """Blobs last stored (or stored again) before ``cutoff`` (Unix time)."""
+        for path in self.root.glob("??/??/*"):
+            if _is_blob_name(path.name) and path.stat().st_mtime < cutoff:
+                yield path.name
+
+    def delete(self, sha256: str) -> None:
+        self._path(sha256).unlink(missing_ok=True)
+
     def check(self) -> None:
-        probe = self.root / ".ready"
-        probe.write_bytes(b"ok")
-        probe.unlink()
+        """Prove the store takes writes; each call its own probe file, so concurrent checks never collide."""
+        with tempfile.NamedTemporaryFile(dir=self.root, prefix=".ready-"):
+            pass
 
 
 class S3BlobStore:
@@ -85,6 +134,9 @@ class S3BlobStore:
 
     def put(self, sha256: str, source: Path) -> None:
         if self.exists(sha256):
+            with _transient("store the file"):  # in use again: copying it onto itself renews its LastModified
+                self.client.copy_object(Bucket=self.bucket, Key=self._key(sha256), MetadataDirective="REPLACE",
+                                        CopySource={"Bucket": self.bucket, "Key": self._key(sha256)})
             return
         with _transient("store the file"):
             self.client.upload_file(str(source), self.bucket, self._key(sha256))
@@ -108,8 +160,8 @@ class S3BlobStore:
 
     @contextmanager
     def local_path(self, sha256: str) -> Iterator[Path]:
-        self.scratch.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=self.scratch, prefix="blob-")
+        private_dir(self.scratch)
+        fd, name = tempfile.mkstemp(dir=self.scratch, prefix=scratch_prefix("blob"))
         os.close(fd)
         try:
             with _transient("read the file"):
@@ -127,6 +179,20 @@ class S3BlobStore:
                     name = item["Key"].rsplit("/", 1)[-1]
                     if _is_blob_name(name):
                         yield name, int(item["Size"])
+
+    def stored_before(self, cutoff: float) -> Iterator[str]:
+        """Blobs last stored (or stored again) before ``cutoff`` (Unix time)."""
+        with _transient("list the files"):
+            for page in self.client.get_paginator("list_objects_v2").paginate(
+                    Bucket=self.bucket, Prefix=f"{self.prefix}blobs/"):
+                for item in page.get("Contents", []):
+                    name = item["Key"].rsplit("/", 1)[-1]
+                    if _is_blob_name(name) and item["LastModified"].timestamp() < cutoff:
+                        yield name
+
+    def delete(self, sha256: str) -> None:
+        with _transient("delete the file"):
+            self.client.delete_object(Bucket=self.bucket, Key=self._key(sha256))
 
     def check(self) -> None:
         with _transient("reach the bucket"):

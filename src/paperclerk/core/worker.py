@@ -15,6 +15,7 @@ import threading
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from billiard.exceptions import SoftTimeLimitExceeded
 from sqlalchemy import select
@@ -22,10 +23,11 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from paperclerk.config import Settings, get_settings
-from paperclerk.core import jobs
+from paperclerk.core import jobs, processes
 from paperclerk.core.db import session_scope
 from paperclerk.core.errors import PaperclerkError, TransientError
 from paperclerk.core.jobs import ClaimRefused, Job, JobStatus, Queue
+from paperclerk.core.maintenance import Maintenance
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +102,16 @@ os.register_at_fork(after_in_child=_new_process_nonce)
 def worker_name() -> str:
     # Lease fencing needs this unique among live workers; hostname:pid alone is not (containers that
     # share a hostname, e.g. with host networking, reuse the same pids), hence the per-process nonce.
-    return f"{socket.gethostname()}:{os.getpid()}:{_PROCESS_NONCE}:{threading.current_thread().name}"[:120]
+    # host:pid:namespace-nonce:thread (the pid namespace lets a dead holder be recognised).
+    return (f"{processes.HOSTNAME}:{os.getpid()}:{processes.PID_NAMESPACE}-{_PROCESS_NONCE}:"
+            f"{threading.current_thread().name}")[:120]
+
+
+def holder_is_dead(holder: str) -> bool:
+    """Is the process named by a lease holder (see :func:`worker_name`) known to be gone?"""
+    host, _, rest = holder.partition(":")
+    pid, _, nonce = rest.partition(":")
+    return pid.isdigit() and processes.gone(int(pid), hostname=host, namespace=nonce.split("-", 1)[0])
 
 
 def as_error(exc: BaseException) -> PaperclerkError:
@@ -168,7 +179,8 @@ def execute(job_id: str) -> str:
     settings = get_settings()
     worker = worker_name()
     with session_scope() as session:
-        claimed = jobs.claim(session, job_id, worker=worker, lease_seconds=settings.job_lease_seconds)
+        claimed = jobs.claim(session, job_id, worker=worker, lease_seconds=settings.job_lease_seconds,
+                             holder_dead=holder_is_dead)
         if isinstance(claimed, ClaimRefused):
             if claimed is ClaimRefused.NOT_YET:
                 # An early delivery: hand it back to the dispatcher for its due time.
@@ -268,6 +280,53 @@ def _record_failure(run: JobRun, spec: TaskSpec, error: PaperclerkError, setting
         return "lease_lost"
 
 
+def child_processes() -> list[int]:
+    """This process's children (Celery's pool processes run its jobs)."""
+    pid = os.getpid()
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+class Heartbeat:
+    """A thread writing this worker process's heartbeat row (``jobs.WorkerHeartbeat``) every
+    ``worker_heartbeat_seconds``: its queues, the processes running its jobs and whether it reaches its broker."""
+
+    #: Rows of workers silent for this long are removed (stopped for good, or renamed by a new host).
+    FORGET_AFTER_SECONDS = 7 * 24 * 3600
+
+    def __init__(self, settings: Settings, *, queues: Sequence[str], processes: Callable[[], list[int]],
+                 broker_ok: Callable[[], bool | None] = lambda: None) -> None:
+        self.settings = settings
+        self.queues = list(queues)
+        self.processes = processes
+        self.broker_ok = broker_ok
+        self.name = f"{socket.gethostname()}:{os.getpid()}"
+        self._stop = threading.Event()
+
+    def start(self) -> None:
+        threading.Thread(target=self._loop, name="worker-heartbeat", daemon=True).start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def beat(self) -> None:
+        broker_ok = self.broker_ok()
+        with session_scope() as session:
+            jobs.beat(session, name=self.name, hostname=socket.gethostname(), pid=os.getpid(), queues=self.queues,
+                      processes=self.processes(), broker_ok=broker_ok)
+            jobs.forget_workers(session, silent_for_seconds=self.FORGET_AFTER_SECONDS)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.beat()
+            except Exception:
+                log.warning("could not write the worker heartbeat", exc_info=True)
+            self._stop.wait(self.settings.worker_heartbeat_seconds)
+
+
 class WorkerPool:
     """Worker threads inside ``paperclerk serve`` (or ``paperclerk worker`` without a broker).
 
@@ -281,10 +340,18 @@ class WorkerPool:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self.maintenance = Maintenance(settings)
+        self._heartbeat: Heartbeat | None = None
 
     def start(self) -> None:
+        release_dead_holders()
+        self.maintenance.start()
         plan = [("quick", [[Queue.DEFAULT.value]])] * self.settings.workers
         plan += [("ocr", [[Queue.OCR.value], [Queue.DEFAULT.value]])] * self.settings.ocr_workers
+        if plan:
+            queues = sorted({queue for _, order in plan for queues in order for queue in queues})
+            self._heartbeat = Heartbeat(self.settings, queues=queues, processes=lambda: [os.getpid()])
+            self._heartbeat.start()
         for index, (label, queue_order) in enumerate(plan):
             thread = threading.Thread(target=self._loop, args=(queue_order,), name=f"{label}-worker-{index}",
                                       daemon=True)
@@ -298,8 +365,11 @@ class WorkerPool:
         self._wake.set()
 
     def stop(self, timeout: float = 30.0) -> None:
+        if self._heartbeat is not None:
+            self._heartbeat.stop()
         self._stop.set()
         self._wake.set()
+        self.maintenance.stop()
         for thread in self._threads:
             thread.join(timeout)
 
@@ -318,8 +388,10 @@ class WorkerPool:
 def start_job_backend(settings: Settings, *, embedded_workers: bool) -> WorkerPool | None:
     """Choose where jobs go: Celery when a broker is configured, else this process's worker threads."""
     from paperclerk import plugins
+    from paperclerk.ops.blob_sweep import start_housekeeping
 
     plugins.load()
+    start_housekeeping(settings)
     if settings.broker_url:
         from paperclerk.core.celery_app import dispatch
 
@@ -332,3 +404,16 @@ def start_job_backend(settings: Settings, *, embedded_workers: bool) -> WorkerPo
     jobs.set_dispatcher(pool.wake)
     pool.start()
     return pool
+
+
+def release_dead_holders() -> None:
+    """Jobs left running by a process of this machine that died (a server killed and restarted) are taken again
+    at once instead of a lease later."""
+    try:
+        with session_scope() as session:
+            released = jobs.release_dead_holders(session, holder_is_dead)
+    except Exception:  # the database may not be there yet; leases still run out
+        log.warning("could not look for jobs of dead workers", exc_info=True)
+        return
+    if released:
+        log.info("released the jobs of dead workers", extra={"count": released})

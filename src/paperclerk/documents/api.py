@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Annotated
 from urllib.parse import quote
 
@@ -17,6 +16,7 @@ from paperclerk.auth.principal import Principal
 from paperclerk.config import get_settings
 from paperclerk.core.db import read_session, session_scope
 from paperclerk.core.errors import FileRejected, InvalidRequest
+from paperclerk.core.moments import UTCMoment
 from paperclerk.core.storage import LocalBlobStore, get_store
 from paperclerk.documents import service
 from paperclerk.documents.filters import DocumentFilter
@@ -39,16 +39,12 @@ def document_filter(
     status: Annotated[DocumentStatus | None, Query(description="queued, processing, processed, needs_review, failed")
                       ] = None,
     kind: Annotated[str | None, Query(max_length=40, description="invoice, contract, judgment, …")] = None,
-    created_after: Annotated[datetime | None, Query(description="ISO date or datetime, inclusive")] = None,
-    created_before: Annotated[datetime | None, Query(description="ISO date or datetime, exclusive")] = None,
+    created_after: Annotated[UTCMoment | None, Query(description="ISO date or datetime, inclusive")] = None,
+    created_before: Annotated[UTCMoment | None, Query(description="ISO date or datetime, exclusive")] = None,
 ) -> DocumentFilter:
     return DocumentFilter(organization_id=principal.tenant, status=status, kind=kind,
-                           created_after=_aware(created_after),
-                          created_before=_aware(created_before))
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+                           created_after=created_after,
+                          created_before=created_before)
 
 
 @router.post("", status_code=202, response_model=UploadResult,

@@ -24,7 +24,7 @@ from paperclerk.core import events, jobs
 from paperclerk.core.audit import record_audit
 from paperclerk.core.errors import Conflict, FileEmpty, FileTooLarge, NotFound
 from paperclerk.core.jobs import Job, Queue
-from paperclerk.core.storage import CHUNK, get_store
+from paperclerk.core.storage import CHUNK, get_store, private_dir, scratch_prefix
 from paperclerk.documents.filters import DocumentFilter
 from paperclerk.documents.models import Document, DocumentStatus, ProcessingEvent
 from paperclerk.extraction.base import IMAGE_TYPES
@@ -50,9 +50,15 @@ class Intake:
     duplicate: bool
 
 
+#: Unicode categories never kept in a name: controls, invisible format characters (bidi overrides such as
+#: U+202E, zero-width spaces), line and paragraph separators, lone surrogates.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
+
 def sanitize_filename(name: str | None) -> str:
-    """Keep a file's own name only: no directories, control characters or absurd lengths."""
+    """Keep a file's own name only: no directories, control or invisible characters, or absurd lengths."""
     name = unicodedata.normalize("NFC", name or "")
+    name = "".join(char for char in name if unicodedata.category(char) not in _INVISIBLE_CATEGORIES)
     name = name.replace("\\", "/").split("/")[-1]
     name = _UNSAFE.sub("", name).strip(" .")
     if not name:
@@ -68,11 +74,10 @@ def sanitize_filename(name: str | None) -> str:
 @contextmanager
 def spool(stream: BinaryIO, *, settings: Settings) -> Iterator[SpooledFile]:
     """Copy ``stream`` to scratch space while hashing it; refuse it past the upload limit."""
-    scratch = settings.data_dir / "tmp"
-    scratch.mkdir(parents=True, exist_ok=True)
+    scratch = private_dir(settings.data_dir / "tmp")
     digest = hashlib.sha256()
     size = 0
-    fd, name = tempfile.mkstemp(dir=scratch, prefix="upload-")
+    fd, name = tempfile.mkstemp(dir=scratch, prefix=scratch_prefix("upload"))
     try:
         with os.fdopen(fd, "wb") as out:
             while chunk := stream.read(CHUNK):
@@ -127,6 +132,16 @@ def receive(session: Session, spooled: SpooledFile, *, organization_id: str, fil
                      after={"filename": document.filename, "sha256": document.sha256, "media_type": media_type,
                             "size_bytes": document.size_bytes, "source": source})
     return Intake(document, duplicate=False)
+
+
+def follow_review(session: Session, document_id: str, *, organization_id: str, needs_review: bool) -> None:
+    """A product line's decision that its document does (or no longer does) need a person, e.g. once its invoice
+    was approved: ``needs_review`` or ``processed``. A document still queued, processing or failed keeps its
+    status (the pipeline decides then)."""
+    document = session.scalars(select(Document).where(Document.id == document_id,
+                                                      Document.organization_id == organization_id)).first()
+    if document is not None and document.status in (DocumentStatus.PROCESSED, DocumentStatus.NEEDS_REVIEW):
+        document.status = DocumentStatus.NEEDS_REVIEW if needs_review else DocumentStatus.PROCESSED
 
 
 def receive_bytes(session: Session, data: bytes, *, organization_id: str, filename: str | None, source: str,

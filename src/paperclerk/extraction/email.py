@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from email import policy
 from email.header import decode_header, make_header
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from email.parser import BytesParser
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -73,7 +73,7 @@ def _body_text(message: EmailMessage) -> str:
     return text.strip()
 
 
-def _part_text(part: EmailMessage) -> str:
+def _part_text(part: MIMEPart) -> str:
     try:
         content = part.get_content()
         if isinstance(content, str):
@@ -87,20 +87,21 @@ def _part_text(part: EmailMessage) -> str:
 def _attachments(message: EmailMessage, limits: Limits) -> list[Attachment]:
     """Named non-inline parts and attached messages (not descended into), in message order."""
     found: list[Attachment] = []
-    stack = [message]
+    stack: list[MIMEPart] = [message]
     while stack:
         part = stack.pop()
         if part.get_content_type() == "message/rfc822" and part is not message:
             inner = part.get_payload()
-            data = inner[0].as_bytes() if isinstance(inner, list) and inner else b""
+            data = inner[0].as_bytes() if isinstance(inner, list) and inner and isinstance(inner[0], MIMEPart) else b""
             found.append(Attachment(_safe_name(part.get_filename(), f"message-{len(found) + 1}.eml"), data))
         elif part.is_multipart():
             payload = part.get_payload()
-            stack.extend(reversed(payload if isinstance(payload, list) else []))
+            stack.extend(reversed([item for item in payload if isinstance(item, MIMEPart)]
+                                  if isinstance(payload, list) else []))
         elif part.get_filename() and part.get_content_disposition() != "inline":
-            data = part.get_payload(decode=True)
+            content = part.get_payload(decode=True)
             found.append(Attachment(_safe_name(part.get_filename(), f"attachment-{len(found) + 1}"),
-                                    data if isinstance(data, bytes) else b""))
+                                    content if isinstance(content, bytes) else b""))
         if len(found) > limits.max_pages:
             raise ExtractionError(f"The e-mail has more than {limits.max_pages} attachments.",
                                   code="FILE_TOO_COMPLEX")

@@ -1,5 +1,10 @@
 """Extraction in long-lived child processes under a time and a memory limit, so that a hostile file that hangs,
-balloons or crashes a C library costs only its child (one per calling thread, replaced after a kill)."""
+balloons or crashes a C library costs only its child (one per calling thread, replaced after a kill).
+
+Everything that parses or renders an uploaded file runs here: :func:`extract` (the pipeline's reading) and
+:func:`run` for any other module-level function of a file (rendering page images, looking inside a PDF for an
+attached e-invoice). Arguments and results cross the pipe pickled.
+"""
 
 from __future__ import annotations
 
@@ -14,10 +19,11 @@ import threading
 import time
 import traceback
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from multiprocessing import forkserver
 from multiprocessing.connection import Connection, Pipe, wait
 from pathlib import Path
+from typing import Any, TypeVar
 
 from paperclerk.config import Settings
 from paperclerk.core.errors import ExtractionError, PaperclerkError
@@ -31,24 +37,34 @@ _PR_SET_PDEATHSIG = 1
 _server_lock = threading.Lock()
 
 
+Result = TypeVar("Result")
+
+
 def extract(path: Path, media_type: str, *, allow_ocr: bool, limits: Limits, settings: Settings) -> Extraction:
     """``extraction.extract.extract`` in this thread's sandbox child (in-process when ``parse_in_subprocess`` is off).
 
     Raises what the extractor raised (``ExtractionError``, ``NeedsOCR`` …), or ``ExtractionError``
     FILE_TOO_COMPLEX when the child ran out of time or memory and PARSER_CRASHED when it died.
     """
+    return run(extract_in_process, Path(path).absolute(), media_type, settings=settings, allow_ocr=allow_ocr,
+               limits=limits)
+
+
+def run(function: Callable[..., Result], *args: Any, settings: Settings, **kwargs: Any) -> Result:
+    """``function(*args, **kwargs)`` in this thread's sandbox child, under the parse time and memory limits
+    (in-process when ``parse_in_subprocess`` is off). ``function`` is a module-level function (it crosses the
+    pipe by name); its errors cross as in :func:`extract`."""
     modules = tuple(settings.parse_extractor_modules)
     if not settings.parse_in_subprocess:
         _import(modules)
-        return extract_in_process(path, media_type, allow_ocr=allow_ocr, limits=limits)
+        return function(*args, **kwargs)
     sandbox: Sandbox | None = getattr(_local, "sandbox", None)
     if sandbox is None or sandbox.modules != modules:
         if sandbox is not None:
             sandbox.close()
         sandbox = _local.sandbox = Sandbox(modules)
-    return sandbox.extract(path, media_type, allow_ocr=allow_ocr, limits=limits,
-                           time_limit=settings.parse_time_limit_seconds,
-                           memory_limit_mb=settings.parse_memory_limit_mb)
+    return sandbox.call(function, *args, time_limit=settings.parse_time_limit_seconds,
+                        memory_limit_mb=settings.parse_memory_limit_mb, **kwargs)
 
 
 _local = threading.local()
@@ -79,9 +95,15 @@ class Sandbox:
 
     def extract(self, path: Path, media_type: str, *, allow_ocr: bool, limits: Limits, time_limit: float,
                 memory_limit_mb: int) -> Extraction:
+        return self.call(extract_in_process, Path(path).absolute(), media_type, allow_ocr=allow_ocr, limits=limits,
+                         time_limit=time_limit, memory_limit_mb=memory_limit_mb)
+
+    def call(self, function: Callable[..., Result], *args: Any, time_limit: float, memory_limit_mb: int,
+             **kwargs: Any) -> Result:
+        """``function(*args, **kwargs)`` in the child: its result, or its error raised here."""
         child = self._running()
         try:
-            child.connection.send((str(Path(path).absolute()), media_type, allow_ocr, limits))
+            child.connection.send((function, args, kwargs))
             ok, result = self._wait(child, time_limit, memory_limit_mb)
         except BaseException:
             # Whatever interrupted us (Celery's soft time limit included), the child may still be working on
@@ -89,8 +111,8 @@ class Sandbox:
             self.close()
             raise
         if ok:
-            return result  # type: ignore[no-any-return]
-        raise result
+            return result  # type: ignore[return-value]
+        raise result  # type: ignore[misc]
 
     def _wait(self, child: _Child, time_limit: float, memory_limit_mb: int) -> tuple[bool, object]:
         deadline = time.monotonic() + time_limit
@@ -217,15 +239,14 @@ class _Serve:
 
 
 def _serve(connection: Connection) -> None:
-    """One request (path, media type, allow_ocr, limits) in, one pickled (ok, result) out, until EOF."""
+    """One request (function, args, kwargs) in, one pickled (ok, result) out, until EOF."""
     while True:
         try:
-            path, media_type, allow_ocr, limits = connection.recv()
+            function, args, kwargs = connection.recv()
         except EOFError:
             return
         try:
-            reply = pickle.dumps((True, extract_in_process(Path(path), media_type, allow_ocr=allow_ocr,
-                                                           limits=limits)))
+            reply = pickle.dumps((True, function(*args, **kwargs)))
         except Exception as exc:
             reply = pickle.dumps((False, _portable(exc)))
         connection.send_bytes(reply)

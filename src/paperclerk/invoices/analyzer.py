@@ -12,7 +12,7 @@ from paperclerk.core import events
 from paperclerk.core.db import serialize
 from paperclerk.core.errors import ExtractionError
 from paperclerk.extraction.base import PDF
-from paperclerk.invoices import service, workflow
+from paperclerk.invoices import service, validation
 from paperclerk.invoices.einvoice import EInvoiceExtractor, embedded_einvoice, read_einvoice
 from paperclerk.invoices.extractors import read_printed
 from paperclerk.invoices.file_report import OTHER, declared_invoice, read_kind
@@ -74,20 +74,21 @@ class InvoiceAnalyzer:
                                                    "fields": len(found.extraction.fields),
                                                    "lines": len(found.extraction.lines)})
 
-    def save(self, session: Session, document: Document, result: AnalysisResult) -> None:
+    def save(self, session: Session, document: Document, result: AnalysisResult) -> bool:
+        """Store the invoice and check it; returns whether it needs review (master-data findings are only known
+        here, inside the transaction)."""
         if result.data is None:
-            return
+            return False
         # Two copies of one invoice processed at the same instant must see each other: one after the other.
         serialize(session, f"invoices:{document.organization_id}")
         invoice = service.store(session, document, result.data.kind, result.data.extraction)
-        open_findings = workflow.revalidate(session, invoice)
-        # Master-data findings are only known now, inside the transaction: the document's status follows them.
-        result.needs_review = invoice.status == InvoiceStatus.NEEDS_REVIEW
+        open_findings = validation.revalidate(session, invoice)
+        needs_review = invoice.status == InvoiceStatus.NEEDS_REVIEW
         payload = {"invoice_id": invoice.id, "document_id": document.id, "status": invoice.status,
                    "kind": invoice.kind, "open_findings": sorted({item.rule_id for item in open_findings})}
         events.record(session, "invoice.processed", organization_id=invoice.organization_id, subject_type="invoice",
                       subject_id=invoice.id, payload=payload)
-        if result.needs_review:
+        if needs_review:
             flagged = [item for item in open_findings
                        if item.status == FindingStatus.OPEN and item.severity in service.REVIEW_SEVERITIES]
             events.record(session, "invoice.flagged", organization_id=invoice.organization_id,
@@ -95,6 +96,7 @@ class InvoiceAnalyzer:
                           payload={"invoice_id": invoice.id,
                                    "findings": [{"rule_id": item.rule_id, "severity": item.severity}
                                                 for item in flagged]})
+        return needs_review
 
 
 register_analyzer(InvoiceAnalyzer())

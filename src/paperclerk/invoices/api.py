@@ -20,11 +20,14 @@ from paperclerk.auth.dependencies import request_ip, require
 from paperclerk.auth.principal import Principal
 from paperclerk.core.db import read_session, session_scope
 from paperclerk.documents.api import receive_uploads
-from paperclerk.documents.schemas import UploadResult
-from paperclerk.invoices import exports, masterdata, policy, service, workflow
+from paperclerk.documents.service import Intake
+from paperclerk.invoices import exports, policy, service, workflow
+from paperclerk.invoices.masterdata import imports
+from paperclerk.invoices.masterdata import service as masterdata
 from paperclerk.invoices.models import InvoiceStatus
 from paperclerk.invoices.reading import INVOICE
 from paperclerk.invoices.schemas import (
+    ApproveIn,
     CorrectionIn,
     ExportIn,
     FindingOut,
@@ -36,6 +39,8 @@ from paperclerk.invoices.schemas import (
     InvoiceDetail,
     InvoiceList,
     InvoiceSummary,
+    InvoiceUpload,
+    InvoiceUploadResult,
     LineIn,
     LinePatch,
     PolicyOut,
@@ -88,14 +93,32 @@ def list_invoices(
         update={"open_findings": counts.get(item.id, 0)}) for item in items], total=total, limit=limit, offset=offset)
 
 
-@router.post("/upload", status_code=202, response_model=UploadResult,
-             summary="Upload invoice files; each becomes an invoice once processed",
+@router.post("/upload", status_code=202, response_model=InvoiceUploadResult,
+             summary="Upload invoice files; each becomes an invoice once processed (the same bytes again: "
+                     "duplicate, the invoice already received)",
              responses=error_responses(400, 413, 415, 503))
 def upload(files: Annotated[list[UploadFile], File(description="Invoice PDFs, scans or e-invoice XML")],
-           request: Request, principal: Annotated[Principal, Depends(require("documents:upload"))]) -> UploadResult:
-    return receive_uploads(files, source="invoice-upload", principal=principal, ip=request_ip(request),
-                           declared_kind=INVOICE,
-                           then=lambda session, intake: service.receive(session, intake.document))
+           request: Request,
+           principal: Annotated[Principal, Depends(require("documents:upload"))]) -> InvoiceUploadResult:
+    invoices: dict[str, str] = {}
+
+    def receive(session: Session, intake: Intake) -> None:
+        invoices[intake.document.id] = service.receive(session, intake.document).id
+
+    result = receive_uploads(files, source="invoice-upload", principal=principal, ip=request_ip(request),
+                             declared_kind=INVOICE, then=receive)
+    return InvoiceUploadResult(rejected=result.rejected, documents=[
+        InvoiceUpload(**item.model_dump(), invoice_id=invoices[item.id]) for item in result.documents])
+
+
+@router.get("/exports/{export_id}", summary="An earlier export's file again, exactly as it was handed over",
+            response_class=Response,
+            responses={**error_responses(404), 200: {"content": {"text/csv": {}, "application/json": {},
+                                                                 "application/zip": {}}}})
+def download_export(export_id: str, session: ReadSession,
+                    principal: Annotated[Principal, Depends(require("documents:export"))]) -> Response:
+    result = exports.get_export(session, export_id, organization_id=principal.tenant)
+    return Response(result.content, media_type=result.media_type, headers=result.headers)
 
 
 @router.post("/exports", summary="Export approved invoices as CSV, JSON or UBL (zip); marks them exported",
@@ -180,13 +203,15 @@ def dismiss(invoice_id: str, finding_id: str, body: ReasonIn, request: Request,
 
 
 @router.post("/{invoice_id}/approve", response_model=InvoiceDetail,
-             summary="Approve for payment (409 while critical findings are open)",
-             responses=error_responses(404, 409))
+             summary="Approve for payment (409 while a possible duplicate or a critical finding is open, or open "
+                     "errors without a reason)",
+             responses=error_responses(400, 404, 409))
 def approve(invoice_id: str, request: Request,
-            principal: Annotated[Principal, Depends(require("documents:approve"))]) -> InvoiceDetail:
+            principal: Annotated[Principal, Depends(require("documents:approve"))],
+            body: ApproveIn | None = None) -> InvoiceDetail:
     with session_scope() as session:
         workflow.approve(session, invoice_id, organization_id=principal.tenant, actor=principal,
-                         ip=request_ip(request))
+                         reason=body.reason if body else None, ip=request_ip(request))
     return _detail(invoice_id, principal.tenant)
 
 
@@ -217,7 +242,6 @@ def update_rules(body: RulesIn, request: Request, principal: Admin) -> list[Rule
     changes = {rule_id: change.model_dump(exclude_unset=True) for rule_id, change in body.rules.items()}
     with session_scope() as session:
         states = policy.set_rules(session, principal.tenant, changes, actor=principal, ip=request_ip(request))
-        workflow.revalidate_open(session, principal.tenant)
         return [RuleOut.of(state) for state in states]
 
 
@@ -228,7 +252,6 @@ def update_tolerances(body: TolerancesIn, request: Request, principal: Admin) ->
     with session_scope() as session:
         values = policy.set_tolerances(session, principal.tenant, body.values, actor=principal,
                                        ip=request_ip(request))
-        workflow.revalidate_open(session, principal.tenant)
         return tolerances_out(values)
 
 
@@ -246,7 +269,6 @@ def create_vendor(body: VendorIn, request: Request, principal: Admin) -> VendorO
     with session_scope() as session:
         vendor = masterdata.create_vendor(session, principal.tenant, body.model_dump(), actor=principal,
                                           ip=request_ip(request))
-        workflow.revalidate_open(session, principal.tenant)
         return VendorOut.model_validate(vendor)
 
 
@@ -254,10 +276,10 @@ def create_vendor(body: VendorIn, request: Request, principal: Admin) -> VendorO
                         summary="Import vendors from CSV (name, tax_id, iban, bic, country, active)",
                         responses=error_responses(400))
 def import_vendors(file: Annotated[UploadFile, File()], request: Request, principal: Admin) -> ImportResult:
-    text = masterdata.csv_text(file.file)
+    text = imports.csv_text(file.file)
     with session_scope() as session:
-        return _import_result(*workflow.import_master_data(session, principal.tenant, masterdata.import_vendors, text,
-                                                           actor=principal, ip=request_ip(request)))
+        return _import_result(imports.import_vendors(session, principal.tenant, text, actor=principal,
+                                                     ip=request_ip(request)))
 
 
 @masterdata_router.get("/vendors/{vendor_id}", response_model=VendorOut, summary="A vendor",
@@ -272,7 +294,6 @@ def update_vendor(vendor_id: str, body: VendorPatch, request: Request, principal
     with session_scope() as session:
         vendor = masterdata.update_vendor(session, vendor_id, principal.tenant, body.model_dump(exclude_unset=True),
                                           actor=principal, ip=request_ip(request))
-        workflow.revalidate_open(session, principal.tenant)
         return VendorOut.model_validate(vendor)
 
 
@@ -288,7 +309,6 @@ def create_purchase_order(body: PurchaseOrderIn, request: Request, principal: Ad
     with session_scope() as session:
         order = masterdata.create_purchase_order(session, principal.tenant, body.model_dump(), actor=principal,
                                                  ip=request_ip(request))
-        workflow.revalidate_open(session, principal.tenant)
         return PurchaseOrderOut.of(order)
 
 
@@ -297,10 +317,10 @@ def create_purchase_order(body: PurchaseOrderIn, request: Request, principal: Ad
                                 "line_number, description, quantity, unit_price)",
                         responses=error_responses(400))
 def import_purchase_orders(file: Annotated[UploadFile, File()], request: Request, principal: Admin) -> ImportResult:
-    text = masterdata.csv_text(file.file)
+    text = imports.csv_text(file.file)
     with session_scope() as session:
-        return _import_result(*workflow.import_master_data(session, principal.tenant, masterdata.import_purchase_orders,
-                                                           text, actor=principal, ip=request_ip(request)))
+        return _import_result(imports.import_purchase_orders(session, principal.tenant, text, actor=principal,
+                                                     ip=request_ip(request)))
 
 
 @masterdata_router.get("/purchase-orders/{order_id}", response_model=PurchaseOrderOut, summary="A purchase order",
@@ -318,7 +338,6 @@ def update_purchase_order(order_id: str, body: PurchaseOrderPatch, request: Requ
         order = masterdata.update_purchase_order(session, order_id, principal.tenant,
                                                  body.model_dump(exclude_unset=True), actor=principal,
                                                  ip=request_ip(request))
-        workflow.revalidate_open(session, principal.tenant)
         return PurchaseOrderOut.of(order)
 
 
@@ -334,7 +353,6 @@ def create_goods_receipt(body: GoodsReceiptIn, request: Request, principal: Admi
     with session_scope() as session:
         receipt = masterdata.create_goods_receipt(session, principal.tenant, body.model_dump(), actor=principal,
                                                   ip=request_ip(request))
-        workflow.revalidate_open(session, principal.tenant)
         return GoodsReceiptOut.of(receipt)
 
 
@@ -343,10 +361,10 @@ def create_goods_receipt(body: GoodsReceiptIn, request: Request, principal: Admi
                                 "po_number, received_on, line_number, quantity)",
                         responses=error_responses(400))
 def import_goods_receipts(file: Annotated[UploadFile, File()], request: Request, principal: Admin) -> ImportResult:
-    text = masterdata.csv_text(file.file)
+    text = imports.csv_text(file.file)
     with session_scope() as session:
-        return _import_result(*workflow.import_master_data(session, principal.tenant, masterdata.import_goods_receipts,
-                                                           text, actor=principal, ip=request_ip(request)))
+        return _import_result(imports.import_goods_receipts(session, principal.tenant, text, actor=principal,
+                                                     ip=request_ip(request)))
 
 
 @masterdata_router.get("/goods-receipts/{receipt_id}", response_model=GoodsReceiptOut, summary="A goods receipt",
@@ -364,10 +382,9 @@ def update_goods_receipt(receipt_id: str, body: GoodsReceiptPatch, request: Requ
         receipt = masterdata.update_goods_receipt(session, receipt_id, principal.tenant,
                                                   body.model_dump(exclude_unset=True), actor=principal,
                                                   ip=request_ip(request))
-        workflow.revalidate_open(session, principal.tenant)
         return GoodsReceiptOut.of(receipt)
 
 
-def _import_result(report: masterdata.ImportReport, revalidated: int) -> ImportResult:
-    return ImportResult(created=report.created, updated=report.updated, revalidated_invoices=revalidated,
+def _import_result(report: imports.ImportReport) -> ImportResult:
+    return ImportResult(created=report.created, updated=report.updated, revalidated_invoices=report.revalidated,
                         rejected=[ImportProblem(row=row, reason=reason) for row, reason in report.rejected])

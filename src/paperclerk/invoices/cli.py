@@ -160,14 +160,12 @@ def _change_policy(org: str | None, change: Callable[[Session, str, Principal], 
     from paperclerk.core.db import session_scope
     from paperclerk.core.errors import PaperclerkError
     from paperclerk.core.schema import upgrade
-    from paperclerk.invoices import workflow
 
     upgrade()
     organization_id = organization(org)
     try:
         with session_scope() as session:
             change(session, organization_id, system_actor("cli", organization_id=organization_id))
-            workflow.revalidate_open(session, organization_id)
     except PaperclerkError as exc:
         fail(f"{exc.code}: {exc.message}")
 
@@ -184,10 +182,10 @@ def import_masterdata(
     from paperclerk.core.db import session_scope
     from paperclerk.core.errors import PaperclerkError
     from paperclerk.core.schema import upgrade
-    from paperclerk.invoices import masterdata, workflow
+    from paperclerk.invoices.masterdata import imports
 
-    importers = {"vendors": masterdata.import_vendors, "pos": masterdata.import_purchase_orders,
-                 "receipts": masterdata.import_goods_receipts}
+    importers = {"vendors": imports.import_vendors, "pos": imports.import_purchase_orders,
+                 "receipts": imports.import_goods_receipts}
     if what not in importers:
         fail(f"cannot import {what!r}: choose vendors, pos or receipts")
     try:
@@ -199,7 +197,7 @@ def import_masterdata(
     actor = system_actor("cli", organization_id=organization_id)
     try:
         with session_scope() as session:
-            report, _ = workflow.import_master_data(session, organization_id, importers[what], text, actor=actor)
+            report = importers[what](session, organization_id, text, actor=actor)
     except PaperclerkError as exc:
         fail(f"{exc.code}: {exc.message}")
     console.print(f"{what}: {report.created} created, {report.updated} updated, {len(report.rejected)} rejected")

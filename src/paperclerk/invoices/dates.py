@@ -1,6 +1,7 @@
 """Dates as invoices write them: ISO, numeric (read by a day/month order hint), and written months in English,
 French, Dutch, German, Spanish, Polish, Italian, Portuguese and Malay ("2 juillet 2015", "2. Juli 2015",
-"July 2, 2015", "2 de julio de 2015", "2 juli 2015", "14 marca 2024", "14-Mar-2024", "14-MAR-24").
+"July 2, 2015", "2 de julio de 2015", "2 juli 2015", "14 marca 2024", "14-Mar-2024", "14-MAR-24", and a till
+receipt's "23Nov17" / "APR 11'17").
 """
 
 from __future__ import annotations
@@ -61,6 +62,11 @@ _PATTERNS = [
     # "12-APR-21": a two-digit year only after a dash.
     re.compile(r"(?<![\w])(?P<d>[0-3]?\d)-(?P<mn>[A-Za-z]{3})-(?P<y>\d{2})(?![\d\w])", re.IGNORECASE),
     re.compile(rf"(?<![\w])(?P<mn>{_MONTH})\s*{_DAY},?\s*{_YEAR}(?!\d)", re.IGNORECASE),
+    # Till receipts: a short month and a two-digit year ("23Nov17", "22 Nov'12", "04 sept.16", "17JUL89") and a
+    # month, day and apostrophed year ("APR 11'17", "JAN24'13"); never before a colon (a time).
+    re.compile(r"(?<![\w])(?P<d>[0-3]?\d)\s?(?P<mn>[A-Za-z]{3,4})\.?\s?['\u2019]?(?P<y>\d{2})(?![\d\w:])",
+               re.IGNORECASE),
+    re.compile(r"(?<![\w])(?P<mn>[A-Za-z]{3})\.?\s?(?P<d>[0-3]?\d)\s?['\u2019](?P<y>\d{2})(?![\d\w:])", re.IGNORECASE),
 ]
 
 

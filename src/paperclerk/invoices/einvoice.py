@@ -18,7 +18,9 @@ from typing import Any
 import pypdfium2 as pdfium
 from lxml import etree
 
+from paperclerk.config import get_settings
 from paperclerk.core.errors import ExtractionError
+from paperclerk.extraction import sandbox
 from paperclerk.extraction.base import Extraction
 from paperclerk.extraction.pdf import PDFIUM_LOCK
 from paperclerk.invoices.reading import CREDIT_NOTE, INVOICE, Evidence, FieldValue, InvoiceExtraction, LineItem
@@ -140,7 +142,13 @@ class EInvoiceExtractor:
 
 
 def embedded_einvoice(path: Path) -> bytes | None:
-    """The UBL/CII XML attached to a PDF (Factur-X, ZUGFeRD, XRechnung), else None."""
+    """The UBL/CII XML attached to a PDF (Factur-X, ZUGFeRD, XRechnung), else None; the PDF is opened in the
+    sandbox (``ExtractionError`` FILE_TOO_COMPLEX or PARSER_CRASHED past its limits)."""
+    return sandbox.run(attached_einvoice, Path(path).absolute(), settings=get_settings())
+
+
+def attached_einvoice(path: Path) -> bytes | None:
+    """:func:`embedded_einvoice`'s work, in the sandbox child."""
     with PDFIUM_LOCK:
         try:
             document = pdfium.PdfDocument(str(path))

@@ -8,7 +8,7 @@ import io
 import json
 import re
 import zipfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -16,16 +16,25 @@ from urllib.parse import quote
 
 from lxml import etree
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
 
 from paperclerk.auth.principal import Principal
 from paperclerk.core import events
-from paperclerk.core.audit import AuditFilter, list_audit, record_audit
+from paperclerk.core.audit import record_audit
 from paperclerk.core.db import utcnow
-from paperclerk.core.errors import Conflict, InvalidRequest
+from paperclerk.core.errors import Conflict, InvalidRequest, NotFound
+from paperclerk.core.money import plain, quantity
 from paperclerk.invoices.einvoice import CAC, CBC, UBL_CREDIT_NOTE, UBL_INVOICE
-from paperclerk.invoices.models import Invoice, InvoiceStatus
+from paperclerk.invoices.models import (
+    SECOND_PAYMENT_RULES,
+    FindingStatus,
+    Invoice,
+    InvoiceExport,
+    InvoiceFinding,
+    InvoiceStatus,
+)
 from paperclerk.invoices.reading import CREDIT_NOTE
+from paperclerk.invoices.service import follow_document
 
 FORMATS = ("csv", "json", "ubl")
 COLUMNS = ("id", "document_id", "status", "kind", "vendor_id", "vendor_name", "vendor_tax_id", "vendor_iban",
@@ -45,54 +54,41 @@ class ExportFile:
     media_type: str
     content: bytes
     invoice_ids: list[str]
+    #: The stored export (``GET /api/v1/invoices/exports/{export_id}`` hands it over again).
+    export_id: str
 
     @property
     def headers(self) -> dict[str, str]:
         """The HTTP headers that hand the file over as a download."""
         return {"Content-Disposition": f"attachment; filename*=utf-8''{quote(self.filename)}",
-                "X-Invoice-Count": str(len(self.invoice_ids))}
-
-
-@dataclass(frozen=True)
-class PastExport:
-    """One earlier export, as the audit trail recorded it (an entry per invoice, all naming the same file)."""
-
-    filename: str
-    format: str
-    by: str
-    at: datetime
-    invoices: int
-
-
-def money(value: Decimal | None) -> str | None:
-    """An amount with two decimals, or more when it has them (0.125 stays 0.125)."""
-    if value is None:
-        return None
-    normal = value.normalize()
-    exponent = normal.as_tuple().exponent
-    return str(value.quantize(Decimal("0.01")) if isinstance(exponent, int) and exponent >= -2 else normal)
-
-
-def number(value: Decimal) -> str:
-    """A quantity or rate without trailing zeros and without an exponent (10, 2.5, 0.125)."""
-    return format(value.normalize(), "f")
+                "X-Invoice-Count": str(len(self.invoice_ids)), "X-Export-Id": self.export_id}
 
 
 def _text(name: str, value: Any) -> str:
     if value is None:
         return ""
     if name in _AMOUNTS:
-        return money(value) or ""
+        return plain(value) or ""
     if isinstance(value, date | datetime):
         return value.isoformat()
-    text = str(value)
-    # A spreadsheet would run a cell starting like a formula (CSV injection): make it plain text.
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return formula_safe(str(value))
+
+
+#: A formula start at the beginning of a cell or after a separator a spreadsheet may split on (``;`` in DE/FR/NL/ES
+#: locales, ``,``, tab, line breaks), spaces allowed in between.
+_FORMULA_START = re.compile(r"(^|[;,\t\r\n])(\s*)([=+\-@\t\r])")
+
+
+def formula_safe(text: str) -> str:
+    """A text cell a spreadsheet will not run as a formula (CSV injection): every formula start, at the beginning
+    or after a separator, gets a leading apostrophe. The CSV writer also quotes every text cell."""
+    return _FORMULA_START.sub(lambda match: f"{match.group(1)}{match.group(2)}'{match.group(3)}", text)
 
 
 def export(session: Session, organization_id: str, *, format: str, columns: list[str] | None = None,
            include_exported: bool = False, actor: Principal, ip: str | None = None) -> ExportFile:
-    """Export the organisation's approved invoices (and already exported ones with ``include_exported``)."""
+    """Export the organisation's approved invoices (and already exported ones with ``include_exported``); an invoice
+    with an open duplicate finding is held back (it would be a second payment)."""
     if format not in FORMATS:
         raise InvalidRequest(f"Unknown export format {format!r}; use csv, json or ubl.", code="UNKNOWN_FORMAT")
     chosen = list(columns or DEFAULT_COLUMNS)
@@ -101,53 +97,62 @@ def export(session: Session, organization_id: str, *, format: str, columns: list
         raise InvalidRequest(f"Unknown column(s): {', '.join(unknown)}.", code="UNKNOWN_COLUMN",
                              details={"unknown": unknown, "columns": list(COLUMNS)})
     statuses = [InvoiceStatus.APPROVED, *([InvoiceStatus.EXPORTED] if include_exported else [])]
+    open_duplicate = select(InvoiceFinding.id).where(
+        InvoiceFinding.invoice_id == Invoice.id, InvoiceFinding.status == FindingStatus.OPEN,
+        InvoiceFinding.rule_id.in_(sorted(SECOND_PAYMENT_RULES))).exists()
     invoices = list(session.scalars(select(Invoice).options(selectinload(Invoice.lines)).where(
-        Invoice.organization_id == organization_id, Invoice.status.in_(statuses))
+        Invoice.organization_id == organization_id, Invoice.status.in_(statuses), ~open_duplicate)
         .order_by(Invoice.decided_at, Invoice.id)))
     if not invoices:
         raise Conflict("There are no approved invoices to export.", code="NOTHING_TO_EXPORT",
                        details={"include_exported": include_exported})
     stamp = utcnow()
+    ids = [item.id for item in invoices]
     if format == "csv":
-        result = ExportFile(f"invoices-{stamp:%Y%m%d-%H%M%S}.csv", "text/csv; charset=utf-8",
-                            to_csv(invoices, chosen), [item.id for item in invoices])
+        filename, media_type, content = f"invoices-{stamp:%Y%m%d-%H%M%S}.csv", "text/csv; charset=utf-8", \
+            to_csv(invoices, chosen)
     elif format == "json":
-        result = ExportFile(f"invoices-{stamp:%Y%m%d-%H%M%S}.json", "application/json",
-                            to_json(invoices), [item.id for item in invoices])
+        filename, media_type, content = f"invoices-{stamp:%Y%m%d-%H%M%S}.json", "application/json", to_json(invoices)
     else:
-        result = ExportFile(f"invoices-ubl-{stamp:%Y%m%d-%H%M%S}.zip", "application/zip", to_ubl_zip(invoices),
-                            [item.id for item in invoices])
+        filename, media_type, content = f"invoices-ubl-{stamp:%Y%m%d-%H%M%S}.zip", "application/zip", \
+            to_ubl_zip(invoices)
+    stored = InvoiceExport(organization_id=organization_id, filename=filename, format=format, media_type=media_type,
+                           content=content, invoice_ids=ids, created_by=actor.label, created_at=stamp)
+    session.add(stored)
+    session.flush()
+    result = ExportFile(filename, media_type, content, ids, stored.id)
     for invoice in invoices:
         before = invoice.status
         invoice.status = InvoiceStatus.EXPORTED
         invoice.exported_at = stamp
+        follow_document(session, invoice)
         record_audit(session, actor, "invoice.export", ("invoice", invoice.id), ip=ip, organization_id=organization_id,
                      before={"status": before}, after={"status": invoice.status, "format": format,
-                                                       "file": result.filename})
+                                                       "file": result.filename, "export_id": stored.id})
         events.record(session, "invoice.exported", organization_id=organization_id, subject_type="invoice",
                       subject_id=invoice.id, payload={"format": format, "file": result.filename})
     return result
 
 
-def recent_exports(session: Session, organization_id: str, *, limit: int = 10,
-                   scan: int = 2000) -> list[PastExport]:
-    """The latest exports, newest first, read from the last ``scan`` export entries of the audit trail (an
-    export older than those, or one cut off by them, shows fewer invoices or not at all)."""
-    entries, _ = list_audit(session, organization_id, AuditFilter(action="invoice.export"), limit=scan)
-    found: dict[str, PastExport] = {}
-    for entry in entries:
-        filename = str((entry.after or {}).get("file") or "")
-        if filename in found:
-            found[filename] = replace(found[filename], invoices=found[filename].invoices + 1)
-        elif filename and len(found) < limit:
-            found[filename] = PastExport(filename, str((entry.after or {}).get("format") or ""), entry.actor_label,
-                                         entry.created_at, 1)
-    return list(found.values())
+def recent_exports(session: Session, organization_id: str, *, limit: int = 10) -> list[InvoiceExport]:
+    """The organisation's latest exports, newest first."""
+    return list(session.scalars(select(InvoiceExport).options(defer(InvoiceExport.content))
+                                .where(InvoiceExport.organization_id == organization_id)
+                                .order_by(InvoiceExport.created_at.desc(), InvoiceExport.id).limit(limit)))
+
+
+def get_export(session: Session, export_id: str, *, organization_id: str) -> ExportFile:
+    """An earlier export's file, exactly as it was handed over; another organisation's is "not found"."""
+    stored = session.scalars(select(InvoiceExport).where(InvoiceExport.id == export_id,
+                                                         InvoiceExport.organization_id == organization_id)).first()
+    if stored is None:
+        raise NotFound("No export with this id.", code="EXPORT_NOT_FOUND", details={"export_id": export_id})
+    return ExportFile(stored.filename, stored.media_type, stored.content, list(stored.invoice_ids), stored.id)
 
 
 def to_csv(invoices: list[Invoice], columns: list[str]) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writerow(columns)
     for invoice in invoices:
         writer.writerow([_text(column, getattr(invoice, column)) for column in columns])
@@ -155,23 +160,23 @@ def to_csv(invoices: list[Invoice], columns: list[str]) -> bytes:
 
 
 def to_json(invoices: list[Invoice]) -> bytes:
-    def plain(value: Any) -> Any:
+    def jsonable(value: Any) -> Any:
         if isinstance(value, Decimal):
-            return money(value)
+            return plain(value)
         if isinstance(value, date | datetime):
             return value.isoformat()
         return value
 
-    items = [{**{column: plain(getattr(invoice, column)) for column in COLUMNS},
+    items = [{**{column: jsonable(getattr(invoice, column)) for column in COLUMNS},
               "lines": [{"position": line.position, "description": line.description,
                          "quantity": _number(line.quantity), "unit_price": _number(line.unit_price),
-                         "amount": plain(line.amount), "tax_rate": _number(line.tax_rate)}
+                         "amount": jsonable(line.amount), "tax_rate": _number(line.tax_rate)}
                         for line in invoice.lines]} for invoice in invoices]
     return json.dumps({"invoices": items}, ensure_ascii=False, indent=2).encode("utf-8")
 
 
 def _number(value: Decimal | None) -> str | None:
-    return None if value is None else number(value)
+    return None if value is None else quantity(value)
 
 
 def to_ubl_zip(invoices: list[Invoice]) -> bytes:
@@ -212,7 +217,7 @@ def to_ubl(invoice: Invoice) -> bytes:
         return etree.SubElement(parent, f"{{{CAC}}}{name}")
 
     def amount(parent: etree._Element, name: str, value: Decimal | None) -> None:
-        cbc(parent, name, money((value or Decimal(0)) * sign), currencyID=currency)
+        cbc(parent, name, plain((value or Decimal(0)) * sign), currencyID=currency)
 
     cbc(root, "CustomizationID", PEPPOL_CUSTOMIZATION)
     cbc(root, "ProfileID", PEPPOL_PROFILE)
@@ -274,19 +279,20 @@ def to_ubl(invoice: Invoice) -> bytes:
     for line in invoice.lines:
         element = cac(root, line_tag)
         cbc(element, "ID", line.position)
-        quantity = (line.quantity if line.quantity is not None else Decimal(1)) * sign
-        cbc(element, quantity_tag, number(quantity), unitCode="C62")
+        count = (line.quantity if line.quantity is not None else Decimal(1)) * sign
+        cbc(element, quantity_tag, quantity(count), unitCode="C62")
         amount(element, "LineExtensionAmount", line.amount)
         item = cac(element, "Item")
         cbc(item, "Name", line.description or "-")
         _tax_category(cac, cbc, item, "ClassifiedTaxCategory", line.tax_rate if line.tax_rate is not None else rate)
         price = line.unit_price if line.unit_price is not None else (line.amount or Decimal(0))
-        cbc(cac(element, "Price"), "PriceAmount", money(abs(price)), currencyID=currency)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+        cbc(cac(element, "Price"), "PriceAmount", plain(abs(price)), currencyID=currency)
+    xml: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return xml
 
 
 def _tax_category(cac: Any, cbc: Any, parent: etree._Element, name: str, rate: Decimal) -> None:
     category = cac(parent, name)
     cbc(category, "ID", "S" if rate else "Z")
-    cbc(category, "Percent", number(rate))
+    cbc(category, "Percent", quantity(rate))
     cbc(cac(category, "TaxScheme"), "ID", "VAT")

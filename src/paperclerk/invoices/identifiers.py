@@ -54,8 +54,9 @@ _BIC_RE = re.compile(r"(?<![A-Z0-9])[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?(
 SCHEME_LABELS = {"siret": _SIRET_RE, "siren": _SIREN_RE, "abn": _ABN_RE, "ein": _EIN_RE, "nif": _NIF_RE, "cif": _NIF_RE}
 
 
-def compact(value: str) -> str:
-    return re.sub(r"[\s.\-/]", "", value).upper()
+def compact(value: str | None) -> str:
+    """Tax IDs, IBANs and BICs as stored and compared: no spaces or punctuation, upper case ("" for None)."""
+    return re.sub(r"[\s.\-/]", "", value or "").upper()
 
 
 def find_tax_ids(text: str, *, labels: set[str]) -> list[tuple[int, int, str]]:

@@ -13,7 +13,20 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from paperclerk.core.db import Base, UTCDateTime, new_id, utcnow
@@ -35,6 +48,11 @@ class InvoiceStatus(StrEnum):
 #: Statuses in which the extracted data may still change (corrections, dismissals); a ``received`` invoice
 #: has not been read yet.
 OPEN_STATUSES = frozenset({InvoiceStatus.PROCESSED, InvoiceStatus.NEEDS_REVIEW})
+#: The duplicate rules (an invoice flagged by one is the copy of the invoice its evidence names).
+DUPLICATE_RULES = frozenset({"INV-DUP-001", "INV-DUP-002"})
+#: While one of these is open the invoice can be neither approved nor exported: it would be a second payment. A
+#: probable duplicate (same total and date, INV-DUP-002) only sends the invoice to review.
+SECOND_PAYMENT_RULES = frozenset({"INV-DUP-001"})
 
 
 class FindingStatus(StrEnum):
@@ -271,3 +289,21 @@ class InvoiceTolerance(Base):
     value: Mapped[str] = mapped_column(Text)
     updated_by: Mapped[str] = mapped_column(String(254))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class InvoiceExport(Base):
+    """One export as it was handed over: the file itself (to download again), who made it and which invoices it
+    holds."""
+
+    __tablename__ = "invoice_exports"
+    __table_args__ = (Index("ix_invoice_exports_org_created", "organization_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    organization_id: Mapped[str] = _org()
+    filename: Mapped[str] = mapped_column(String(200))
+    format: Mapped[str] = mapped_column(String(10))
+    media_type: Mapped[str] = mapped_column(String(100))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    invoice_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_by: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -6,13 +6,11 @@ change (e.g. approving while a critical finding is open) re-renders the review p
 
 from __future__ import annotations
 
-import io
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from PIL import Image
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,14 +18,13 @@ from sqlalchemy.orm import Session
 from paperclerk.auth.dependencies import request_ip
 from paperclerk.config import get_settings
 from paperclerk.core.db import read_session, session_scope
-from paperclerk.core.errors import InvalidRequest, NotFound, PaperclerkError
-from paperclerk.core.storage import get_store
+from paperclerk.core.errors import ExtractionError, InvalidRequest, NotFound, PaperclerkError
 from paperclerk.documents.models import Document, Page
-from paperclerk.extraction.base import Limits
-from paperclerk.extraction.pdf import render_page
-from paperclerk.invoices import service, workflow
+from paperclerk.extraction.page_images import has_page_images, page_png
+from paperclerk.invoices import policy, service, workflow
 from paperclerk.invoices.models import OPEN_STATUSES, Invoice, InvoiceStatus
-from paperclerk.invoices.schemas import InvoiceDetail, InvoiceSummary, LineIn
+from paperclerk.invoices.reading import FIELDS
+from paperclerk.invoices.schemas import FindingOut, InvoiceDetail, InvoiceSummary, LineIn
 from paperclerk.web.shell import Viewer, not_found, page_number, page_require, pager, render
 
 PAGE_SIZE = 25
@@ -74,17 +71,36 @@ def invoices_page(
     }, viewer=viewer)
 
 
+#: The header fields a person may enter or correct on the review page, in the order shown (present or not).
+EDITABLE_FIELDS = tuple(name for name in FIELDS if name not in ("document_type", "missing_pages"))
+
+
+def _label(name: str) -> str:
+    return name.replace("_", " ").capitalize()
+
+
 def _boxes(detail: InvoiceDetail, pages: list[Page]) -> list[dict[str, Any]]:
-    """Per page: its size (the SVG viewBox) and the evidence boxes of the fields read on it."""
+    """Per page: its size (the SVG viewBox) and the evidence boxes of the fields read on it, each with the field's
+    name for its label (a corrected field's box shows where the value it replaced was read)."""
     result = []
     for page in pages:
         if not page.width or not page.height:
             continue
-        boxes = [{"field": field.name, "x": field.bbox[0], "y": field.bbox[1],
-                  "width": max(field.bbox[2] - field.bbox[0], 0), "height": max(field.bbox[3] - field.bbox[1], 0)}
+        boxes = [{"field": field.name, "label": _label(field.name), "x": field.bbox[0], "y": field.bbox[1],
+                  "width": max(field.bbox[2] - field.bbox[0], 0), "height": max(field.bbox[3] - field.bbox[1], 0),
+                  "corrected": field.corrected}
                  for field in detail.fields if field.page == page.number and field.bbox and len(field.bbox) == 4]
         result.append({"number": page.number, "width": page.width, "height": page.height, "boxes": boxes})
     return result
+
+
+def _header_fields(detail: InvoiceDetail) -> list[dict[str, Any]]:
+    """Every editable header field with what was read or entered (``field`` None: not read), then any other field
+    the reader found."""
+    found = {field.name: field for field in detail.fields}
+    names = [*EDITABLE_FIELDS, *(name for name in found if name not in EDITABLE_FIELDS)]
+    return [{"name": name, "label": _label(name), "field": found.get(name), "editable": name in EDITABLE_FIELDS}
+            for name in names]
 
 
 def _review(request: Request, viewer: Viewer, invoice_id: str, *, error: str | None = None,
@@ -99,10 +115,14 @@ def _review(request: Request, viewer: Viewer, invoice_id: str, *, error: str | N
         pages = list(session.scalars(select(Page).where(Page.document_id == invoice.document_id)
                                      .order_by(Page.number)))
         page_views = _boxes(detail, pages)
+        blocking, overridable = workflow.approval_blockers(session, invoice)
+        date_hint = service.DATE_EXAMPLES[policy.rule_config(session, tenant).date_order]
     editable = detail.status in OPEN_STATUSES
     return render(request, "invoices/review.html", {
         "inv": detail, "lines": [line.model_dump(mode="json") for line in detail.lines], "pages": page_views,
-        "error": error, "nav": "invoices",
+        "header_fields": _header_fields(detail), "date_hint": date_hint, "error": error, "nav": "invoices",
+        "blocking": [FindingOut.of(item) for item in blocking],
+        "overridable": [FindingOut.of(item) for item in overridable],
         "done": DONE_MESSAGES.get(request.query_params.get("done", "")),
         "can_correct": editable and viewer.can("documents:correct"),
         "can_dismiss": editable and viewer.can("documents:dismiss"),
@@ -129,18 +149,15 @@ def page_image(
     document = session.get(Document, invoice.document_id)
     if document is None or number < 1 or number > (document.page_count or 0):
         return not_found(request, "This invoice has no such page.", viewer)
-    with get_store().local_path(document.sha256) as path:
-        if document.media_type == "application/pdf":
-            image = render_page(path, number, dpi=RENDER_DPI, limits=Limits.from_settings(get_settings()))
-        elif document.media_type.startswith("image/"):
-            with Image.open(path) as source:
-                source.seek(number - 1)  # multi-page TIFF; other images have one frame
-                image = source.convert("RGB")
-        else:
-            return not_found(request, "This invoice has no page images.", viewer)
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return Response(buffer.getvalue(), media_type="image/png",
+    if not has_page_images(document.media_type):
+        return not_found(request, "This invoice has no page images.", viewer)
+    try:
+        png = page_png(document.sha256, document.media_type, number, dpi=RENDER_DPI, settings=get_settings())
+    except NotFound:  # a TIFF with fewer frames than pages read
+        return not_found(request, "This invoice has no such page.", viewer)
+    except ExtractionError as problem:  # too complex to render within the sandbox's limits
+        return Response(problem.message, status_code=422, media_type="text/plain")
+    return Response(png, media_type="image/png",
                     headers={"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"})
 
 
@@ -187,10 +204,11 @@ def dismiss_page(
 def approve_page(
     request: Request,
     viewer: Annotated[Viewer, Depends(page_require("documents:approve", back="/invoices/{invoice_id}"))],
-    invoice_id: str
+    invoice_id: str, reason: Annotated[str, Form(max_length=2000)] = ""
 ) -> Response:
     return _change(request, viewer, invoice_id, "approved", lambda session, viewer: workflow.approve(
-        session, invoice_id, organization_id=viewer.principal.tenant, actor=viewer.principal, ip=request_ip(request)))
+        session, invoice_id, organization_id=viewer.principal.tenant, actor=viewer.principal, reason=reason,
+        ip=request_ip(request)))
 
 
 @router.post("/invoices/{invoice_id}/reject", response_model=None)

@@ -13,10 +13,10 @@ from fastapi.responses import HTMLResponse, Response
 
 from paperclerk.auth.dependencies import request_ip
 from paperclerk.core.db import session_scope
-from paperclerk.core.errors import InvalidRequest, PaperclerkError
+from paperclerk.core.errors import InvalidRequest, NotFound, PaperclerkError
 from paperclerk.invoices import exports, service
 from paperclerk.invoices.models import InvoiceStatus
-from paperclerk.web.shell import Viewer, page_require, render
+from paperclerk.web.shell import Viewer, not_found, page_require, render
 
 WORDING = "export invoices"  # what the 403 page says a caller without documents:export cannot do
 FORMAT_LABELS = {"csv": "CSV (the columns chosen below)", "json": "JSON (every field and the line items)",
@@ -45,6 +45,20 @@ def exports_page(
     request: Request, viewer: Annotated[Viewer, Depends(page_require("documents:export", wording=WORDING))]
 ) -> Response:
     return _exports(request, viewer)
+
+
+@router.get("/exports/{export_id}/download", response_model=None)
+def download_page(
+    request: Request, viewer: Annotated[Viewer, Depends(page_require("documents:export", wording=WORDING))],
+    export_id: str
+) -> Response:
+    """An earlier export's file again, exactly as it was handed over."""
+    try:
+        with session_scope(readonly=True) as session:
+            result = exports.get_export(session, export_id, organization_id=viewer.principal.tenant)
+    except NotFound:
+        return not_found(request, "There is no export with this id.", viewer)
+    return Response(result.content, media_type=result.media_type, headers=result.headers)
 
 
 @router.post("/exports", response_model=None)

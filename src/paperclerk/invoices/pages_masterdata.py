@@ -2,7 +2,7 @@
 
 Anyone who reads invoices sees the master data; only administrators (``settings:manage``) see and use the forms,
 as in the API. Forms post to page routes that call the same master-data services as the API, re-check the invoices
-in review (``workflow.revalidate_open``) in the same transaction, and redirect (303); a refused change re-renders
+in review (the master-data service does) in the same transaction, and redirect (303); a refused change re-renders
 the page with the reason and the values typed.
 """
 
@@ -24,7 +24,9 @@ from sqlalchemy.orm import Session
 from paperclerk.auth.dependencies import request_ip
 from paperclerk.core.db import session_scope
 from paperclerk.core.errors import InvalidRequest, NotFound, PaperclerkError
-from paperclerk.invoices import masterdata, service, workflow
+from paperclerk.invoices import service
+from paperclerk.invoices.masterdata import imports
+from paperclerk.invoices.masterdata import service as masterdata
 from paperclerk.invoices.schemas import GoodsReceiptIn, PurchaseOrderIn, VendorIn, VendorPatch
 from paperclerk.web.shell import Viewer, not_found, page_number, page_require, pager, render
 
@@ -33,7 +35,7 @@ MANAGE = "change the master data"  # what the 403 page says a caller without set
 PAGE_SIZE = 50
 RECENT_INVOICES = 10
 BLANK_LINES = 5
-MAX_CSV_MB = masterdata.MAX_CSV_BYTES // (1024 * 1024)
+MAX_CSV_MB = imports.MAX_CSV_BYTES // (1024 * 1024)
 NO_VENDOR = "There is no vendor with this id. It may have been removed, or the link may be incomplete."
 NO_ORDER = "There is no purchase order with this id. The link may be incomplete."
 DONE_MESSAGES = {"created": "The vendor was added; the invoices in review were checked against it.",
@@ -80,24 +82,21 @@ def _valid(schema: type[Schema], values: dict[str, Any], line_numbers: list[int]
 
 
 def _save(viewer: Viewer, change: Callable[[Session], str]) -> str:
-    """Run one master-data change as the viewer and re-check the invoices in review; returns what ``change`` did."""
+    """Run one master-data change as the viewer (the invoices in review are re-checked); returns what ``change``
+    did."""
     with session_scope() as session:
-        result = change(session)
-        workflow.revalidate_open(session, viewer.principal.tenant)
-    return result
+        return change(session)
 
 
 def _import(request: Request, viewer: Viewer, file: UploadFile | None,
-            importer: Callable[..., masterdata.ImportReport]) -> masterdata.ImportReport:
+            importer: Callable[..., imports.ImportReport]) -> imports.ImportReport:
     """Import an uploaded CSV file with ``importer`` (the invoices in review are re-checked when anything changed)."""
     if file is None or not file.filename:
         raise InvalidRequest("Choose a CSV file to import.", code="CSV_MISSING")
-    text = masterdata.csv_text(file.file)
+    text = imports.csv_text(file.file)
     tenant = viewer.principal.tenant
     with session_scope() as session:
-        report, _ = workflow.import_master_data(session, tenant, importer, text, actor=viewer.principal,
-                                                ip=request_ip(request))
-    return report
+        return importer(session, tenant, text, actor=viewer.principal, ip=request_ip(request))
 
 
 def _page_of(items: list[Any], page: str | None, path: str, params: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
@@ -115,7 +114,7 @@ def _text(value: str) -> str | None:
 
 def _vendors(request: Request, viewer: Viewer, *, name: str | None = None, page: str | None = None,
              error: str | None = None, form: dict[str, str] | None = None,
-             report: masterdata.ImportReport | None = None, status_code: int = 200) -> HTMLResponse:
+             report: imports.ImportReport | None = None, status_code: int = 200) -> HTMLResponse:
     name = (name or "").strip()[:200]
     with session_scope(readonly=True) as session:
         vendors = masterdata.list_vendors(session, viewer.principal.tenant, name=name or None)
@@ -157,7 +156,7 @@ def import_vendors_page(
     file: Annotated[UploadFile | None, File()] = None
 ) -> Response:
     try:
-        report = _import(request, viewer, file, masterdata.import_vendors)
+        report = _import(request, viewer, file, imports.import_vendors)
     except PaperclerkError as problem:
         return _vendors(request, viewer, error=problem.message, status_code=problem.http_status)
     return _vendors(request, viewer, report=report)
@@ -235,7 +234,7 @@ def _ordered_value(order: Any) -> Decimal:
 
 
 def _orders(request: Request, viewer: Viewer, *, page: str | None = None, error: str | None = None,
-            form: dict[str, Any] | None = None, report: masterdata.ImportReport | None = None,
+            form: dict[str, Any] | None = None, report: imports.ImportReport | None = None,
             status_code: int = 200) -> HTMLResponse:
     tenant = viewer.principal.tenant
     with session_scope(readonly=True) as session:
@@ -293,7 +292,7 @@ def import_purchase_orders_page(
     file: Annotated[UploadFile | None, File()] = None
 ) -> Response:
     try:
-        report = _import(request, viewer, file, masterdata.import_purchase_orders)
+        report = _import(request, viewer, file, imports.import_purchase_orders)
     except PaperclerkError as problem:
         return _orders(request, viewer, error=problem.message, status_code=problem.http_status)
     return _orders(request, viewer, report=report)
@@ -309,12 +308,15 @@ def _order(request: Request, viewer: Viewer, order_id: str, *, error: str | None
             return not_found(request, NO_ORDER, viewer)
         vendor = masterdata.get_vendor(session, order.vendor_id, organization_id=tenant)
         receipts = masterdata.list_goods_receipts(session, tenant, purchase_order_id=order.id)
+        invoices, invoice_total, _ = service.list_invoices(session, service.InvoiceFilter(
+            organization_id=tenant, purchase_order=order.number), limit=RECENT_INVOICES, offset=0)
         received: dict[int, Decimal] = defaultdict(Decimal)
         for receipt in receipts:
             for line in receipt.lines:
                 received[line.line_number] += line.quantity
         return render(request, "invoices/purchase_order.html", {
-            "order": order, "vendor": vendor, "receipts": receipts, "received": received,
+            "order": order, "vendor": vendor, "receipts": receipts, "received": received, "invoices": invoices,
+            "invoice_total": invoice_total,
             "value": _ordered_value(order), "error": error,
             "form": form or {"received_on": date.today().isoformat(), "quantities": {}},
             "done": DONE_MESSAGES.get(request.query_params.get("done", "")), "can_manage": viewer.can(ADMIN),

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from paperclerk.auth.dependencies import request_ip
 from paperclerk.core.db import read_session, session_scope
 from paperclerk.core.errors import InvalidRequest, PaperclerkError
-from paperclerk.invoices import policy, workflow
+from paperclerk.invoices import policy
 from paperclerk.invoices.rules import SEVERITIES
 from paperclerk.web.shell import Viewer, page_require, render
 
@@ -53,7 +53,6 @@ def _save(request: Request, viewer: Viewer, done: str, change: Any) -> Response:
     try:
         with session_scope() as session:
             change(session, viewer)
-            workflow.revalidate_open(session, viewer.principal.tenant)
     except PaperclerkError as problem:
         with session_scope(readonly=True) as session:
             return _page(request, session, viewer, error=problem.message, status_code=problem.http_status)
@@ -87,6 +86,8 @@ def tolerance_changes(form: dict[str, str]) -> dict[str, Any]:
         text = form.get(f"tolerance:{item.name}", "").strip()
         if not text:
             changes[item.name] = None
+        elif item.kind == "switch":
+            changes[item.name] = text
         elif item.kind == "fields":
             changes[item.name] = [name.strip() for name in text.split(",") if name.strip()]
         else:

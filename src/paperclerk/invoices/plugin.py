@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from paperclerk.core.lines import DocumentKind, NavItem, ProductLine
+from paperclerk.core.lines import DocumentKind, EventType, NavItem, ProductLine
 
 INVOICE = DocumentKind("invoice", "Invoice", {
     "invoice": 2, "tax invoice": 2, "invoice (?:no|number|#)": 3, "amount due": 2, "total due": 2,
@@ -22,6 +22,24 @@ RECEIPT = DocumentKind("receipt", "Receipt", {
     "item\\(?s\\)?": 0.5, "sdn\\.? bhd": 1, "gst summary": 2, "member": 0.5, "till": 1, "kassenbon": 3, "bon": 0.5,
     "quittung": 2, "ticket": 1, "re[çc]u": 2, "kassa": 1, "bonnummer": 2,
 })
+
+_INVOICE_PAGE = "/invoices/{subject_id}"
+EVENTS = (
+    EventType("invoice.uploaded", "An invoice was uploaded", link=_INVOICE_PAGE),
+    EventType("invoice.processed", "An invoice was read and checked", link=_INVOICE_PAGE),
+    EventType("invoice.flagged", "An invoice needs review", in_app=True, link=_INVOICE_PAGE),
+    EventType("invoice.corrected", "An invoice was corrected", link=_INVOICE_PAGE),
+    EventType("invoice.finding_dismissed", "A finding on an invoice was dismissed", link=_INVOICE_PAGE),
+    EventType("invoice.approved", "An invoice was approved", link=_INVOICE_PAGE),
+    EventType("invoice.rejected", "An invoice was rejected", link=_INVOICE_PAGE),
+    EventType("invoice.exported", "An invoice was exported", link=_INVOICE_PAGE),
+    EventType("vendor.created", "A vendor was added", link="/vendors/{subject_id}"),
+    EventType("vendor.updated", "A vendor was changed", link="/vendors/{subject_id}"),
+    EventType("purchase_order.created", "A purchase order was added", link="/purchase-orders/{subject_id}"),
+    EventType("purchase_order.updated", "A purchase order was changed", link="/purchase-orders/{subject_id}"),
+    EventType("goods_receipt.created", "A goods receipt was added"),
+    EventType("goods_receipt.updated", "A goods receipt was changed"),
+)
 
 LINE = ProductLine(
     name="invoices",
@@ -45,5 +63,6 @@ LINE = ProductLine(
         NavItem("exports", "Exports", "/exports", "documents:export", 130),
         NavItem("rules", "Rules", "/rules", "documents:read", 140),
     ),
+    events=EVENTS,
     migrations="migrations",
 )

@@ -1,6 +1,6 @@
 """An organisation's invoice validation policy: which rules are on, their severities, and the tolerances.
 
-The rules and their defaults live in code (``rules.RULES``, ``masterdata.RULES``, the fields of ``RuleConfig``);
+The rules and their defaults live in code (``rules.RULES``, ``checks.RULES``, the fields of ``RuleConfig``);
 an organisation stores only what it changed. :func:`rule_config` builds the ``RuleConfig`` every check of
 that organisation's invoices uses. Changes are audited; the caller re-validates open invoices afterwards.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -21,7 +22,8 @@ from sqlalchemy.orm import Session
 from paperclerk.auth.principal import Principal
 from paperclerk.core.audit import record_audit
 from paperclerk.core.errors import InvalidRequest, NotFound
-from paperclerk.invoices import masterdata, rules
+from paperclerk.invoices import rules, validation
+from paperclerk.invoices.masterdata import checks
 from paperclerk.invoices.models import InvoiceRuleSetting, InvoiceTolerance
 from paperclerk.invoices.reading import FIELDS
 from paperclerk.invoices.rules import SEVERITIES, RuleConfig
@@ -54,19 +56,20 @@ def catalogue() -> dict[str, RuleInfo]:
     """Every rule an organisation can configure, engine rules first."""
     found = {item["id"]: RuleInfo(item["id"], item["title"], item["description"], DOCUMENT, item["severity"])
              for item in rules.describe_rules()}
-    for item in masterdata.RULES.values():
+    for item in checks.RULES.values():
         found[item.id] = RuleInfo(item.id, item.title, item.description, MASTER_DATA, item.severity)
     return found
 
 
 def _tolerances() -> dict[str, Tolerance]:
     hints = typing.get_type_hints(RuleConfig)
-    kinds = {Decimal: "decimal", int: "days"}
+    kinds = {Decimal: "decimal", int: "days", bool: "switch"}
     return {item.name: Tolerance(item.name, item.metadata["doc"], kinds.get(hints[item.name], "fields"), item.default)
             for item in dataclasses.fields(RuleConfig) if "doc" in item.metadata}
 
 
 TOLERANCES = _tolerances()
+SWITCH_WORDS = {"yes": True, "true": True, "on": True, "no": False, "false": False, "off": False}
 
 
 def parse_tolerance(name: str, value: Any) -> Any:
@@ -80,13 +83,10 @@ def parse_tolerance(name: str, value: Any) -> Any:
         return InvalidRequest(f"{value!r} is not a valid value for {name}: {expected}.", code="INVALID_TOLERANCE",
                               details={"name": name})
 
+    if tolerance.kind == "switch":
+        return _switch(value, invalid)
     if tolerance.kind == "fields":
-        if not isinstance(value, list | tuple) or not all(isinstance(item, str) for item in value):
-            raise invalid("give a list of field names")
-        unknown = sorted(set(value) - set(FIELDS))
-        if unknown:
-            raise invalid(f"unknown field(s) {', '.join(unknown)}")
-        return tuple(dict.fromkeys(value))
+        return _fields(value, invalid)
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
         raise invalid("give a number")
     try:
@@ -100,6 +100,23 @@ def parse_tolerance(name: str, value: Any) -> Any:
     if not number.is_finite() or not 0 <= number <= MAX_DECIMAL:
         raise invalid(f"give a number from 0 to {MAX_DECIMAL:,}")
     return number
+
+
+def _switch(value: Any, invalid: Callable[[str], InvalidRequest]) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in SWITCH_WORDS:
+        return SWITCH_WORDS[value.strip().lower()]
+    raise invalid("give yes or no")
+
+
+def _fields(value: Any, invalid: Callable[[str], InvalidRequest]) -> tuple[str, ...]:
+    if not isinstance(value, list | tuple) or not all(isinstance(item, str) for item in value):
+        raise invalid("give a list of field names")
+    unknown = sorted(set(value) - set(FIELDS))
+    if unknown:
+        raise invalid(f"unknown field(s) {', '.join(unknown)}")
+    return tuple(dict.fromkeys(value))
 
 
 def _stored(value: Any) -> str:
@@ -152,7 +169,8 @@ def rule_states(session: Session, organization_id: str) -> list[RuleState]:
 def set_rules(session: Session, organization_id: str, changes: dict[str, dict[str, Any]], *, actor: Principal,
               ip: str | None = None) -> list[RuleState]:
     """Per rule id, turn the rule on or off (``enabled``) and/or set its ``severity`` (None: back to the default).
-    Every change is checked before any is stored; each changed rule is one audit entry."""
+    Every change is checked before any is stored; each changed rule is one audit entry; the invoices in review are
+    re-checked."""
     known = catalogue()
     for rule_id, change in changes.items():
         if rule_id not in known:
@@ -179,13 +197,14 @@ def set_rules(session: Session, organization_id: str, changes: dict[str, dict[st
             record_audit(session, actor, "invoice.rule.update", ("invoice_rule", rule_id), ip=ip,
                          organization_id=organization_id, before=before, after=after)
     session.flush()
+    validation.revalidate_open(session, organization_id)
     return [RuleState(known[rule_id], settings[rule_id].enabled, settings[rule_id].severity) for rule_id in changes]
 
 
 def set_tolerances(session: Session, organization_id: str, values: dict[str, Any], *, actor: Principal,
                    ip: str | None = None) -> dict[str, Any]:
     """Set tolerances (None, or the default's value, puts one back to its default); returns the organisation's
-    values. Every value is checked before any is stored."""
+    values. Every value is checked before any is stored; the invoices in review are re-checked."""
     unknown = sorted(name for name in values if name not in TOLERANCES)
     if unknown:
         raise NotFound(f"There is no tolerance called {unknown[0]!r}.", code="TOLERANCE_NOT_FOUND",
@@ -209,6 +228,7 @@ def set_tolerances(session: Session, organization_id: str, values: dict[str, Any
     after = tolerance_values(session, organization_id)
     record_audit(session, actor, "invoice.tolerances.update", ("invoice_tolerances", organization_id), ip=ip,
                  organization_id=organization_id, before=_jsonable(before), after=_jsonable(after))
+    validation.revalidate_open(session, organization_id)
     return after
 
 

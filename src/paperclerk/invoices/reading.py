@@ -87,7 +87,7 @@ class InvoiceExtraction:
 
     @property
     def is_credit_note(self) -> bool:
-        return self.value("document_type") == CREDIT_NOTE
+        return bool(self.value("document_type") == CREDIT_NOTE)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from paperclerk.core.money import display
 from paperclerk.invoices import identifiers, tax_rates
+from paperclerk.invoices.dates import Order
 from paperclerk.invoices.reading import NOT_INVOICE, RECEIPT, Evidence, Finding, InvoiceExtraction
 
 SEVERITIES = ("info", "warning", "error", "critical")
@@ -59,6 +61,17 @@ class RuleConfig:
         "doc": "Percent the invoiced unit price may differ from the purchase order's (INV-PO-005)."})
     quantity_tolerance: Decimal = field(default=Decimal("0"), metadata={
         "doc": "Quantity that may be invoiced beyond what was ordered or received (INV-PO-006, INV-PO-008)."})
+    month_first_dates: bool = field(default=False, metadata={
+        "doc": "Dates people type read month first (11/20/2026, as in the United States); otherwise day first "
+               "(20/11/2026). ISO dates (2026-11-20) are always understood."})
+    errors_block_approval: bool = field(default=False, metadata={
+        "doc": "Open error findings block approval, like critical ones (otherwise approving over them takes a reason, "
+               "recorded in the audit trail)."})
+
+    @property
+    def date_order(self) -> Order:
+        """How the organisation's people write numeric dates."""
+        return "MDY" if self.month_first_dates else "DMY"
 
     def for_kind(self, kind: str) -> RuleConfig:
         """The configuration for a document of ``kind``: a till receipt is not asked for what receipts do not print
@@ -140,9 +153,7 @@ def _date(extraction: InvoiceExtraction, name: str) -> date | None:
 
 def _money(value: Decimal, extraction: InvoiceExtraction) -> str:
     currency = extraction.value("currency")
-    exponent = value.as_tuple().exponent
-    text = f"{value:,.2f}" if isinstance(exponent, int) and exponent >= -2 else f"{value:,}"
-    return f"{text} {currency}" if isinstance(currency, str) else text
+    return display(value, currency if isinstance(currency, str) else None)
 
 
 _LABELS = {

@@ -6,9 +6,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StrictBool
 
-from paperclerk.invoices.exports import money, number
+from paperclerk.core.money import plain, quantity
+from paperclerk.documents.schemas import RejectedFile, UploadedDocument
 from paperclerk.invoices.models import (
     GoodsReceipt,
     Invoice,
@@ -21,9 +22,9 @@ from paperclerk.invoices.policy import TOLERANCES, RuleState
 from paperclerk.invoices.service import line_values
 
 #: Amounts in JSON as decimal strings with two decimals (more only when they have them).
-Money = Annotated[Decimal, PlainSerializer(money, return_type=str, when_used="json")]
+Money = Annotated[Decimal, PlainSerializer(plain, return_type=str, when_used="json")]
 #: Quantities and rates without trailing zeros.
-Number = Annotated[Decimal, PlainSerializer(number, return_type=str, when_used="json")]
+Number = Annotated[Decimal, PlainSerializer(quantity, return_type=str, when_used="json")]
 
 
 class _Out(BaseModel):
@@ -179,6 +180,22 @@ class ReasonIn(BaseModel):
     reason: str = Field(min_length=1, max_length=2000)
 
 
+class InvoiceUpload(UploadedDocument):
+    #: The invoice the file became (or, for the same bytes again, the invoice already received).
+    invoice_id: str
+
+
+class InvoiceUploadResult(BaseModel):
+    documents: list[InvoiceUpload]
+    rejected: list[RejectedFile]
+
+
+class ApproveIn(BaseModel):
+    reason: str | None = Field(default=None, min_length=1, max_length=2000,
+                               description="Why the invoice is approved although error findings are open (required "
+                                           "then; recorded in the audit trail)")
+
+
 class ExportIn(BaseModel):
     format: Literal["csv", "json", "ubl"]
     columns: list[str] | None = Field(default=None, max_length=60, description="CSV columns, in order")
@@ -327,7 +344,7 @@ class RuleOut(BaseModel):
     def of(cls, state: RuleState) -> RuleOut:
         rule = state.rule
         return cls(id=rule.id, title=rule.title, description=rule.description,
-                   scope=rule.scope,  # type: ignore[arg-type]
+                   scope=rule.scope,
                    default_severity=rule.default_severity, enabled=state.enabled, severity=state.severity,
                    effective_severity=state.effective_severity)
 
@@ -346,16 +363,17 @@ class RulesIn(BaseModel):
 class ToleranceOut(BaseModel):
     name: str
     description: str
-    kind: Literal["decimal", "days", "fields"]
+    kind: Literal["decimal", "days", "fields", "switch"]
     default: Any
     value: Any
     changed: bool
 
 
 class TolerancesIn(BaseModel):
-    values: dict[Annotated[str, Field(max_length=40)], Decimal | list[Annotated[str, Field(max_length=40)]] | None] = \
-        Field(max_length=40, description="Tolerance name -> value (a number, or a list of field names); null "
-                                         "puts it back to its default")
+    values: dict[Annotated[str, Field(max_length=40)],
+                 StrictBool | Decimal | list[Annotated[str, Field(max_length=40)]] | None] = \
+        Field(max_length=40, description="Tolerance name -> value (a quantity, a list of field names, or true/false "
+                                         "for a switch); null puts it back to its default")
 
 
 class PolicyOut(BaseModel):
@@ -368,6 +386,6 @@ class PolicyOut(BaseModel):
 
 
 def tolerances_out(values: dict[str, Any]) -> list[ToleranceOut]:
-    return [ToleranceOut(name=item.name, description=item.description, kind=item.kind,  # type: ignore[arg-type]
+    return [ToleranceOut(name=item.name, description=item.description, kind=item.kind,
                          default=item.default, value=values.get(item.name, item.default), changed=item.name in values)
             for item in TOLERANCES.values()]

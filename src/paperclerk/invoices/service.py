@@ -6,6 +6,7 @@ Plain functions over a session; the caller owns the transaction. Every query is 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -16,8 +17,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from paperclerk.core import events
 from paperclerk.core.errors import InvalidRequest, NotFound
+from paperclerk.core.money import plain, quantity
+from paperclerk.documents import service as documents
 from paperclerk.documents.models import Document
-from paperclerk.invoices.exports import money, number
+from paperclerk.invoices.dates import Order, find_dates
 from paperclerk.invoices.models import (
     FindingStatus,
     Invoice,
@@ -59,8 +62,13 @@ def as_text(value: Any) -> str | None:
     return None if value is None else str(json_value(value))
 
 
-def parse_value(name: str, text: str | None) -> Any:
-    """A person's corrected value as the engine types it; ``InvalidRequest`` when it cannot be."""
+#: How a date a person types is shown in hints and errors, per day/month order.
+DATE_EXAMPLES: dict[Order, str] = {"DMY": "20/11/2026 or 2026-11-20", "MDY": "11/20/2026 or 2026-11-20"}
+
+
+def parse_value(name: str, text: str | None, *, order: Order = "DMY") -> Any:
+    """A person's corrected value as the engine types it; ``InvalidRequest`` when it cannot be. ``order``: how the
+    organisation writes numeric dates (``20/11/2026`` is day first)."""
     if name not in FIELDS:
         raise InvalidRequest(f"There is no invoice field called {name!r}.", code="UNKNOWN_FIELD",
                              details={"field": name, "fields": list(FIELDS)})
@@ -73,14 +81,9 @@ def parse_value(name: str, text: str | None) -> Any:
                               details={"field": name, "value": text})
 
     if name in AMOUNT_FIELDS:
-        if not re.fullmatch(r"[+-]?\d{1,14}(?:\.\d{1,4})?", text):
-            raise invalid("use a plain decimal number such as 1234.56")
-        return Decimal(text)
+        return _amount(text, invalid)
     if name in DATE_FIELDS:
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            raise invalid("use an ISO date such as 2024-03-14") from None
+        return _date(text, order, invalid)
     if name == "currency":
         if not re.fullmatch(r"[A-Za-z]{3}", text):
             raise invalid("use an ISO 4217 code such as EUR")
@@ -94,6 +97,20 @@ def parse_value(name: str, text: str | None) -> Any:
     if len(text) > _MAX_LENGTH.get(name, 10_000):
         raise invalid(f"at most {_MAX_LENGTH[name]} characters")
     return text
+
+
+def _amount(text: str, invalid: Callable[[str], InvalidRequest]) -> Decimal:
+    if not re.fullmatch(r"[+-]?\d{1,14}(?:\.\d{1,4})?", text):
+        raise invalid("use a plain decimal number such as 1234.56")
+    return Decimal(text)
+
+
+def _date(text: str, order: Order, invalid: Callable[[str], InvalidRequest]) -> date:
+    """The whole text as one date, read in the organisation's day/month order (ISO always works)."""
+    found = find_dates(text, order=order)
+    if len(found) != 1 or (found[0].start, found[0].end) != (0, len(text)):
+        raise invalid(f"use a date such as {DATE_EXAMPLES[order]}")
+    return found[0].value
 
 
 def _fit(name: str, value: Any) -> Any:
@@ -125,6 +142,13 @@ def receive(session: Session, document: Document) -> Invoice:
         session.flush()
         uploaded(session, invoice, document)
     return invoice
+
+
+def follow_document(session: Session, invoice: Invoice) -> None:
+    """The document's status follows its invoice's: needs review while the invoice does, processed once it was
+    checked clean or decided (approved, rejected, exported)."""
+    documents.follow_review(session, invoice.document_id, organization_id=invoice.organization_id,
+                            needs_review=invoice.status == InvoiceStatus.NEEDS_REVIEW)
 
 
 def uploaded(session: Session, invoice: Invoice, document: Document) -> None:
@@ -176,7 +200,7 @@ def line_values(line: InvoiceLine) -> dict[str, str | None]:
     """A line's values as corrections and ``original`` keep them: amounts with two decimals, quantities, prices
     and rates without trailing zeros (as the API shows them)."""
     def shown(name: str, value: Decimal | None) -> str | None:
-        return None if value is None else money(value) if name == "amount" else number(value)
+        return None if value is None else plain(value) if name == "amount" else quantity(value)
 
     return {"description": line.description, **{name: shown(name, getattr(line, name)) for name in LINE_VALUES[1:]}}
 
@@ -270,6 +294,7 @@ class InvoiceFilter:
     status: str | None = None
     vendor_id: str | None = None
     vendor: str | None = None  # part of the vendor name, any case
+    purchase_order: str | None = None  # the order number the invoice names, any case
     flagged: bool | None = None
     date_from: date | None = None
     date_to: date | None = None
@@ -284,6 +309,8 @@ class InvoiceFilter:
             clauses.append(Invoice.vendor_id == self.vendor_id)
         if self.vendor:
             clauses.append(func.lower(Invoice.vendor_name).contains(self.vendor.lower(), autoescape=True))
+        if self.purchase_order:
+            clauses.append(func.upper(Invoice.purchase_order) == self.purchase_order.upper())
         if self.flagged is not None:
             clauses.append(flagged_clause() if self.flagged else ~flagged_clause())
         if self.date_from:

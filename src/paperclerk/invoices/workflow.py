@@ -7,10 +7,8 @@ Every change is audited (``record_audit``) and recorded as an event, in the call
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from paperclerk.auth.principal import Principal
@@ -18,9 +16,10 @@ from paperclerk.core import events
 from paperclerk.core.audit import record_audit
 from paperclerk.core.db import utcnow
 from paperclerk.core.errors import Conflict, InvalidRequest, NotFound
-from paperclerk.invoices import masterdata, policy, service
+from paperclerk.invoices import policy, service
 from paperclerk.invoices.models import (
     OPEN_STATUSES,
+    SECOND_PAYMENT_RULES,
     Correction,
     FindingStatus,
     Invoice,
@@ -29,60 +28,12 @@ from paperclerk.invoices.models import (
     InvoiceLine,
     InvoiceStatus,
 )
-from paperclerk.invoices.rules import RuleConfig, validate
+from paperclerk.invoices.validation import revalidate, update_status
 
 
 def _event(session: Session, name: str, invoice: Invoice, payload: dict[str, Any] | None = None) -> None:
     events.record(session, name, organization_id=invoice.organization_id, subject_type="invoice",
                   subject_id=invoice.id, payload=payload or {})
-
-
-def revalidate(session: Session, invoice: Invoice, *, config: RuleConfig | None = None) -> list[InvoiceFinding]:
-    """Run every rule on the invoice as it now stands, with its organisation's policy (or ``config``), and bring
-    its findings up to date.
-
-    A finding still raised stays (open or dismissed: a dismissal is not undone by re-running; an open one takes
-    the rule's current severity);
-    an open finding no longer raised becomes ``resolved``; new ones open. An invoice still in review gets
-    ``needs_review`` while an open finding of severity warning or above remains, else ``processed``.
-    """
-    session.flush()
-    config = (config or policy.rule_config(session, invoice.organization_id)).for_kind(invoice.kind)
-    raised: list[masterdata.Check] = [
-        masterdata.Check(found.rule_id, found.severity, found.message, [item.to_dict() for item in found.evidence],
-                         found.fix) for found in validate(service.extraction_of(invoice), config)]
-    raised += masterdata.check(session, invoice, config)
-    existing = {(finding.rule_id, finding.message): finding for finding in invoice.findings
-                if finding.status != FindingStatus.RESOLVED}
-    now = utcnow()
-    for item in raised:
-        if (item.rule_id, item.message) in existing:
-            kept = existing[(item.rule_id, item.message)]
-            if kept.status == FindingStatus.OPEN:
-                kept.severity = item.severity  # the organisation may have changed the rule's severity
-            continue
-        finding = InvoiceFinding(rule_id=item.rule_id, severity=item.severity, message=item.message,
-                                 evidence=item.evidence, fix=item.fix, status=FindingStatus.OPEN)
-        invoice.findings.append(finding)
-        existing[(item.rule_id, item.message)] = finding
-    still = {(item.rule_id, item.message) for item in raised}
-    for key, finding in existing.items():
-        if key not in still and finding.status == FindingStatus.OPEN:
-            finding.status = FindingStatus.RESOLVED
-            finding.resolved_at = now
-    update_status(invoice)
-    session.flush()
-    return [finding for finding in invoice.findings if finding.status == FindingStatus.OPEN]
-
-
-def update_status(invoice: Invoice) -> None:
-    if invoice.status in OPEN_STATUSES:
-        invoice.status = InvoiceStatus.NEEDS_REVIEW if needs_review(invoice) else InvoiceStatus.PROCESSED
-
-
-def needs_review(invoice: Invoice) -> bool:
-    return any(finding.status == FindingStatus.OPEN and finding.severity in service.REVIEW_SEVERITIES
-               for finding in invoice.findings)
 
 
 def _editable(invoice: Invoice, action: str) -> None:
@@ -104,7 +55,7 @@ def correct(session: Session, invoice_id: str, *, organization_id: str, field: s
     """Set a field to a person's value, keeping what was read; validation re-runs at once."""
     invoice = service.get(session, invoice_id, organization_id=organization_id, full=True)
     _editable(invoice, "corrected")
-    typed = service.parse_value(field, value)
+    typed = service.parse_value(field, value, order=policy.rule_config(session, organization_id).date_order)
     text = service.as_text(typed)
     row = next((item for item in invoice.fields if item.name == field), None)
     before = row.value if row else None
@@ -134,10 +85,11 @@ def correct_line(session: Session, invoice_id: str, position: int | None, *, org
         line = InvoiceLine(position=len(invoice.lines) + 1, description="", original=None)
         before = None
     else:
-        line = next((item for item in invoice.lines if item.position == position), None)
-        if line is None:
+        found = next((item for item in invoice.lines if item.position == position), None)
+        if found is None:
             raise NotFound(f"The invoice has no line {position}.", code="LINE_NOT_FOUND",
                            details={"position": position, "lines": len(invoice.lines)})
+        line = found
         before = service.line_values(line)
     if values is None:
         invoice.lines.remove(line)
@@ -187,6 +139,7 @@ def dismiss(session: Session, invoice_id: str, finding_id: str, *, organization_
     finding.dismissed_at = utcnow()
     finding.dismissed_reason = reason
     update_status(invoice)
+    service.follow_document(session, invoice)
     record_audit(session, actor, "invoice.finding.dismiss", ("invoice", invoice.id), ip=ip,
                  organization_id=organization_id, before={"finding_id": finding.id, "status": FindingStatus.OPEN},
                  after={"finding_id": finding.id, "rule_id": finding.rule_id, "status": finding.status,
@@ -195,19 +148,47 @@ def dismiss(session: Session, invoice_id: str, finding_id: str, *, organization_
     return finding
 
 
-def approve(session: Session, invoice_id: str, *, organization_id: str, actor: Principal,
+def _findings(items: list[InvoiceFinding]) -> dict[str, Any]:
+    return {"findings": [{"id": item.id, "rule_id": item.rule_id, "severity": item.severity,
+                          "message": item.message} for item in items]}
+
+
+def approval_blockers(session: Session, invoice: Invoice) -> tuple[list[InvoiceFinding], list[InvoiceFinding]]:
+    """The open findings that stop approval outright (possible duplicates, critical ones, and errors when the
+    organisation's policy says so), and the open errors approval may override with a reason."""
+    open_findings = [finding for finding in invoice.findings if finding.status == FindingStatus.OPEN]
+    blocking = [finding for finding in open_findings
+                if finding.rule_id in SECOND_PAYMENT_RULES or finding.severity == "critical"]
+    errors = [finding for finding in open_findings if finding.severity == "error" and finding not in blocking]
+    if errors and policy.rule_config(session, invoice.organization_id).errors_block_approval:
+        return blocking + errors, []
+    return blocking, errors
+
+
+def approve(session: Session, invoice_id: str, *, organization_id: str, actor: Principal, reason: str | None = None,
             ip: str | None = None) -> Invoice:
-    """Approve for payment; refused while a critical finding is open."""
+    """Approve for payment. Refused while a possible duplicate (a second payment) or a critical finding is open, and
+    while an error finding is open when the organisation's policy says errors block; approving over open errors
+    otherwise takes ``reason``, recorded in the audit trail with the findings it overrode."""
     invoice = service.get(session, invoice_id, organization_id=organization_id, full=True)
     _editable(invoice, "approved")
-    critical = [finding for finding in invoice.findings
-                if finding.status == FindingStatus.OPEN and finding.severity == "critical"]
-    if critical:
-        raise Conflict("The invoice has open critical findings; resolve or dismiss them before approving.",
-                       code="INVOICE_HAS_CRITICAL_FINDINGS",
-                       details={"findings": [{"id": item.id, "rule_id": item.rule_id, "message": item.message}
-                                             for item in critical]})
-    return _decide(session, invoice, InvoiceStatus.APPROVED, actor=actor, ip=ip)
+    blocking, errors = approval_blockers(session, invoice)
+    duplicates = [finding for finding in blocking if finding.rule_id in SECOND_PAYMENT_RULES]
+    if duplicates:
+        raise Conflict("The invoice may already have been received (a second payment): reject this copy, or dismiss "
+                       "the duplicate finding with the reason it is a different invoice, before approving.",
+                       code="INVOICE_POSSIBLE_DUPLICATE", details=_findings(duplicates))
+    if blocking:
+        raise Conflict("The invoice has open findings that block approval; resolve or dismiss them before approving.",
+                       code="INVOICE_HAS_CRITICAL_FINDINGS"
+                       if all(item.severity == "critical" for item in blocking) else "INVOICE_HAS_BLOCKING_FINDINGS",
+                       details=_findings(blocking))
+    reason = (reason or "").strip() or None
+    if errors and reason is None:
+        raise Conflict("The invoice has open error findings; give the reason for approving it anyway.",
+                       code="APPROVAL_REASON_REQUIRED", details=_findings(errors))
+    return _decide(session, invoice, InvoiceStatus.APPROVED, actor=actor, ip=ip, reason=reason if errors else None,
+                   overridden=[item.rule_id for item in errors])
 
 
 def reject(session: Session, invoice_id: str, *, organization_id: str, reason: str, actor: Principal,
@@ -223,34 +204,16 @@ def reject(session: Session, invoice_id: str, *, organization_id: str, reason: s
 
 
 def _decide(session: Session, invoice: Invoice, status: InvoiceStatus, *, actor: Principal, ip: str | None,
-            reason: str | None = None) -> Invoice:
+            reason: str | None = None, overridden: list[str] | None = None) -> Invoice:
     before = invoice.status
     invoice.status = status
     invoice.decided_by = actor.label
     invoice.decided_at = utcnow()
+    service.follow_document(session, invoice)
     action = "approve" if status == InvoiceStatus.APPROVED else "reject"
     record_audit(session, actor, f"invoice.{action}", ("invoice", invoice.id), ip=ip,
                  organization_id=invoice.organization_id, before={"status": before},
-                 after={"status": status, **({"reason": reason} if reason else {})})
+                 after={"status": status, **({"reason": reason} if reason else {}),
+                        **({"open_findings": overridden} if overridden else {})})
     _event(session, f"invoice.{status}", invoice, {"by": actor.label, **({"reason": reason} if reason else {})})
     return invoice
-
-
-def revalidate_open(session: Session, organization_id: str) -> int:
-    """Re-run validation on every invoice still in review (after master data or the policy changed); returns
-    how many."""
-    invoices = session.scalars(select(Invoice).options(*service.WITH_DETAILS).where(
-        Invoice.organization_id == organization_id, Invoice.status.in_(list(OPEN_STATUSES)))).all()
-    config = policy.rule_config(session, organization_id)
-    for invoice in invoices:
-        revalidate(session, invoice, config=config)
-    return len(invoices)
-
-
-
-def import_master_data(session: Session, organization_id: str, importer: Callable[..., masterdata.ImportReport],
-                       text: str, *, actor: Principal, ip: str | None = None) -> tuple[masterdata.ImportReport, int]:
-    """Import CSV master data with one of ``masterdata``'s importers, then re-check the invoices in review when
-    anything changed; returns the import's report and how many invoices were re-checked."""
-    report = importer(session, organization_id, text, actor=actor, ip=ip)
-    return report, revalidate_open(session, organization_id) if report.created or report.updated else 0

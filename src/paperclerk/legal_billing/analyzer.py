@@ -37,9 +37,9 @@ class LegalInvoiceAnalyzer:
                               summary={"ledes": format_name, "invoices": len(invoices),
                                        "lines": sum(len(invoice.lines) for invoice in invoices)})
 
-    def save(self, session: Session, document: Document, result: AnalysisResult) -> None:
+    def save(self, session: Session, document: Document, result: AnalysisResult) -> bool:
         if result.data is None:
-            return
+            return False
         # Daily hours and duplicates are counted across invoices: two bills processed at once see each other.
         serialize(session, f"legal_billing:{document.organization_id}")
         flagged = False
@@ -55,7 +55,7 @@ class LegalInvoiceAnalyzer:
                 events.record(session, "legal.invoice.flagged", organization_id=row.organization_id,
                               subject_type="legal_invoice", subject_id=row.id,
                               payload={**payload, "rules": sorted({item.rule_id for item in row.findings})})
-        result.needs_review = flagged
+        return flagged
 
 
 register_analyzer(LegalInvoiceAnalyzer())

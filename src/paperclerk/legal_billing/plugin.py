@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from paperclerk.core.lines import DocumentKind, NavItem, ProductLine
+from paperclerk.core.lines import DocumentKind, EventType, NavItem, ProductLine
 
 LEGAL_INVOICE = DocumentKind("legal_invoice", "Legal invoice", {
     # LEDES files name themselves on their first line and their fields in the header.
@@ -14,6 +14,15 @@ LEGAL_INVOICE = DocumentKind("legal_invoice", "Legal invoice", {
     "fees for professional services": 3, "billing guidelines": 2, "matter (?:no|number|#)": 2, "attorney": 1,
     "counsel": 1, "hours": 0.5, "time entries": 2, "fee summary": 2, "timekeeper summary": 3,
 }, refines="invoice")
+
+_BILL_PAGE = "/legal/invoices/{subject_id}"
+EVENTS = (
+    EventType("legal.invoice.processed", "A law-firm bill was read and reviewed", link=_BILL_PAGE),
+    EventType("legal.invoice.flagged", "A law-firm bill needs review", in_app=True, link=_BILL_PAGE),
+    EventType("legal.invoice.approved", "A law-firm bill was approved", link=_BILL_PAGE),
+    EventType("legal.invoice.rejected", "A law-firm bill was rejected", link=_BILL_PAGE),
+    EventType("legal.verification_complete", "Attorney verification of a bill finished", link=_BILL_PAGE),
+)
 
 LINE = ProductLine(
     name="legal_billing",
@@ -32,5 +41,6 @@ LINE = ProductLine(
         NavItem("legal_invoices", "Legal bills", "/legal/invoices", "documents:read", 200),
         NavItem("legal_dashboard", "Legal spend", "/legal/dashboard", "documents:read", 210),
     ),
+    events=EVENTS,
     migrations="migrations",
 )

@@ -22,6 +22,8 @@ log = logging.getLogger("paperclerk.http")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 #: Room for multipart boundaries and part headers on top of the file itself.
 MULTIPART_OVERHEAD = 64 * 1024
+#: Methods with their own metrics series; any other (invented) method name is counted as ``OTHER``.
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 class RequestContextMiddleware:
@@ -50,8 +52,8 @@ class RequestContextMiddleware:
         finally:
             elapsed = time.perf_counter() - started
             route = _route_template(scope)
-            HTTP_REQUEST_DURATION.labels(method=scope["method"], route=route, status=str(status)
-                                         ).observe(elapsed)
+            method = scope["method"] if scope["method"] in KNOWN_METHODS else "OTHER"
+            HTTP_REQUEST_DURATION.labels(method=method, route=route, status=str(status)).observe(elapsed)
             log.info("request", extra={"request_id": request_id, "method": scope["method"], "path": scope["path"],
                                        "route": route,
                                        "status": status, "latency_ms": round(elapsed * 1000, 2),

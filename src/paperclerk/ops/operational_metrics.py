@@ -62,10 +62,10 @@ class OperationsCollector(Collector):
 def _backup(families: dict[str, GaugeMetricFamily]) -> None:
     from sqlalchemy import func, select
 
-    from paperclerk.core.db import session_scope
+    from paperclerk.core.db import probe_scope
     from paperclerk.core.events import Event
 
-    with session_scope(readonly=True) as session:
+    with probe_scope() as session:
         last = session.scalar(select(func.max(Event.created_at)).where(Event.name == "backup.created"))
     if last is not None:
         if last.tzinfo is None:
@@ -76,11 +76,11 @@ def _backup(families: dict[str, GaugeMetricFamily]) -> None:
 def _queue_age(families: dict[str, GaugeMetricFamily]) -> None:
     from sqlalchemy import func, select
 
-    from paperclerk.core.db import session_scope, utcnow
+    from paperclerk.core.db import probe_scope, utcnow
     from paperclerk.core.jobs import Job, JobStatus, Queue
 
     now = utcnow()
-    with session_scope(readonly=True) as session:
+    with probe_scope() as session:
         rows = dict(session.execute(
             select(Job.queue, func.min(Job.run_after))
             .where(Job.status == JobStatus.QUEUED, Job.run_after <= now).group_by(Job.queue)).all())
@@ -95,7 +95,7 @@ def _database_size(families: dict[str, GaugeMetricFamily]) -> None:
     from sqlalchemy import text
 
     from paperclerk.config import get_settings
-    from paperclerk.core.db import session_scope
+    from paperclerk.core.db import probe_scope
 
     settings = get_settings()
     if settings.is_sqlite:
@@ -104,7 +104,7 @@ def _database_size(families: dict[str, GaugeMetricFamily]) -> None:
         database = Path(make_url(settings.resolved_database_url).database or "")
         size = sum(path.stat().st_size for path in (database, Path(f"{database}-wal")) if path.is_file())
     else:
-        with session_scope(readonly=True) as session:
+        with probe_scope() as session:
             size = int(session.execute(text("SELECT pg_database_size(current_database())")).scalar_one())
     families[DATABASE_SIZE].add_metric([], float(size))
 

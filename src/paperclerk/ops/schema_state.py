@@ -12,6 +12,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from alembic.script import ScriptDirectory
+from sqlalchemy import Connection
 
 from paperclerk.core.schema import alembic_config, current_revisions, head_revisions
 
@@ -21,10 +22,10 @@ def _scripts() -> ScriptDirectory:
     return ScriptDirectory.from_config(alembic_config())
 
 
-def pending_heads() -> list[str]:
+def pending_heads(connection: Connection | None = None) -> list[str]:
     """The heads of this release's migrations that the configured database has not reached."""
     scripts = _scripts()
-    current = current_revisions()
+    current = current_revisions(connection)
     known = {script.revision for script in scripts.walk_revisions()}
     if current - known:
         return []

@@ -1,9 +1,9 @@
 """Security headers on every response, the client's address and scheme behind trusted proxies, and CORS.
 
 Content-Security-Policy is ``default-src 'self'`` everywhere (the pages use no inline script or
-style), except the interactive API docs at ``/docs`` and ``/redoc``: FastAPI renders them with
-Swagger UI / ReDoc from the jsDelivr CDN and a small inline start-up script, so those pages (and
-only those) allow that CDN and inline code. They show no user content.
+style), except the interactive API docs at ``/docs`` and ``/redoc``: Swagger UI and ReDoc are served
+from this server (no CDN: ``make run`` needs no network), but start with a small inline script and
+inline styles, so those pages (and only those) allow inline code. They show no user content.
 
 HSTS is sent only to requests that arrived over HTTPS: the ASGI scheme, or ``X-Forwarded-Proto``
 when the direct peer is one of ``PAPERCLERK_TRUSTED_PROXIES``.
@@ -26,11 +26,8 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 DEFAULT_CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "
                "form-action 'self'; frame-ancestors 'none'")
-DOCS_CDN = "https://cdn.jsdelivr.net"
-DOCS_CSP = (f"default-src 'self'; script-src 'self' 'unsafe-inline' {DOCS_CDN}; "
-            f"style-src 'self' 'unsafe-inline' {DOCS_CDN} https://fonts.googleapis.com; "
-            "font-src 'self' https://fonts.gstatic.com; img-src 'self' data: https://fastapi.tiangolo.com "
-            "https://cdn.redoc.ly; worker-src 'self' blob:; connect-src 'self'; object-src 'none'; "
+DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+            "font-src 'self'; img-src 'self' data:; worker-src 'self' blob:; connect-src 'self'; object-src 'none'; "
             "base-uri 'self'; frame-ancestors 'none'")
 DOCS_PATHS = ("/docs", "/redoc")
 HSTS = "max-age=31536000; includeSubDomains"

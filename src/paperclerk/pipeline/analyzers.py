@@ -31,7 +31,10 @@ class Analyzer(Protocol):
 
     def analyze(self, context: PipelineContext) -> AnalysisResult: ...
 
-    def save(self, session: Session, document: Document, result: AnalysisResult) -> None: ...
+    def save(self, session: Session, document: Document, result: AnalysisResult) -> bool:
+        """Store the result in the pipeline's final transaction; returns whether a person must review the
+        document (what only the organisation's data can tell, e.g. a duplicate), on top of ``result.needs_review``."""
+        ...
 
 
 _ANALYZERS: list[Analyzer] = []

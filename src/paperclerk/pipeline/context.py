@@ -7,6 +7,7 @@ from pathlib import Path
 
 from paperclerk.extraction.base import Extraction, Limits
 from paperclerk.pipeline.analyzers import AnalysisResult, Analyzer
+from paperclerk.search.passages import Passages
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class PipelineContext:
     kind: str | None = None
     kind_scores: dict[str, float] = field(default_factory=dict)
     analyses: list[tuple[Analyzer, AnalysisResult]] = field(default_factory=list)
+    passages: Passages | None = None
     timings: dict[str, float] = field(default_factory=dict)
 
     @property

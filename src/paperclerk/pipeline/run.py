@@ -13,6 +13,7 @@ from collections.abc import Callable
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from paperclerk.ai import service as ai
 from paperclerk.config import Settings, get_settings
 from paperclerk.core import events
 from paperclerk.core.db import after_commit, session_scope, utcnow
@@ -29,7 +30,7 @@ from paperclerk.ops.metrics import DOCUMENTS_PROCESSED, STAGE_DURATION
 from paperclerk.pipeline.analyzers import analyzers_for
 from paperclerk.pipeline.classify import classify
 from paperclerk.pipeline.context import DocumentFacts, PipelineContext
-from paperclerk.search import index
+from paperclerk.search import index, passages
 
 
 def extract_text(context: PipelineContext) -> None:
@@ -58,11 +59,19 @@ def analyze(context: PipelineContext) -> None:
     context.analyses = [(analyzer, analyzer.analyze(context)) for analyzer in analyzers_for(context.kind)]
 
 
+def find_passages(context: PipelineContext) -> None:
+    """Paragraphs with their spans, embedded for semantic search (stored by the index step)."""
+    assert context.extraction is not None
+    context.passages = passages.prepare([(page.number, storable(page.text)) for page in context.extraction.pages],
+                                        context.document.organization_id)
+
+
 STAGES: list[tuple[str, Callable[[PipelineContext], None]]] = [
     ("extract", extract_text),
     ("language", detect_text_language),
     ("classify", classify_kind),
     ("analyze", analyze),
+    ("passages", find_passages),
 ]
 
 
@@ -126,12 +135,10 @@ def _save(session: Session, context: PipelineContext, run: JobRun, settings: Set
              segments=[[s.start, s.end, *(round(v, 2) for v in s.bbox)] for s in page.segments])
         for page in extraction.pages
     )
-    for analyzer, result in context.analyses:
-        analyzer.save(session, document, result)
+    # Every analyzer saves (a list, not any(): no short cut); each returns its routing decision.
+    reviews = [analyzer.save(session, document, result) for analyzer, result in context.analyses]
     title = str(extraction.metadata.get("title") or document.filename)
-    _timed(context, "index", lambda: index.upsert(
-        session, document_id=document.id, organization_id=document.organization_id, title=title,
-        body=storable(extraction.text)))
+    _timed(context, "index", lambda: _index(session, document, title, context))
     for attachment in extraction.attachments:
         documents.receive_bytes(session, attachment.data, organization_id=document.organization_id,
                                 filename=attachment.filename, source="email", settings=settings, parent_id=document.id)
@@ -140,7 +147,8 @@ def _save(session: Session, context: PipelineContext, run: JobRun, settings: Set
     document.kind = context.kind
     document.file_metadata = {key: value for key, value in extraction.metadata.items() if value is not None}
     document.timings = dict(context.timings)
-    document.status = DocumentStatus.NEEDS_REVIEW if context.needs_review else DocumentStatus.PROCESSED
+    needs_review = context.needs_review or any(reviews)
+    document.status = DocumentStatus.NEEDS_REVIEW if needs_review else DocumentStatus.PROCESSED
     document.processed_at = utcnow()
     document.error_code = document.error_message = None
     for stage, duration in context.timings.items():
@@ -156,6 +164,18 @@ def _save(session: Session, context: PipelineContext, run: JobRun, settings: Set
     after_commit(session, lambda: _observe(organization, kind, status, timings))
 
 
+def _index(session: Session, document: Document, title: str, context: PipelineContext) -> None:
+    assert context.extraction is not None and context.passages is not None
+    index.upsert(session, document_id=document.id, organization_id=document.organization_id, title=title,
+                 body=storable(context.extraction.text))
+    found = context.passages
+    passages.replace(session, document_id=document.id, organization_id=document.organization_id, spans=found.spans,
+                     vectors=found.vectors, model=found.model)
+    if found.tokens:
+        ai.record_usage(session, document.organization_id, purpose="index", model=found.model,
+                        prompt_tokens=found.tokens)
+
+
 def _stage_note(stage: str, context: PipelineContext) -> str | None:
     extraction = context.extraction
     if stage == "extract" and extraction is not None:
@@ -168,6 +188,11 @@ def _stage_note(stage: str, context: PipelineContext) -> str | None:
         return context.language or "undetermined"
     if stage == "classify":
         return f"{context.kind} ({context.kind_scores.get(context.kind or '', 0)})"
+    if stage == "passages" and context.passages is not None:
+        found = context.passages
+        if found.missing_vectors:
+            return f"{len(found.spans)} passage(s), no vectors ({found.missing_vectors}): found by words only"
+        return f"{len(found.spans)} passage(s), {found.model}"
     if stage == "analyze":
         return ", ".join(analyzer.name for analyzer, _ in context.analyses) or "no analyzer for this kind"
     return None

@@ -10,8 +10,9 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import column, delete, func, insert, literal_column, select, table, text
+from sqlalchemy import ColumnElement, CursorResult, column, delete, func, insert, literal_column, select, table, text
 from sqlalchemy.orm import Session
 
 from paperclerk.documents.filters import DocumentFilter
@@ -50,7 +51,8 @@ def upsert(session: Session, *, document_id: str, organization_id: str, title: s
     values["tenant"] = _tenant_token(organization_id)
     rowid = session.scalar(select(search_rowids.c.rowid).where(search_rowids.c.document_id == document_id))
     if rowid is None:
-        rowid = session.execute(insert(search_rowids).values(document_id=document_id)).lastrowid
+        inserted = cast(CursorResult[Any], session.execute(insert(search_rowids).values(document_id=document_id)))
+        rowid = inserted.lastrowid
     else:
         session.execute(text("DELETE FROM search_index WHERE rowid = :rowid"), {"rowid": rowid})
     session.execute(text("INSERT INTO search_index (rowid, document_id, title, body, tenant) "
@@ -80,8 +82,8 @@ def _search_sqlite(session: Session, expression: str, filters: DocumentFilter, l
     """
     scoped = f'tenant : "{_tenant_token(filters.organization_id)}" AND {{title body}} : ({expression})'
     match = text("search_index MATCH :expression").bindparams(expression=scoped)
-    rank = literal_column("bm25(search_index, 0.0, 4.0, 1.0, 0.0)")
-    rowid = literal_column("search_index.rowid")
+    rank: ColumnElement[float] = literal_column("bm25(search_index, 0.0, 4.0, 1.0, 0.0)")
+    rowid: ColumnElement[int] = literal_column("search_index.rowid")
     joined = search_index.join(Document, Document.id == search_index.c.document_id)
     source, narrowing = (joined, filters.clauses()) if filters.narrows_organization else (search_index, [])
     page = session.execute(select(rowid.label("rowid"), rank.label("rank")).select_from(source)
@@ -89,7 +91,7 @@ def _search_sqlite(session: Session, expression: str, filters: DocumentFilter, l
     total = session.scalar(select(func.count()).select_from(source).where(match, *narrowing)) or 0
     if not page:
         return [], total
-    snippet = literal_column(f"snippet(search_index, 2, '{_START}', '{_STOP}', '…', 16)")
+    snippet: ColumnElement[str] = literal_column(f"snippet(search_index, 2, '{_START}', '{_STOP}', '…', 16)")
     rows = session.execute(
         select(rowid.label("rowid"), Document.id, Document.filename, Document.kind, Document.status,
                Document.created_at, snippet.label("snippet"))
@@ -102,7 +104,7 @@ def _search_sqlite(session: Session, expression: str, filters: DocumentFilter, l
 def _search_postgres(session: Session, query: str, filters: DocumentFilter, limit: int, offset: int
                      ) -> tuple[list[SearchHit], int]:
     tsquery = func.websearch_to_tsquery(literal_column("'simple'"), query)
-    tsv = literal_column("search_index.tsv")
+    tsv: ColumnElement[Any] = literal_column("search_index.tsv")
     joined = search_index.join(Document, Document.id == search_index.c.document_id)
     matches = tsv.op("@@")(tsquery)
     rank = func.ts_rank_cd(tsv, tsquery)

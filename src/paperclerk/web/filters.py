@@ -1,13 +1,15 @@
-"""Template filters every page may use: sizes, moments, durations, file metadata, labels, compact JSON."""
+"""Template filters every page may use: sizes, moments, durations, file metadata, labels, audit changes."""
 
 from __future__ import annotations
 
 import json
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from paperclerk.core import money
 from paperclerk.documents.models import DocumentStatus
 from paperclerk.pipeline.classify import kind_label
 
@@ -67,11 +69,41 @@ def meta(value: Any) -> str:
     return text
 
 
-def compact(value: Any) -> str:
-    """An audit entry's before/after state as compact one-line JSON (``∅`` when there is none)."""
+@dataclass(frozen=True)
+class Change:
+    """One field of an audit entry's state: ``added`` (only after), ``removed`` (only before) or ``changed``."""
+
+    field: str
+    kind: str
+    before: str
+    after: str
+
+
+def _shown(value: Any) -> str:
     if value is None:
-        return "∅"
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+        return "empty"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict | list):
+        return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(", ", ": "), default=str)
+    return str(value)
+
+
+def changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[Change]:
+    """An audit entry's before → after as the fields that differ, in order of their names (unchanged ones left
+    out); a state that is not a mapping counts as one field named ``value``."""
+    old = before if isinstance(before, dict) else ({} if before is None else {"value": before})
+    new = after if isinstance(after, dict) else ({} if after is None else {"value": after})
+    found: list[Change] = []
+    for field in sorted(set(old) | set(new)):
+        if field in old and field in new:
+            if old[field] != new[field]:
+                found.append(Change(field, "changed", _shown(old[field]), _shown(new[field])))
+        elif field in new:
+            found.append(Change(field, "added", "", _shown(new[field])))
+        else:
+            found.append(Change(field, "removed", _shown(old[field]), ""))
+    return found
 
 
 def label(value: str | None) -> str:
@@ -81,5 +113,6 @@ def label(value: str | None) -> str:
     return STATUS_LABELS.get(value) or kind_label(value)
 
 
-FILTERS: dict[str, Callable[..., str]] = {"filesize": filesize, "when": when, "clock": clock, "meta": meta, "iso": iso,
-                                          "ms": ms, "label": label, "compact": compact}
+FILTERS: dict[str, Callable[..., Any]] = {"filesize": filesize, "when": when, "clock": clock, "meta": meta, "iso": iso,
+                                          "ms": ms, "label": label, "changes": changes,
+                                          "money": money.display}

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from paperclerk.ai.errors import BudgetExceeded, ModelUnavailable
 from paperclerk.auth.dependencies import request_ip
 from paperclerk.config import get_settings
 from paperclerk.core import audit
@@ -25,7 +26,7 @@ from paperclerk.documents.filters import DocumentFilter
 from paperclerk.documents.models import FINAL_STATUSES, DocumentStatus
 from paperclerk.documents.schemas import DocumentSummary, detail_of
 from paperclerk.pipeline import classify
-from paperclerk.search import index
+from paperclerk.search import hybrid, index
 from paperclerk.web.shell import Viewer, not_found, page_number, page_require, pager, render
 
 INBOX_PAGE_SIZE = 25
@@ -129,6 +130,9 @@ def retry_page(request: Request,
     return RedirectResponse(f"/documents/{quote(document_id, safe='')}", status_code=303)
 
 
+PASSAGES_ON_SEARCH_PAGE = 5
+
+
 @router.get("/search", response_class=HTMLResponse, response_model=None)
 def search_page(request: Request, viewer: Annotated[Viewer, Depends(page_require("search:read"))],
                 session: Annotated[Session, Depends(read_session)], q: str | None = None,
@@ -136,7 +140,7 @@ def search_page(request: Request, viewer: Annotated[Viewer, Depends(page_require
     filters = DocumentFilter(organization_id=viewer.principal.tenant, status=_status(status), kind=_kind(kind))
     number = page_number(page)
     context: dict[str, Any] = {"q": q or "", "filters": filters, "kinds": _kinds(filters.kind),
-                               "hits": [], "error": None, "pager": None, "searched": q is not None}
+                               "hits": [], "passages": [], "error": None, "pager": None, "searched": q is not None}
     if q is not None:
         try:
             hits, total = index.search(session, q, filters=filters, limit=SEARCH_PAGE_SIZE,
@@ -145,8 +149,17 @@ def search_page(request: Request, viewer: Annotated[Viewer, Depends(page_require
             context["error"] = problem.message
         else:
             params = {"q": q, "status": filters.status, "kind": filters.kind}
-            context.update(hits=hits, pager=pager("/search", params, number, total, SEARCH_PAGE_SIZE))
+            context.update(hits=hits, pager=pager("/search", params, number, total, SEARCH_PAGE_SIZE),
+                           passages=_best_passages(session, q, filters) if number == 1 else [])
     return render(request, "search.html", context, viewer=viewer)
+
+
+def _best_passages(session: Session, q: str, filters: DocumentFilter) -> list[hybrid.PassageHit]:
+    """The paragraphs that answer the query best; by words alone when the embedding model cannot be asked."""
+    try:
+        return hybrid.search(session, q, filters=filters, limit=PASSAGES_ON_SEARCH_PAGE)
+    except (ModelUnavailable, BudgetExceeded):
+        return hybrid.search(session, q, filters=filters, mode=hybrid.Mode.FULLTEXT, limit=PASSAGES_ON_SEARCH_PAGE)
 
 
 @router.get("/audit", response_class=HTMLResponse, response_model=None)

@@ -44,6 +44,7 @@ from paperclerk.core.db import session_scope
 from paperclerk.core.errors import NotFound
 from paperclerk.core.lines import NavItem
 from paperclerk.documents.models import FINAL_STATUSES
+from paperclerk.notifications import service as notifications
 from paperclerk.web.filters import FILTERS, STATUS_LABELS
 
 HERE = Path(__file__).resolve().parent
@@ -53,6 +54,8 @@ SHELL_NAV = (
     NavItem("inbox", "Inbox", "/", "documents:read", 0),
     NavItem("search", "Search", "/search", "search:read", 900),
     NavItem("audit", "Audit", "/audit", "audit:read", 950),
+    NavItem("users", "Users", "/users", "users:manage", 960),
+    NavItem("apikeys", "API keys", "/apikeys", "apikeys:manage", 970),
 )
 
 
@@ -193,10 +196,19 @@ def page_require(permission: str, *, back: str | None = None,
     return dependency
 
 
+def _unread(viewer: Viewer | None) -> int:
+    if viewer is None or viewer.principal.organization_id is None or not viewer.can("notifications:read"):
+        return 0
+    with session_scope(readonly=True) as session:
+        return notifications.unread_count(session, viewer.principal)
+
+
 def render(request: Request, template: str, context: dict[str, Any], *, viewer: Viewer | None,
            status_code: int = 200) -> HTMLResponse:
-    """A page with what every page needs: the caller for the top bar and the CSRF token."""
-    values = {"me": viewer, "csrf_token": csrf_token_for(request) if viewer is not None else "", **context}
+    """A page with what every page needs: the caller for the top bar (with their unread notifications) and the CSRF
+    token."""
+    values = {"me": viewer, "csrf_token": csrf_token_for(request) if viewer is not None else "",
+              "unread_notifications": _unread(viewer), **context}
     return templates().TemplateResponse(request, template, values, status_code=status_code)
 
 

@@ -1,8 +1,8 @@
 """How sure the layout reader is of each value, by how it found it: one scale, named in one place.
 
 A value on its label's line beats one under its label; a value confirmed by another (subtotal + tax = total, a
-valid checksum) beats one read alone; what was guessed from context (a currency from the supplier's country, an
-unlabelled name at the top) stays low so that any labelled reading, or another extractor, wins.
+valid checksum) beats one read alone; what was guessed from context (an unlabelled name at the top, a date with no
+label) stays low so that any labelled reading, or another extractor, wins.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ NUMBER_IN_TITLE = 0.7
 #: A date with no label at all (a till receipt's): the first one on the page, beside a time of day if any.
 UNLABELLED_DATE = 0.5
 
-#: The currency: a printed ISO code, a sign only, and the supplier's country's currency (a scan that lost the sign).
+#: The currency: a printed ISO code, a sign only. (Never one the document does not print: a scan that lost its sign
+#: has no currency, not its supplier's country's.)
 CURRENCY_CODE = 0.9
 CURRENCY_SYMBOL = 0.75
-CURRENCY_OF_COUNTRY = 0.5
 
 #: The supplier's address on its name's line, and in the lines under it.
 ADDRESS_ON_NAME_LINE = 0.75
@@ -50,6 +50,8 @@ AMOUNT_BELOW = 0.75
 #: Subtotal, tax and total that add up; the sum of several tax lines (one per rate).
 AMOUNTS_CONSISTENT = 0.95
 TAX_LINES_SUMMED = 0.85
+#: A total without its label: the printed amount that is subtotal + tax.
+TOTAL_AS_SUM = 0.7
 #: Taken off an amount that nothing confirms, and off a total when different totals are printed.
 UNCONFIRMED_PENALTY = 0.1
 CONFLICTING_TOTALS_PENALTY = 0.25

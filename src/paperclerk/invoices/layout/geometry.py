@@ -28,6 +28,11 @@ BELOW_LINES = 3
 SAME_ROW_OVERLAP = 0.5
 #: How many lines before and after a line are searched for the rest of its row.
 ROW_LINES = 8
+#: A block under a label in a row of labels ("Billed to:   Provided by:"): its first line starts within this many
+#: line heights of the label's left edge, at most ``COLUMN_REACH`` line heights lower, among the next ``COLUMN_LINES``.
+COLUMN_ALIGN = 2.0
+COLUMN_REACH = 5.0
+COLUMN_LINES = 16
 
 
 @dataclass
@@ -141,6 +146,37 @@ def cell_under(box: Box | None, below: Line) -> tuple[int, int] | None:
     overlap = [(min(cell[2], box[2] + VALUE_REACH) - max(cell[0], box[0]), start, end) for start, end, cell in cells]
     best = max(overlap)
     return (best[1], best[2]) if best[0] > 0 else None
+
+
+def column_under(lines: list[Line], index: int, box: Box | None) -> int | None:
+    """The first line of the block under ``box`` (a label on line ``index``) in that label's column: the highest
+    line below it whose left edge lines up with the label's. The text layer may emit two columns one after the
+    other, so the lines that follow are searched, not only the next one."""
+    here = lines[index]
+    if here.bbox is None or box is None:
+        return None
+    height = here.bbox[3] - here.bbox[1]
+    best: int | None = None
+    for below in range(index + 1, min(len(lines), index + 1 + COLUMN_LINES)):
+        line = lines[below]
+        if line.page != here.page:
+            break
+        if not line.text or line.bbox is None:
+            continue
+        gap = line.bbox[1] - here.bbox[3]
+        if gap < -SAME_ROW_OVERLAP * height or gap > COLUMN_REACH * height \
+                or abs(line.bbox[0] - box[0]) > COLUMN_ALIGN * height:
+            continue
+        if best is None or line.bbox[1] < lines[best].bbox[1]:  # type: ignore[index]
+            best = below
+    return best
+
+
+def in_column(upper: Line, lower: Line) -> bool:
+    """Whether ``lower`` starts where ``upper`` starts (the same column of a block), as far as boxes tell."""
+    if upper.bbox is None or lower.bbox is None:
+        return True
+    return abs(lower.bbox[0] - upper.bbox[0]) <= COLUMN_ALIGN * (upper.bbox[3] - upper.bbox[1])
 
 
 def same_row(lines: list[Line], index: int) -> int | None:

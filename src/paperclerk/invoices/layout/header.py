@@ -23,6 +23,8 @@ from paperclerk.invoices.layout.geometry import (
     Line,
     adjacent,
     cell_under,
+    column_under,
+    in_column,
     line_below,
     page_lines,
     same_row,
@@ -50,13 +52,9 @@ from paperclerk.invoices.numbers import SYMBOLS, AmountMatch, decimal_separator_
 from paperclerk.invoices.reading import CREDIT_NOTE, INVOICE, Evidence, FieldValue, InvoiceExtraction, LineItem
 
 NAME = "layout"
-#: The currency of a country, by the two letters that start its IBANs and VAT numbers.
-_COUNTRY_CURRENCY = {
-    **dict.fromkeys(("AT", "BE", "CY", "DE", "EE", "EL", "ES", "FI", "FR", "GR", "HR", "IE", "IT", "LT", "LU", "LV",
-                     "MT", "NL", "PT", "SI", "SK"), "EUR"),
-    "GB": "GBP", "CH": "CHF", "DK": "DKK", "SE": "SEK", "NO": "NOK", "PL": "PLN", "CZ": "CZK", "HU": "HUF",
-    "RO": "RON", "BG": "BGN",
-}
+#: ISO 4217 codes that are also English words printed in capitals beside prices ("PEN 2.50", "TOP 12.00", "ALL
+#: 3.99"): a currency only when a label or a bracket says so.
+_WORD_CODES = frozenset({"ALL", "TOP", "CUP", "MOP", "BOB", "SOS", "PEN", "BAM", "MAD", "GEL", "NAD", "ANG"})
 #: A line that can hold an amount naming its currency (a sign or a three-letter code somewhere on it).
 _MAY_HAVE_CURRENCY = re.compile("|".join([re.escape(symbol) for symbol in SYMBOLS] + [r"[A-Z]{3}"]))
 #: Date labels that announce any date, not only the invoice's ("Date", "vom", "du"): what they read is less sure.
@@ -82,6 +80,20 @@ _COMPANY_NUMBER = re.compile(r"\b(?:co(?:mpany)?\.?\s*(?:reg(?:istration)?\.?\s*
 _ADDRESS_LINES = 4
 #: An e-mail or web address: contact details, never a name.
 _CONTACT = re.compile(r"@|\bwww\.|https?://|\.(?:com|net|org|io)\b", re.IGNORECASE)
+#: A phone number: "(212) 579-5959", "604-294-0104", "+49 345 960 044 30".
+_PHONE = re.compile(r"\(\d{2,4}\)\s*\d{3}[\s.-]?\d{3,4}\b|\b\d{3}[.-]\d{3}[.-]\d{4}\b|\+\d{1,3}[\s\d]{8,}")
+#: The line that closes an address: a US state and ZIP, a UK postcode, a postcode before or after the town.
+_ADDRESS_END = re.compile(r"\b[A-Z]{2},?\s+\d{5}(?:-\d{4})?\b|\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b|"
+                          r"^\d{4,6}\s+[A-Za-zÀ-ÿ]|[A-Za-zÀ-ÿ]\s+\d{5,6}\s*$")
+#: Street words: a line with one is a street, however many digits it has.
+_STREET = re.compile(r"\b(?:street|st\.?|road|rd\.?|avenue|ave\.?|boulevard|blvd|highway|hwy|lane|drive|dr\.?|way|"
+                     r"jalan|jln|lorong|stra(?:ss|ß)e|str\.|rue|straat|weg|platz|laan|via|rua|ul\.)(?![A-Za-z])",
+                     re.IGNORECASE)
+#: An e-mail address.
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+#: A currency code right after a totals word ("Total GBP 151.80", "Amount EUR").
+_CODE_AFTER_TOTAL = re.compile(r"\b(?:total|amount|subtotal|sum|summe|betrag|montant|totaal|bedrag|importe|totale|"
+                               r"kwota|razem|valor)\s+([A-Z]{3})\b", re.IGNORECASE)
 #: A "key: value" line (a number, an ID, a contact field), not a name.
 _KEY_VALUE = re.compile(r"^[^:\d]{1,40}:\s*\S")
 #: Subtotal + tax may differ from the total by rounding up to this much.
@@ -157,16 +169,22 @@ class HeaderReader:
         beside = same_row(self.lines, label.line)
         if beside is not None and not (self.labels[beside] and self.labels[beside][0].start == 0):
             return beside, 0, len(self.lines[beside].text)
-        below = line_below(self.lines, label.line)
-        if below is None or (self.labels[below] and self.labels[below][0].start == 0):
-            return None
-        below_text = self.lines[below].text
-        # Several labels side by side with nothing else on their line (a header row): the n-th cell below.
+        # Several labels side by side with nothing else on their line (a header row): the n-th cell below, or the
+        # block under the label in its own column ("Billed to:   Provided by:" over two address blocks).
         rest = text
         for other in reversed(line_labels):
             rest = rest[:other.start] + rest[other.end:]
-        if len(line_labels) > 1 and not PERCENT_RE.sub("", rest).strip(" :#.|\t"):
-            return self._header_row_cell(label, below)
+        header_row = len(line_labels) > 1 and not PERCENT_RE.sub("", rest).strip(" :#.|\t")
+        below = line_below(self.lines, label.line)
+        if below is not None and self.labels[below] and self.labels[below][0].start == 0:
+            below = None
+        cell = self._header_row_cell(label, below) if header_row and below is not None else None
+        if header_row and cell is None:
+            column = self._column_under(label)
+            return (column, 0, len(self.lines[column].text)) if column is not None else None
+        if cell is not None or below is None:
+            return cell
+        below_text = self.lines[below].text
         under = self._cell_under(label, below) if one_cell else None
         return (below, *under) if under else (below, 0, len(below_text))
 
@@ -211,6 +229,22 @@ class HeaderReader:
         start, end = cells[position]
         return below, start, end
 
+    def _date_under(self, label: Label) -> tuple[int, int, int] | None:
+        """(line, start, end) of the cell under a date label whose own line holds no date."""
+        below = line_below(self.lines, label.line)
+        if below is None or (self.labels[below] and self.labels[below][0].start == 0):
+            return None
+        under = self._cell_under(label, below)
+        return (below, *under) if under else (below, 0, len(self.lines[below].text))
+
+    def _column_under(self, label: Label) -> int | None:
+        """The first line of the block under a label in its column, unless that line is a label's."""
+        above = self.lines[label.line]
+        column = column_under(self.lines, label.line, above.box(above.start + label.start, above.start + label.end))
+        if column is None or (self.labels[column] and self.labels[column][0].start == 0):
+            return None
+        return column
+
     def _cell_under(self, label: Label, below: int) -> tuple[int, int] | None:
         """(start, end) of the cell of line ``below`` under the label's cell, when that line has cells."""
         above = self.lines[label.line]
@@ -227,14 +261,15 @@ class HeaderReader:
                 code = label.group(1).upper()
                 votes[code] += 10
                 first.setdefault(code, (index, label.start(1), label.end(1)))
-            for bracketed in _BRACKETED_CODE.finditer(line.text):  # "Total (EUR)", "Unit price (EUR)"
+            for bracketed in (*_BRACKETED_CODE.finditer(line.text), *_CODE_AFTER_TOTAL.finditer(line.text)):
+                # "Total (EUR)", "Unit price (EUR)", "Total GBP"
                 if bracketed.group(1) in identifiers.ISO_4217:
                     votes[bracketed.group(1)] += 3
                     first.setdefault(bracketed.group(1), (index, bracketed.start(1), bracketed.end(1)))
             if not _MAY_HAVE_CURRENCY.search(line.text):
                 continue  # no sign or code on the line: no amount on it can name a currency
             for match in find_amounts(line.text, known_codes=identifiers.ISO_4217):
-                if match.currency and (match.currency in identifiers.ISO_4217):
+                if match.currency and match.currency in identifiers.ISO_4217 and match.currency not in _WORD_CODES:
                     span = line.text[match.start:match.end]
                     is_code = match.currency in span
                     votes[match.currency] += 2 if is_code else 1
@@ -270,8 +305,6 @@ class HeaderReader:
             line, start, end = self.currency_at
             sure = C.CURRENCY_CODE if end - start == 3 else C.CURRENCY_SYMBOL
             self._set("currency", self.currency, sure, line, start, end)
-        elif any(page.method == "ocr" for page in self.extraction.pages):
-            self._currency_of_country()
         return self.result
 
     def _number_in_title(self) -> None:
@@ -304,20 +337,6 @@ class HeaderReader:
             _timed, index, start, end, value = min(found, key=lambda item: (item[0], item[1]))
             self._set("invoice_date", value, C.UNLABELLED_DATE, index, start, end)
 
-    def _currency_of_country(self) -> None:
-        """A scan with no currency read (OCR often loses a € or £ sign): the currency of the supplier's IBAN or
-        tax ID country, with low confidence. (A text layer that names no currency is left without one.)"""
-        for name in ("vendor_iban", "vendor_tax_id"):
-            found = self.result.fields.get(name)
-            if found is None:
-                continue
-            scheme = identifiers.tax_id_scheme(found.value) if name == "vendor_tax_id" else None
-            code = "INR" if scheme == "gstin" else _COUNTRY_CURRENCY.get(found.value[:2])
-            if code:
-                self.result.fields["currency"] = FieldValue("currency", code, C.CURRENCY_OF_COUNTRY, NAME,
-                                                            found.evidence)
-                return
-
     def _read_field(self, name: str, label: Label) -> None:
         if name in AMOUNT_FIELDS or name in ("vendor_tax_id", "vendor_iban", "vendor_bic", "currency"):
             return  # read by _amounts / _identifiers / _currency from all candidates
@@ -332,6 +351,13 @@ class HeaderReader:
             return
         if name in ("invoice_date", "due_date"):
             dates = find_dates(text, order=self.order)
+            if not dates and same_line:
+                # The rest of the line is another column's header ("Fälligkeit  Teilzahlung"): the date is under.
+                under = self._date_under(label)
+                if under is not None:
+                    line, start, end = under
+                    text, confidence = self.lines[line].text[start:end], C.LABELLED_BELOW
+                    dates = find_dates(text, order=self.order)
             if dates:
                 first = dates[0]
                 generic = _GENERIC_DATE.fullmatch(self.lines[label.line].text[label.start:label.end]) and not any(
@@ -352,14 +378,19 @@ class HeaderReader:
                 terms = re.split(r"(?<=[a-z])\.\s", text)[0].strip(" .;")
                 self._set(name, terms, confidence, line, start, start + len(terms))
         elif name in ("customer_name", "vendor_name"):
-            if line != label.line and _KEY_VALUE.match(text):
-                # "Seller:" over "Number: 123" over the name: the party's name is the first line that is no field.
+            skipped = 0
+            while line != label.line and _party_number(text):
+                # "Seller:" over "GLN 4333741000005" / "Number: 123" over the name: the party's name is the first
+                # line that is no field or number.
                 below = line_below(self.lines, line)
-                if below is None or _KEY_VALUE.match(self.lines[below].text):
+                skipped += 1
+                if below is None or skipped > 2:
                     return
                 line, start, end = below, 0, len(self.lines[below].text)
                 text = self.lines[line].text
             name_text = NAME_END.split(text)[0].strip()
+            if _EMAIL.search(name_text):
+                return  # an e-mail's "From:" / "To:" header names a mailbox, not the party
             if COMPANY_RE.fullmatch(name_text) and line == label.line:
                 # "Lieferant GmbH": a label word that is the start of the name, not a label.
                 start = label.start
@@ -376,11 +407,11 @@ class HeaderReader:
         """The address following a vendor name: the rest of its line (after a comma or a '|'), else the
         lines below it up to a blank line, a label or the title."""
         text = self.lines[line].text
-        rest = text[name_end:].strip(" ,|·")
+        rest = text[name_end:].strip(" ,|·\u2013-")
         if rest and re.search(r"\d", rest):
             offset = text.index(rest, name_end)
             kept = []
-            for part in (part.strip() for part in re.split(r"\s[|·]\s", rest)):
+            for part in (part.strip() for part in SENDER_SEPARATOR.split(rest)):
                 if not part or match_label(part, 0) is not None or REGISTRATION_RE.search(part):
                     break
                 kept.append(part)
@@ -397,9 +428,12 @@ class HeaderReader:
         for below in range(first_line, min(first_line + _ADDRESS_LINES, len(self.lines))):
             candidate = self.lines[below]
             if not adjacent(self.lines, below - 1, below) or self.labels[below] or TITLE_RE.match(candidate.text) \
-                    or below in self.table_lines or REGISTRATION_RE.search(candidate.text):
+                    or below in self.table_lines or REGISTRATION_RE.search(candidate.text) \
+                    or _not_address(candidate.text):
                 break
             parts.append(below)
+            if len(parts) > 1 and _ADDRESS_END.search(candidate.text) and not _STREET.search(candidate.text):
+                break  # the postcode and town close the address (the first line is the street's)
         if parts:
             value = ", ".join(self.lines[i].text.strip().rstrip(",") for i in parts)
             first, last = self.lines[parts[0]], self.lines[parts[-1]]
@@ -413,16 +447,33 @@ class HeaderReader:
 
     def _vendor_block(self) -> None:
         """Without a 'from/supplier' label, the vendor is the name-like line the document's identifiers point at
-        (``issuer.score``: legal form, e-mail/web domain, identifiers under it, top of page 1, repeated); never the
-        title, a label, a table row, a slogan or the customer's block."""
-        if "vendor_name" in self.result.fields or not self.lines:
+        (``issuer.score``: legal form, e-mail/web domain, identifiers under it, top of page 1, repeated…); never the
+        title, a label, a table row or the customer's block."""
+        if "vendor_name" in self.result.fields:
             return
+        candidates = self.issuer_candidates()
+        if not candidates:
+            return
+        best = max(candidates, key=lambda candidate: issuer.score(candidate.features))
+        confidence = C.VENDOR_COMPANY_LINE if issuer.score(best.features) >= issuer.SURE_SCORE else C.VENDOR_TOP_LINE
+        if self._name_continues(best.line, best.name):
+            self._set_two_line_name(best.line, best.lead, confidence)
+            return
+        self._set("vendor_name", best.name, confidence, best.line, best.lead, best.lead + len(best.name))
+        if "vendor_address" not in self.result.fields:
+            self._address_after(best.line, best.lead + len(best.name))
+
+    def issuer_candidates(self) -> list[issuer.Candidate]:
+        """The name-like lines that may be the issuer's, with what speaks for each (``issuer.features``)."""
+        if not self.lines:
+            return []
         customer = self._customer_block()
         context = issuer.gather([line.text for line in self.lines], customer)
+        # The customer's name is theirs wherever else it is printed (a header line, a "licensed to" line).
+        customer_names = {issuer.key(self.lines[index].text) for index in customer}
         first_page = self.lines[0].page
         page_starts: dict[int, int] = {}
-        best: tuple[float, int, str, int] | None = None
-        rank = 0  # name-like lines seen so far
+        found: list[issuer.Candidate] = []
         for index, line in enumerate(self.lines):
             page_starts.setdefault(line.page, index)
             text = line.text.strip()
@@ -437,23 +488,14 @@ class HeaderReader:
             text = text[: line.cell_end(0)]
             name = SENDER_SEPARATOR.split(NAME_END.split(text)[0])[0].strip(" |·")
             if not name or sum(c.isdigit() for c in name) > 3 or len(name) > 80 or _KEY_VALUE.match(name) \
-                    or _CONTACT.search(name):
+                    or _CONTACT.search(name) or issuer.key(name) in customer_names:
                 continue
-            top = index - page_starts[line.page] < issuer.TOP_LINES
-            score = issuer.score(name, index, line.page - first_page, context, top_of_page=top, rank=rank)
-            rank += 1
-            if best is None or score > best[0]:
-                best = (score, index, name, line.text.index(name))
-        if best is None:
-            return
-        score, index, name, lead = best
-        confidence = C.VENDOR_COMPANY_LINE if score >= issuer.SURE_SCORE else C.VENDOR_TOP_LINE
-        if self._name_continues(index, name):
-            self._set_two_line_name(index, lead, confidence)
-            return
-        self._set("vendor_name", name, confidence, index, lead, lead + len(name))
-        if "vendor_address" not in self.result.fields:
-            self._address_after(index, lead + len(name))
+            lead = line.text.index(name)
+            features = issuer.features(name, index, line.page - first_page, context,
+                                       top_of_page=index - page_starts[line.page] < issuer.TOP_LINES,
+                                       rank=len(found), rest=line.text[lead + len(name):])
+            found.append(issuer.Candidate(name, index, lead, features))
+        return found
 
     def _name_continues(self, index: int, name: str) -> bool:
         """Whether a company name wraps onto the next line ("MVM Musterhafter" / "Versicherungsverein … a.G."): the
@@ -495,6 +537,8 @@ class HeaderReader:
                 labelled = bool(self.labels[below]) and self.labels[below][0].start == 0
                 if labelled or not re.search(r"[A-Za-zÀ-ÿ]{2}", name):
                     return
+                if re.sub(r"\s", "", name).lower() == wanted:
+                    continue  # the supplier's legal line repeats its name; the window comes after it
                 self._set("customer_name", name, C.RECIPIENT_UNDER_SENDER_LINE, below, 0, len(name))
                 return
             return
@@ -553,13 +597,26 @@ class HeaderReader:
         block: set[int] = set()
         self._customer_lines = block
         for index, labels in enumerate(self.labels):
-            if any("customer_name" in label.fields or "delivery_address" in label.fields for label in labels):
-                block.add(index)
-                for below in range(index + 1, min(index + 1 + _CUSTOMER_BLOCK_LINES, len(self.lines))):
-                    other_label = any("vendor_tax_id" not in label.fields for label in self.labels[below])
-                    if not adjacent(self.lines, below - 1, below) or other_label or below in self.table_lines:
-                        break
-                    block.add(below)
+            customer = [label for label in labels if "customer_name" in label.fields
+                        or "delivery_address" in label.fields]
+            if not customer:
+                continue
+            block.add(index)
+            first = index + 1
+            if len(labels) > 1 or (first < len(self.lines) and not adjacent(self.lines, index, first)):
+                # A row of labels, or the block set apart from its label: the block in the label's column.
+                column = self._column_under(customer[0])
+                if column is None:
+                    continue
+                block.add(column)
+                first = column + 1
+            for below in range(first, min(first + _CUSTOMER_BLOCK_LINES - 1, len(self.lines))):
+                other_label = any("vendor_tax_id" not in label.fields for label in self.labels[below])
+                upper, lower = self.lines[below - 1], self.lines[below]
+                if not adjacent(self.lines, below - 1, below) or not in_column(upper, lower) or other_label \
+                        or below in self.table_lines:
+                    break
+                block.add(below)
         return block
 
     # Amounts ---------------------------------------------------------------------------------------------
@@ -615,6 +672,8 @@ class HeaderReader:
                 self._set_value(best, "total", best.confidence - penalty)
         if dues:
             self._set_value(dues[-1], "amount_due", dues[-1].confidence)
+        if "total" not in self.result.fields:
+            self._total_printed_as_sum()
         if found["rounding"]:
             self._payable_after_rounding(found["rounding"], totals + dues)
         read_total = self.result.fields.get("total")
@@ -625,6 +684,20 @@ class HeaderReader:
                 FieldValue("total", value.value, value.confidence, NAME,
                            self._evidence(value.line, value.start, value.end))
                 for value in evidence_for.values() if value.value != read_total.value]
+
+    def _total_printed_as_sum(self) -> None:
+        """No total read (OCR lost its label): subtotal + tax, where the document prints that amount (a card or
+        cash line paying it, a total whose label is garbled) - never a sum the document does not show."""
+        subtotal, tax = self.result.fields.get("subtotal"), self.result.fields.get("tax_total")
+        if subtotal is None or tax is None or not tax.value:
+            return
+        wanted = subtotal.value + tax.value
+        for index in range(len(self.lines) - 1, -1, -1):
+            text = self.lines[index].text
+            for amount in find_amounts(_strip_dates(text), hint=self.hint):
+                if amount.value == wanted:
+                    self._set("total", wanted, C.TOTAL_AS_SUM, index, amount.start, amount.end)
+                    return
 
     def _payable_after_rounding(self, roundings: list[_Value], printed: list[_Value]) -> None:
         """A till receipt rounds its total to the nearest 5 cents: the amount payable is the total plus the
@@ -709,6 +782,19 @@ class HeaderReader:
 
 
 # Helpers ---------------------------------------------------------------------------------------------------
+
+
+def _not_address(text: str) -> bool:
+    """Whether a line under a name ends its address: a phone number, a date or time, a "key: value" field, a
+    price."""
+    return bool(_PHONE.search(text) or _TIME_OF_DAY.search(text) or find_dates(text) or _KEY_VALUE.match(text)
+                or re.search(r"\d[.,]\d{2}\s*$", text))
+
+
+def _party_number(text: str) -> bool:
+    """Whether a line under a party's label is one of its numbers ("Kunden-Nr.: 009420", "GLN 4333741000005"),
+    not its name."""
+    return bool(_KEY_VALUE.match(text)) or sum(c.isdigit() for c in text) > max(3, len(text) // 2)
 
 
 def _words(text: str) -> set[str]:

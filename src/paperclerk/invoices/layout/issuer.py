@@ -9,31 +9,30 @@ slogans, titles, labels or table rows.
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 
 from paperclerk.invoices.layout.labels import COMPANY_RE
 
-#: Scores of the evidence for a line being the issuer's name.
-LEGAL_FORM = 2.0
-DOMAIN_MATCH = 3.0
-IDENTIFIERS_BELOW = 1.5
-TOP_OF_PAGE = 1.0
-FIRST_LINES = 1.0
-LOWER_CASE_START = -1.0
-REPEATED = 0.75
-SLOGAN = -2.0
-HEADING = -2.0
-ADDRESS_LIKE = -1.5
-LATER_PAGE = -0.5
+#: What is measured about each candidate line (``features``), in the order of the weights in ``WEIGHTS_FILE``.
+FEATURES = ("receipt_first", "lower_case_start", "legal_form", "domain_match", "identifiers_below", "top_of_page",
+            "repeated", "legal_line", "slogan", "address_like", "heading", "later_page", "line_position",
+            "price_at_end", "upper_share", "digits", "words", "rank", "receipt_rank", "vocabulary")
+#: The ranker's weights: a logistic model over ``FEATURES`` fitted by ``benchmarks.train_issuer`` (which says on
+#: what), a small JSON file shipped in the package.
+WEIGHTS_FILE = Path(__file__).with_name("issuer_weights.json")
 #: How many lines under a name its identifiers (tax ID, IBAN, registration, contact) may stand.
 IDENTIFIER_REACH = 6
 #: The first lines of a page, where letterheads stand; the very first name-like lines (a receipt's merchant).
 TOP_LINES = 6
 FIRST = 2
-#: A score from which the name is taken as a company's (else as the top-most line's).
-SURE_SCORE = LEGAL_FORM
+#: A score from which the name is taken as a company's (else as the top-most line's): the ranker's even odds.
+SURE_SCORE = 0.0
 
 _EMAIL_DOMAIN = re.compile(r"[\w.+-]+@(?:[\w-]+\.)*?([\w-]{3,})\.[a-z]{2,6}\b", re.IGNORECASE)
 _WEB_DOMAIN = re.compile(r"\b(?:https?://)?(?:www\.)([\w-]{3,})\.[a-z]{2,6}\b|https?://(?:[\w-]+\.)*?([\w-]{3,})\.[a-z]{2,6}\b",
@@ -57,6 +56,12 @@ _SLOGAN = re.compile(r"[!?]\s*$|(?-i:[a-z]{3,})\.\s*$|^(?:thank|thanks|please|we
 #: A section heading ("Company and Billing Information", "Payment details"), not a name.
 _HEADING = re.compile(r"\b(?:information|details|summary|contact|billing|payment|statement|overview|"
                       r"instructions|notes?|terms)\b", re.IGNORECASE)
+#: A line that ends in a price: an item, not a name.
+_PRICE_AT_END = re.compile(r"\d[.,]\d{2}\s*[A-Z]?\s*$")
+#: Words of a receipt's or an invoice's body (payment, totals, items, times), not of a name.
+_VOCABULARY = re.compile(r"\b(?:total|sub\s*total|cash|change|card|credit|debit|visa|qty|amount|price|tax|gst|vat|"
+                         r"date|time|tel|phone|fax|table|server|cashier|order|item|receipt|invoice|check|guest|"
+                         r"balance|tip|gratuity|hours|returns?|welcome|survey|member|points)\b", re.IGNORECASE)
 #: A street, postcode or phone line, not a name.
 _ADDRESS = re.compile(r"^\d+[\s,]|\b\d{4,6}\b|\b(?:street|st\.|road|rd\.|avenue|ave\.?|suite|floor|jalan|jln|"
                       r"stra(?:ss|ß)e|str\.|rue|straat|weg|platz|laan|via|rua|ul\.|no\.\s*\d)",
@@ -73,14 +78,17 @@ class IssuerContext:
     receipt: bool = False
     identifier_lines: set[int] = field(default_factory=set)
     repeats: Counter[str] = field(default_factory=Counter)
+    #: The whole document as compared (``key``), to count where else a name is printed.
+    text: str = ""
 
 
 def gather(texts: list[str], customer_lines: set[int]) -> IssuerContext:
-    context = IssuerContext(receipt=len(_RECEIPT_CUES.findall("\n".join(texts))) >= 2)
+    context = IssuerContext(receipt=len(_RECEIPT_CUES.findall("\n".join(texts))) >= 2,
+                            text=key("\n".join(texts)))
     for index, text in enumerate(texts):
         if not text:
             continue
-        context.repeats[_key(text)] += 1
+        context.repeats[key(text)] += 1
         if index in customer_lines:
             continue
         for match in (*_EMAIL_DOMAIN.finditer(text), *_WEB_DOMAIN.finditer(text)):
@@ -92,32 +100,63 @@ def gather(texts: list[str], customer_lines: set[int]) -> IssuerContext:
     return context
 
 
-def score(name: str, index: int, page_offset: int, context: IssuerContext, *, top_of_page: bool,
-          rank: int = FIRST) -> float:
-    """How much a name-like line ``name`` (line ``index``, the ``rank``-th name-like line of the document) looks like
-    the issuer's name."""
-    total = FIRST_LINES if context.receipt and rank < FIRST else 0.0
-    if name[:1].islower():
-        total += LOWER_CASE_START
-    if COMPANY_RE.search(name):
-        total += LEGAL_FORM
-    squashed = re.sub(r"[\W_]+", "", name).lower()
-    if any(len(domain) >= 4 and (domain in squashed or squashed.startswith(domain[:6])) for domain in context.domains):
-        total += DOMAIN_MATCH
-    if any(index < line <= index + IDENTIFIER_REACH for line in context.identifier_lines):
-        total += IDENTIFIERS_BELOW
-    if top_of_page:
-        total += TOP_OF_PAGE
-    if context.repeats[_key(name)] > 1:
-        total += REPEATED
-    if _SLOGAN.search(name):
-        total += SLOGAN
-    if _ADDRESS.search(name):
-        total += ADDRESS_LIKE
-    if _HEADING.search(name):
-        total += HEADING
-    return total + LATER_PAGE * page_offset - index / 1000
+@dataclass(frozen=True)
+class Candidate:
+    """A name-like line that may be the issuer's: the name, its line, where it starts on it, its ``features``."""
+
+    name: str
+    line: int
+    lead: int
+    features: tuple[float, ...]
 
 
-def _key(text: str) -> str:
+def features(name: str, index: int, page_offset: int, context: IssuerContext, *, top_of_page: bool,
+             rank: int = FIRST, rest: str = "") -> tuple[float, ...]:
+    """What speaks for and against a name-like line ``name`` (line ``index``, the ``rank``-th name-like line of the
+    document, ``rest`` what its line holds after it) being the issuer's name, in the order of ``FEATURES``."""
+    letters = [c for c in name if c.isalpha()]
+    squashed = key(name)
+    legal_form = bool(COMPANY_RE.search(name))
+    values = {
+        "receipt_first": context.receipt and rank < FIRST,
+        "lower_case_start": name[:1].islower(),
+        "legal_form": legal_form,
+        "domain_match": any(len(domain) >= 4 and (domain in squashed or squashed.startswith(domain[:6]))
+                            for domain in context.domains),
+        "identifiers_below": any(index < line <= index + IDENTIFIER_REACH for line in context.identifier_lines),
+        "top_of_page": top_of_page,
+        "repeated": context.repeats[squashed] > 1 or context.text.count(squashed) > 1,
+        "legal_line": legal_form and bool(_ADDRESS.search(rest) or _IDENTIFIER.search(rest)),
+        "slogan": bool(_SLOGAN.search(name)),
+        "address_like": bool(_ADDRESS.search(name)),
+        "heading": bool(_HEADING.search(name)),
+        "later_page": page_offset,
+        "line_position": index / 100,
+        "price_at_end": bool(_PRICE_AT_END.search(name + rest)),
+        "upper_share": sum(c.isupper() for c in letters) / len(letters) if letters else 0.0,
+        "digits": sum(c.isdigit() for c in name) / 4,
+        "words": min(len(name.split()), 10) / 10,
+        "rank": math.log1p(rank),
+        "receipt_rank": context.receipt * math.log1p(rank),
+        "vocabulary": bool(_VOCABULARY.search(name)),
+    }
+    return tuple(float(values[name]) for name in FEATURES)
+
+
+def score(values: tuple[float, ...]) -> float:
+    """How much a candidate's ``features`` look like the issuer's name (the ranker's log-odds)."""
+    bias, weights = _weights()
+    return bias + sum(weight * value for weight, value in zip(weights, values, strict=True))
+
+
+@cache
+def _weights() -> tuple[float, tuple[float, ...]]:
+    model = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
+    if tuple(model["features"]) != FEATURES:
+        raise ValueError(f"{WEIGHTS_FILE.name} was fitted on other features: retrain with benchmarks.train_issuer")
+    return float(model["bias"]), tuple(float(weight) for weight in model["weights"])
+
+
+def key(text: str) -> str:
+    """A name as compared: letters and digits only, lower case."""
     return re.sub(r"[\W_]+", "", text).lower()

@@ -132,9 +132,14 @@ _labels(("vendor_name",),
 _labels(("invoice_number",), r"(?:rechnung|invoice|facture|factura|faktura|fattura|fatura|factuur)(?:\s+[^\W\d]+){1,3}?"
                              r"\s+(?:nr|no|n[°º]|num[ée]ro|nummer)\.?(?=\s*[:#]?\s*[A-Z0-9])")
 _labels(("invoice_number",), r"invoice(?=\s*:)", r"receipt(?=\s*:)", r"rechnung(?=\s*:)", r"facture(?=\s*:)")
+# German titles glued to their kind ("Rechnungskorrektur Nr. RK21012345", "Handelsrechnung Nr.", "Gutschrift Nr.").
+_labels(("invoice_number",), r"(?:handels|schluss|abschlags|teil)?rechnung(?:skorrektur)?\s*(?:nr|no)\.?",
+        r"gutschrift\s*(?:nr|no)\.?", r"stornorechnung\s*(?:nr|no)\.?")
 _labels(("customer_name",),
         r"nabywca", r"odbiorca", r"cessionario(?:\s*/\s*committente)?", r"committente", r"adquirente",
-        r"k[äa]ufer(?:\s*/\s*leistungsempf[äa]nger)?", r"leistungsempf[äa]nger", r"acheteur")
+        r"k[äa]ufer(?:\s*/\s*leistungsempf[äa]nger)?", r"leistungsempf[äa]nger", r"acheteur",
+        # The customer's people and accounts on SaaS invoices and receipts.
+        r"billing\s*contact", r"technical\s*contact", r"licensed\s*to")
 _labels(("subtotal",),
         r"rechnungssumme\s*ohne\s*(?:ust|mwst)\.?", r"summe\s*ohne\s*(?:ust|mwst)\.?", r"nettosumme", r"warenwert",
         r"gesamtbetrag\s*netto", r"total\s*excl(?:uding|\.)?\s*(?:vat|tax|gst|sst)", r"amount\s*before\s*tax",
@@ -160,7 +165,7 @@ _labels(("total",),
 _labels(("amount_due",),
         r"do\s*zap[łl]aty", r"(?:totale\s*)?da\s*pagare", r"netto\s*a\s*pagare", r"total\s*a\s*pagar",
         r"valor\s*a\s*pagar", r"amount\s*to\s*pay", r"to\s*pay", r"net\s*payable", r"balance\s*payable",
-        r"zahlbetrag", r"offen", r"invoice\s*balance", r"balance", r"outstanding(?:\s*balance)?")
+        r"zahlbetrag", r"offen", r"invoice\s*balance", r"balance", r"outstanding(?:\s*balance)?", r"due\s*payable")
 # "Total Sales (Excluding GST)" / "(Inclusive GST)": a receipt's subtotal and total, however the words run.
 _labels(("subtotal",),
         r"total\s*(?:sales\s*|amount\s*)?\(?\s*excl(?:uding|usive|\.)?\s*(?:of\s*)?(?:gst|sst|tax|vat)\)?")
@@ -175,7 +180,7 @@ _labels(("tax_total",),
         r"total\s*(?:sst|tva|btw)")
 _labels(("due_date",),
         r"bis\s*zum", r"payable\s*(?:by|before)", r"[àa]\s*r[ée]gler\s*avant\s*le", r"avant\s*le", r"uiterlijk\s*op",
-        r"entro\s*il", r"pagar\s*at[ée]")
+        r"entro\s*il", r"pagar\s*at[ée]", r"remit\s*until", r"pay(?:able)?\s*until", r"payable\s*on")
 _labels(("vendor_tax_id",),
         r"ust\.?-?\s*id\.?-?\s*nr\.?", r"ust\.?-?\s*idnr\.?", r"ust\.?\s*id", r"steuer-?\s*nr\.?", r"st\.?-?\s*nr\.?",
         r"nip(?:\s*sprzedawcy)?", r"p\.?\s*iva", r"partita\s*iva", r"nipc", r"(?:n\.?[°º]?\s*)?contribuinte",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from lxml import etree  # type: ignore[import-untyped]
+from lxml import etree
 
 from paperclerk.legal_billing.ledes.model import (
     EXPENSE,

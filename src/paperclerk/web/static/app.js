@@ -227,6 +227,8 @@
     var input = form.querySelector("[data-upload-input]");
     var results = document.querySelector("[data-upload-results]");
     var endpoint = form.getAttribute("data-upload-url");
+    // Where a result's "Open" link goes: the page's template, {name} filled from the upload's answer.
+    var openTemplate = form.getAttribute("data-open-url") || "/documents/{id}";
     var queue = Promise.resolve();
     var depth = 0;
 
@@ -299,13 +301,17 @@
           return response.json().catch(function () { return null; }).then(function (body) {
             if (response.ok && body && body.documents && body.documents.length) {
               var doc = body.documents[0];
-              var link = el("a", { href: "/documents/" + encodeURIComponent(doc.id), text: "Open" });
+              var href = openTemplate.replace(/\{(\w+)\}/g, function (_, key) {
+                return encodeURIComponent(doc[key] || "");
+              });
+              var link = el("a", { href: href, text: "Open" });
               item.setAttribute("data-document-id", doc.id);
               if (doc.duplicate) {
                 settle(item, "duplicate", ["Already in the inbox (same content) ", badge(doc.status), " ", link]);
               } else {
                 settle(item, "accepted", ["Uploaded ", badge(doc.status), " ", link]);
               }
+              form.dispatchEvent(new CustomEvent("paperclerk:uploaded", { bubbles: true, detail: doc }));
             } else {
               var error = body && body.rejected && body.rejected.length ? body.rejected[0].error : errorOf(body, response);
               settle(item, "rejected", [

@@ -1,0 +1,87 @@
+"""Periodic housekeeping that every worker process runs (embedded worker threads and Celery workers alike).
+
+A chore is a plain function taking a session and returning how many rows it touched; it runs once when the
+worker starts and then every ``every(settings)`` seconds, in its own transaction. Chores are idempotent, so
+several workers running the same one only repeat harmless work.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from paperclerk.config import Settings
+from paperclerk.core.db import session_scope
+
+log = logging.getLogger(__name__)
+#: How often the maintenance thread looks for a due chore.
+TICK_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class Chore:
+    name: str
+    #: ``"module:function"``, a function ``(session) -> int``.
+    function: str
+    every: Callable[[Settings], float]
+
+    def run(self, session: Session) -> int:
+        module, _, attribute = self.function.partition(":")
+        return int(getattr(importlib.import_module(module), attribute)(session))
+
+
+CHORES = (
+    # Failed-login counters that neither lock nor count any more; without this the table grows forever.
+    Chore("prune_login_attempts", "paperclerk.auth.service:prune_login_attempts",
+          every=lambda settings: settings.lockout_minutes * 60),
+)
+
+
+class Maintenance:
+    """Runs the due chores on a daemon thread until stopped."""
+
+    def __init__(self, settings: Settings, chores: tuple[Chore, ...] = CHORES) -> None:
+        self.settings = settings
+        self.chores = chores
+        self._last_run: dict[str, float] = {}
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def run_due(self) -> dict[str, int]:
+        """Run every chore whose interval has passed (all of them the first time); returns their counts."""
+        done: dict[str, int] = {}
+        for chore in self.chores:
+            last = self._last_run.get(chore.name)
+            if last is not None and time.monotonic() - last < chore.every(self.settings):
+                continue
+            self._last_run[chore.name] = time.monotonic()
+            try:
+                with session_scope() as session:
+                    done[chore.name] = chore.run(session)
+            except Exception:
+                log.warning("maintenance chore failed", extra={"chore": chore.name}, exc_info=True)
+                continue
+            if done[chore.name]:
+                log.info("maintenance chore done", extra={"chore": chore.name, "count": done[chore.name]})
+        return done
+
+    def start(self) -> Maintenance:
+        self._thread = threading.Thread(target=self._loop, name="maintenance", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self.run_due()
+            self._stop.wait(TICK_SECONDS)

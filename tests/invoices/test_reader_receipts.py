@@ -1,0 +1,49 @@
+"""Real till receipts: the merchant's address stops before the phone number, the till's date and time or the first
+field, and after the postcode and town; short-month dates with two-digit years ("23Nov17", "APR 11'17")."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from paperclerk.extraction.base import TEXT, ExtractedPage, Extraction
+from paperclerk.invoices.dates import find_dates
+from paperclerk.invoices.layout import extract_layout
+
+
+def _read(*lines: str) -> dict[str, object]:
+    result = extract_layout(Extraction(media_type=TEXT, pages=[ExtractedPage(1, "\n".join(lines), "text")]))
+    return {name: result.value(name) for name in ("vendor_name", "vendor_address", "invoice_date", "total")}
+
+
+@pytest.mark.parametrize(("lines", "address"), [
+    (["2290 BROADWAY.", "New York, NY 10024", "(212) 579-5959", "TOTAL 48.40"], "2290 BROADWAY., New York, NY 10024"),
+    (["226 Ironwood Ave", "Coeur d'Alene, Idaho 83814", "Check: 8465", "Server: Katie B", "Total 20.00"],
+     "226 Ironwood Ave, Coeur d'Alene, Idaho 83814"),
+    (["Rue de la Montagne 16", "1000 Bruxelles", "Table 106", "Total 122,10"], "Rue de la Montagne 16, 1000 Bruxelles"),
+    (["1247 Kailua Road", "Kailua, HI 96734", "Save-A-Dollar", "Total $25.00"], "1247 Kailua Road, Kailua, HI 96734"),
+    (["4269 Lougheed Hwy", "Burnaby, BC", "06/08/2015 19:22", "Total 27.30"], "4269 Lougheed Hwy, Burnaby, BC"),
+])
+def test_a_receipts_address_ends_where_the_till_takes_over(lines: list[str], address: str) -> None:
+    assert _read("THE MERCHANT CO", *lines)["vendor_address"] == address
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("23Nov17", date(2017, 11, 23)), ("22 Nov'12", date(2012, 11, 22)), ("04 sept.16", date(2016, 9, 4)),
+    ("17JUL89", date(1989, 7, 17)), ("APR 11'17 4:03", date(2017, 4, 11)), ("JAN24\u201913", date(2013, 1, 24)),
+])
+def test_short_month_dates_with_two_digit_years(text: str, expected: date) -> None:
+    assert [found.value for found in find_dates(text)] == [expected]
+
+
+@pytest.mark.parametrize("text", ["17 Nov 12:30", "5 x Tea 12", "2 pcs 12", "Qty 3 Box 12"])
+def test_a_time_or_an_item_count_is_not_such_a_date(text: str) -> None:
+    assert find_dates(text) == []
+
+
+def test_a_total_whose_label_ocr_garbled_is_the_printed_sum_of_subtotal_and_tax() -> None:
+    lines = ["SUBWAY", "Sub Total 7.24", "Sales Tax (7.75%) 0.47", "Total (Take Out) ll"]
+    assert _read(*lines, "Visa 7.71", "Change 0.00")["total"] == Decimal("7.71")
+    assert _read(*lines, "Change 0.00")["total"] is None  # 7.71 is printed nowhere: no total is made up
