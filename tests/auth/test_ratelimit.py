@@ -16,7 +16,8 @@ from tests.conftest import REDIS_URL, require_service
 from tests.helpers import assert_error
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
-WINDOW = 1.0
+#: Long enough that a loaded CI machine makes the requests of one bucket inside one window (logins hash).
+WINDOW = 6.0
 
 
 @pytest.fixture
@@ -57,7 +58,8 @@ def _check_limits(client: TestClient) -> None:
     refused = client.get("/api/v1/documents")
     error = assert_error(refused, 429, "RATE_LIMITED")
     assert error["details"]["limit"] == 3 and error["details"]["group"] == "default"
-    assert refused.headers["retry-after"] == "1" == str(error["details"]["retry_after_seconds"])
+    assert refused.headers["retry-after"] == str(error["details"]["retry_after_seconds"])
+    assert 1 <= error["details"]["retry_after_seconds"] <= WINDOW
     assert refused.headers["x-content-type-options"] == "nosniff"  # security headers on refusals too
     # Health checks are never limited; logins have their own, tighter bucket.
     assert client.get("/health/live").status_code == 200
