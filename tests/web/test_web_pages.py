@@ -178,6 +178,27 @@ def test_attachments_link_both_ways(client: TestClient) -> None:
     assert f'href="/documents/{parent_id}" data-parent-link' in child_html
 
 
+def test_every_attachment_is_listed_also_one_already_stored(client: TestClient) -> None:
+    stored = samples.text_pdf([INVOICE])
+    stored_id = upload(client, "scan-4711.pdf", stored)
+    wait_until_final([stored_id])
+    mail = samples.email("Two files", "Invoice and terms attached.",
+                         [("invoice-4711.pdf", stored), ("terms.txt", b"Payment terms: 30 days net.")])
+    email_id = upload(client, "mail.eml", mail, "message/rfc822")
+    wait_until_final([email_id])
+    detail = client.get(f"/api/v1/documents/{email_id}").json()
+    listed = [item["id"] for item in detail["attachments"]]
+    assert len(listed) == 2 and listed[0] == stored_id, detail["attachments"]  # the stored one, in e-mail order
+    wait_until_final(listed)
+    html = client.get(f"/documents/{email_id}").text
+    section = html[html.index("data-attachments"):]
+    section = section[:section.index("</ul>")]
+    assert "Attachments (2)" in html
+    for item in client.get(f"/api/v1/documents/{email_id}").json()["attachments"]:
+        assert f'href="/documents/{item["id"]}">{item["filename"]}</a>' in section
+    assert section.count('<span class="tag">') == 2, section  # each with its kind (and its status badge)
+
+
 def test_unknown_document_is_a_friendly_html_404(client: TestClient) -> None:
     response = client.get("/documents/00000000-0000-0000-0000-000000000000")
     assert response.status_code == 404

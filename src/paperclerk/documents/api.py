@@ -103,7 +103,7 @@ def list_documents(
 def get_document(document_id: str, session: Annotated[Session, Depends(read_session)],
                  principal: Annotated[Principal, Depends(require("documents:read"))]) -> DocumentDetail:
     document = service.get(session, document_id, organization_id=principal.tenant, with_pages=True)
-    return detail_of(document, service.children(session, document))
+    return detail_of(document, service.attachments(session, document))
 
 
 @router.get("/{document_id}/file", summary="The original file, byte for byte",

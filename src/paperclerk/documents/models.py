@@ -68,6 +68,17 @@ class Document(Base):
     )
 
 
+class DocumentAttachment(Base):
+    """An e-mail's attachment, in the order it came: the document holding its bytes (stored once, so possibly an
+    earlier upload or another e-mail's attachment)."""
+
+    __tablename__ = "document_attachments"
+
+    email_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+
+
 class Page(Base):
     __tablename__ = "pages"
     __table_args__ = (UniqueConstraint("document_id", "number"),)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -26,7 +26,7 @@ from paperclerk.core.errors import Conflict, FileEmpty, FileTooLarge, NotFound
 from paperclerk.core.jobs import Job, Queue
 from paperclerk.core.storage import CHUNK, get_store, private_dir, scratch_prefix
 from paperclerk.documents.filters import DocumentFilter
-from paperclerk.documents.models import Document, DocumentStatus, ProcessingEvent
+from paperclerk.documents.models import Document, DocumentAttachment, DocumentStatus, ProcessingEvent
 from paperclerk.extraction.base import IMAGE_TYPES
 from paperclerk.extraction.sniff import detect_media_type
 
@@ -177,10 +177,20 @@ def list_documents(session: Session, *, filters: DocumentFilter, limit: int, off
     return list(items), total
 
 
-def children(session: Session, document: Document) -> list[Document]:
-    return list(session.scalars(select(Document).where(
-        Document.parent_id == document.id, Document.organization_id == document.organization_id
-    ).order_by(Document.filename)))
+def link_attachments(session: Session, email: Document, attachments: list[Document]) -> None:
+    """Record an e-mail's attachments in order, each with the document holding its bytes: one already stored
+    (an earlier upload, another e-mail's attachment) keeps its own parent but is listed here too."""
+    session.execute(delete(DocumentAttachment).where(DocumentAttachment.email_id == email.id))
+    session.add_all(DocumentAttachment(email_id=email.id, position=position, document_id=child.id)
+                    for position, child in enumerate(attachments, start=1))
+
+
+def attachments(session: Session, email: Document) -> list[Document]:
+    """An e-mail's attachments in the order they came (one document per attachment, even when stored once)."""
+    return list(session.scalars(
+        select(Document).join(DocumentAttachment, DocumentAttachment.document_id == Document.id)
+        .where(DocumentAttachment.email_id == email.id, Document.organization_id == email.organization_id)
+        .order_by(DocumentAttachment.position)))
 
 
 def retry(session: Session, document_id: str, *, organization_id: str, actor: Principal,

@@ -143,9 +143,11 @@ def _save(session: Session, context: PipelineContext, run: JobRun, settings: Set
     reviews = [analyzer.save(session, document, result) for analyzer, result in context.analyses]
     title = str(extraction.metadata.get("title") or document.filename)
     _timed(context, "index", lambda: _index(session, document, title, context))
-    for attachment in extraction.attachments:
+    documents.link_attachments(session, document, [
         documents.receive_bytes(session, attachment.data, organization_id=document.organization_id,
-                                filename=attachment.filename, source="email", settings=settings, parent_id=document.id)
+                                filename=attachment.filename, source="email", settings=settings,
+                                parent_id=document.id).document
+        for attachment in extraction.attachments])
     document.page_count = len(extraction.pages)
     document.language = context.language
     document.kind = context.kind

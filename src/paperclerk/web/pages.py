@@ -109,7 +109,7 @@ def document_page(request: Request, viewer: Annotated[Viewer, Depends(page_requi
             parent = DocumentSummary.of(service.get(session, document.parent_id, organization_id=tenant))
         except NotFound:
             parent = None
-    detail = detail_of(document, service.children(session, document))
+    detail = detail_of(document, service.attachments(session, document))
     links = [link for line in plugins.lines() if line.document_links
              for link in load_attribute(line.document_links)(session, document)]
     return render(request, "document.html", {
