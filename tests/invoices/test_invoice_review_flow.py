@@ -89,3 +89,26 @@ def test_vendor_page_counts_invoices_read_before_the_vendor_and_an_order_lists_i
     page = viewer.get(f"/purchase-orders/{order.json()['id']}").text
     listed = re.search(r"<table class=\"table\" data-order-invoices>.*?</table>", page, re.S)
     assert listed and f'href="/invoices/{early_id}">INV-7001</a>' in listed.group(0), page
+
+
+def test_the_document_page_leads_to_the_invoice_review(browse: Browser) -> None:
+    api = browse("api")
+    (document,) = upload_and_wait(api, ("northwind.pdf", invoice_pdf(po=None)))
+    invoice_id = invoice_id_for(document["id"])
+    page = browse("viewer").get(f"/documents/{document['id']}").text
+    assert f'<a class="btn" href="/invoices/{invoice_id}" data-line-link>Open the invoice review</a>' in page
+    other = browse("viewer").get("/").text  # the inbox itself names no line
+    assert "data-line-link" not in other
+
+
+def test_a_decided_invoice_is_no_longer_flagged(browse: Browser) -> None:
+    api = browse("api")
+    add_vendor(api, tax_id="NL999999999B01")
+    (document,) = upload_and_wait(api, ("northwind.pdf", invoice_pdf(po=None)))
+    invoice_id = invoice_id_for(document["id"])
+    viewer = browse("viewer")
+    assert invoice_id in viewer.get("/invoices?flagged=yes").text
+    assert api.post(f"/api/v1/invoices/{invoice_id}/approve", json={"reason": "Merger"}).status_code == 200
+    assert invoice_id not in viewer.get("/invoices?flagged=yes").text
+    row = re.search(rf'<tr data-invoice-id="{invoice_id}".*?</tr>', viewer.get("/invoices").text, re.S)
+    assert row and "data-flagged" not in row.group(0) and "badge-approved" in row.group(0)

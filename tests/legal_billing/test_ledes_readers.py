@@ -123,3 +123,11 @@ def test_ledes_files_classify_as_legal_invoices() -> None:
 
     for path in (LEDES_1998B, LEDES_98BI, LEDES_XML_20, LEDES_XML_21):
         assert classify(path.read_text())[0] == "legal_invoice", path
+
+
+def test_xml_without_an_invoice_total_is_the_sum_of_its_lines() -> None:
+    text = LEDES_XML_21.read_text().replace("<inv_total_net_due>1389.00</inv_total_net_due>", "")
+    (invoice,) = read_ledes(text)
+    assert invoice.total == invoice.lines_total == Decimal("1389.00")
+    bad = LEDES_XML_21.read_text().replace("<inv_total_net_due>1389.00", "<inv_total_net_due>lots")
+    assert _refused(bad)[0]["field"] == "inv_total_net_due"

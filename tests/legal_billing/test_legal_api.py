@@ -29,7 +29,7 @@ def _invoices(client, **params):
     return client.get("/api/v1/legal/invoices", params=params).json()["items"]
 
 
-def test_upload_review_decide_approve_export(env) -> None:
+def test_upload_review_decide_approve_export(any_env) -> None:
     broken_lines = lines_1998b()
     broken_lines[2] = broken_lines[2].replace("|F|2.50|", "|Q|2.50|")
     with api_client() as client:
@@ -80,7 +80,7 @@ def test_upload_review_decide_approve_export(env) -> None:
     assert {"legal_guidelines.update", "legal_invoice.line_decision", "legal_invoice.approved"} <= actions
 
 
-def test_master_data_and_rereview(env) -> None:
+def test_master_data_and_rereview(any_env) -> None:
     with api_client() as client:
         response = _upload(client, ("january.txt", LEDES_1998B.read_bytes()))
         wait_until_final([document["id"] for document in response.json()["documents"]])

@@ -136,3 +136,10 @@ def test_rules_switched_off_and_severity_changed() -> None:
     assert not [finding for finding in _one(invoice.text(), "rules: {vague_description: {enabled: false}}")["findings"]]
     (finding,) = _one(invoice.text(), "rules: {LB-VAGUE-001: {severity: error}}")["findings"]
     assert finding["severity"] == "error"
+
+
+def test_guidelines_with_broken_unicode_are_refused() -> None:
+    with pytest.raises(GuidelinesInvalid, match="not valid Unicode"):
+        parse_guidelines('{"": "\\ud800"}')
+    with pytest.raises(GuidelinesInvalid, match="not valid Unicode"):
+        guidelines_from({"vague_phrases": ["\ud800"]})

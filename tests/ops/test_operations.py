@@ -21,6 +21,7 @@ from paperclerk.ops import system_events, tracing
 from paperclerk.ops.env_example import render
 from paperclerk.ops.schema_state import pending_heads
 from tests.conftest import reset_caches
+from tests.core.test_product_line_is_additive import CORE_HEAD
 from tests.helpers import api_client, assert_error
 
 REPO = Path(__file__).resolve().parents[2]
@@ -43,8 +44,9 @@ def test_readiness_stays_red_until_every_head_is_applied(env):
 
 
 def test_a_schema_migrated_by_a_newer_release_keeps_old_processes_ready(env):
-    with get_engine().begin() as connection:
-        connection.execute(text("UPDATE alembic_version SET version_num = '9999_from_the_next_release'"))
+    with get_engine().begin() as connection:  # the core's head replaced by one this release does not know
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999_from_the_next_release' "
+                                "WHERE version_num = :head"), {"head": CORE_HEAD})
     assert pending_heads() == []
     with api_client(embedded_workers=False) as client:
         assert client.get("/health/ready").status_code == 200

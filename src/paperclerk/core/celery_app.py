@@ -48,7 +48,7 @@ def make_celery(settings: Settings) -> Celery:
         task_send_sent_event=True,
     )
 
-    @app.task(name=RUN_JOB)
+    @app.task(name=RUN_JOB)  # type: ignore[untyped-decorator]  # celery ships no types
     def run_job(job_id: str) -> str:
         from paperclerk.core.worker import execute
 
@@ -112,9 +112,9 @@ def start_sweeper(settings: Settings) -> threading.Thread:
 
 def check_broker(settings: Settings) -> None:
     """Raise unless the broker answers within two seconds."""
-    from kombu import Connection
+    from kombu.connection import Connection
 
-    with Connection(settings.broker_url, connect_timeout=2) as connection:
+    with Connection(settings.broker_url, connect_timeout=2) as connection:  # type: ignore[no-untyped-call]
         connection.ensure_connection(max_retries=1, timeout=2)
 
 
@@ -134,13 +134,13 @@ def start_heartbeat(settings: Settings, queues: list[str]) -> None:
               broker_ok=lambda: _broker_reachable(settings)).start()
 
 
-@signals.worker_ready.connect
+@signals.worker_ready.connect  # type: ignore[untyped-decorator]
 def _on_worker_ready(**_: object) -> None:
     start_sweeper(get_settings())
     Maintenance(get_settings()).start()
 
 
-@signals.worker_process_init.connect
+@signals.worker_process_init.connect  # type: ignore[untyped-decorator]
 def _on_worker_process_init(**_: object) -> None:
     # A pool process forked after the sweeper ran (a replacement for a dead one) inherits the parent's
     # pooled database connections; using them from two processes corrupts both. Drop them unclosed.

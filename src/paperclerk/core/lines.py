@@ -52,6 +52,14 @@ class NavItem:
 
 
 @dataclass(frozen=True)
+class DocumentLink:
+    """Where a document lives in a line (its invoice's review page, say): a button on the document page."""
+
+    label: str
+    href: str
+
+
+@dataclass(frozen=True)
 class DocumentKind:
     """A kind of document the classifier can give, with its cue phrases (regular expressions, matched on
     word boundaries in the lower-cased start of the text) and their weights.
@@ -129,13 +137,17 @@ class ProductLine:
     events: tuple[EventType, ...] = ()
     #: The Alembic version location; its revisions carry ``branch_labels=(name,)`` on the first one.
     migrations: str | None = None
+    #: ``"module:function"``, ``(session, document) -> list[DocumentLink]``: the line's pages about a document.
+    document_links: str | None = None
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):
             raise ValueError(f"product line {self.name!r}: lower case letters, digits and '_'")
         if self.cli_group is not None and not _NAME.match(self.cli_group):
             raise ValueError(f"product line {self.name!r}: cli_group {self.cli_group!r} is not a command name")
-        for reference in (*self.api_routers, *self.page_routers, *([self.cli] if self.cli else [])):
+        references = (*self.api_routers, *self.page_routers, *([self.cli] if self.cli else []),
+                      *([self.document_links] if self.document_links else []))
+        for reference in references:
             if not _REFERENCE.match(reference):
                 raise ValueError(f"product line {self.name!r}: {reference!r} is not 'module:attribute'")
         if self.cli_aliases and not self.cli:

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from paperclerk.config import Settings, get_settings
 from paperclerk.core import jobs, processes
-from paperclerk.core.db import session_scope
+from paperclerk.core.db import session_scope, utcnow
 from paperclerk.core.errors import PaperclerkError, TransientError
 from paperclerk.core.jobs import ClaimRefused, Job, JobStatus, Queue
 from paperclerk.core.maintenance import Maintenance
@@ -127,7 +127,7 @@ def as_error(exc: BaseException) -> PaperclerkError:
 
 
 def backoff_seconds(attempt: int, base: float) -> float:
-    return base * (2 ** max(attempt - 1, 0))
+    return float(base * (2 ** max(attempt - 1, 0)))
 
 
 class LeaseKeeper:
@@ -186,7 +186,7 @@ def execute(job_id: str) -> str:
                 # An early delivery: hand it back to the dispatcher for its due time.
                 job = session.get(Job, job_id)
                 assert job is not None
-                jobs.retry_later(session, job, delay_seconds=(job.run_after - jobs.utcnow()).total_seconds(),
+                jobs.retry_later(session, job, delay_seconds=(job.run_after - utcnow()).total_seconds(),
                                  error=job.last_error or "")
             return claimed.value
         run = _run_of(claimed, worker)

@@ -65,4 +65,5 @@ LINE = ProductLine(
     ),
     events=EVENTS,
     migrations="migrations",
+    document_links="paperclerk.invoices.service:document_links",
 )

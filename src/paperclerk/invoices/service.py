@@ -12,16 +12,18 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, select
+from sqlalchemy import ColumnElement, and_, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from paperclerk.core import events
 from paperclerk.core.errors import InvalidRequest, NotFound
+from paperclerk.core.lines import DocumentLink
 from paperclerk.core.money import plain, quantity
 from paperclerk.documents import service as documents
 from paperclerk.documents.models import Document
 from paperclerk.invoices.dates import Order, find_dates
 from paperclerk.invoices.models import (
+    OPEN_STATUSES,
     FindingStatus,
     Invoice,
     InvoiceField,
@@ -149,6 +151,13 @@ def follow_document(session: Session, invoice: Invoice) -> None:
     checked clean or decided (approved, rejected, exported)."""
     documents.follow_review(session, invoice.document_id, organization_id=invoice.organization_id,
                             needs_review=invoice.status == InvoiceStatus.NEEDS_REVIEW)
+
+
+def document_links(session: Session, document: Document) -> list[DocumentLink]:
+    """The document page's way to the document's invoice."""
+    invoice_id = session.scalar(select(Invoice.id).where(Invoice.document_id == document.id,
+                                                         Invoice.organization_id == document.organization_id))
+    return [DocumentLink("Open the invoice review", f"/invoices/{invoice_id}")] if invoice_id else []
 
 
 def uploaded(session: Session, invoice: Invoice, document: Document) -> None:
@@ -284,8 +293,11 @@ def get(session: Session, invoice_id: str, *, organization_id: str, full: bool =
 
 
 def flagged_clause() -> ColumnElement[bool]:
-    return exists().where(InvoiceFinding.invoice_id == Invoice.id, InvoiceFinding.status == FindingStatus.OPEN,
-                          InvoiceFinding.severity.in_(REVIEW_SEVERITIES))
+    """An invoice still to be decided with an open finding a person must look at (a decided one is not flagged,
+    whatever was overridden: its decision is in the audit trail)."""
+    return and_(Invoice.status.in_(list(OPEN_STATUSES)), exists().where(
+        InvoiceFinding.invoice_id == Invoice.id, InvoiceFinding.status == FindingStatus.OPEN,
+        InvoiceFinding.severity.in_(REVIEW_SEVERITIES)))
 
 
 @dataclass(frozen=True)

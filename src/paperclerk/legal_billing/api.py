@@ -43,7 +43,8 @@ from paperclerk.legal_billing.schemas import (
     TimekeeperOut,
 )
 
-router = APIRouter(prefix="/api/v1/legal", tags=["legal e-billing"], responses=error_responses(401, 403, 422, 429))
+router = APIRouter(prefix="/api/v1/legal", tags=["legal e-billing"],
+                   responses=error_responses(400, 401, 403, 422, 429))
 Reader = Annotated[Principal, Depends(require("documents:read"))]
 Admin = Annotated[Principal, Depends(require("settings:manage"))]
 ReadSession = Annotated[Session, Depends(read_session)]

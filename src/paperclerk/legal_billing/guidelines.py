@@ -205,6 +205,10 @@ def parse_guidelines(data: bytes | str, *, source: str = "guidelines") -> Guidel
 
 def guidelines_from(values: dict[str, Any], *, source: str = "guidelines") -> Guidelines:
     try:
+        json.dumps(values, ensure_ascii=False, default=str).encode("utf-8")
+    except UnicodeEncodeError:
+        raise GuidelinesInvalid(f"{source}: holds text that is not valid Unicode (a lone surrogate)") from None
+    try:
         return Guidelines.model_validate(values)
     except ValidationError as exc:
         errors = [{"field": ".".join(str(part) for part in error["loc"]), "message": error["msg"]}

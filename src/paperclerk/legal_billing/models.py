@@ -147,7 +147,9 @@ class LegalInvoice(Base):
 class LegalInvoiceLine(Base):
     __tablename__ = "legal_invoice_lines"
     __table_args__ = (UniqueConstraint("invoice_id", "number"),
-                      Index("ix_legal_lines_org_keeper_date", "organization_id", "timekeeper_id", "date"))
+                      Index("ix_legal_lines_org_keeper_date", "organization_id", "timekeeper_id", "date"),
+                      # The spend dashboard sums lines by timekeeper and task code from this index alone.
+                      Index("ix_legal_lines_spend", "invoice_id", "type", "timekeeper_name", "task_code", "total"))
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     organization_id: Mapped[str] = _org()

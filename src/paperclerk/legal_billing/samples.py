@@ -10,6 +10,7 @@ as a whole).
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -151,83 +152,83 @@ def _fee_rows(invoice: Invoice) -> list[int]:
     return [index for index, row in enumerate(invoice.rows) if row.type == "F"]
 
 
+Keeper = tuple[str, str, str, Decimal]
+#: Violations that are new lines: (rng, a lawyer, a day no other line uses, the invoice) -> the lines.
+NEW_LINES: dict[str, Callable[[random.Random, Keeper, date, Invoice], list[Row]]] = {
+    "block_billing": lambda rng, keeper, day, invoice: [
+        Row("F", Decimal("3.5"), keeper[3], day, rng.choice(BLOCK_BILLED), "L120", "A104", timekeeper=keeper)],
+    "vague_description": lambda rng, keeper, day, invoice: [
+        Row("F", Decimal("1.2"), keeper[3], day, rng.choice(VAGUE), "L120", "A104", timekeeper=keeper)],
+    "billing_increment": lambda rng, keeper, day, invoice: [
+        Row("F", Decimal(rng.choice(("1.25", "0.33", "2.75", "0.05"))), keeper[3], day, CLEAN_FEES[0][2], "L240",
+            "A103", timekeeper=keeper)],
+    "excessive_daily_hours": lambda rng, keeper, day, invoice: [
+        Row("F", Decimal("6.5"), keeper[3], day, CLEAN_FEES[2][2], "L120", "A104", timekeeper=keeper),
+        Row("F", Decimal("5.0"), keeper[3], day, CLEAN_FEES[7][2], "L310", "A103", timekeeper=keeper)],
+    "rate_above_approved": lambda rng, keeper, day, invoice: [
+        Row("F", Decimal("2.0"), Decimal(rng.choice((455, 480, 520))), day, CLEAN_FEES[11][2], "L210", "A103",
+            timekeeper=TIMEKEEPERS[2])],
+    "unapproved_timekeeper": lambda rng, keeper, day, invoice: [
+        Row("F", Decimal("1.5"), UNAPPROVED[3], day, CLEAN_FEES[3][2], "L120", "A102", timekeeper=UNAPPROVED)],
+    "non_billable_expense": lambda rng, keeper, day, invoice: [_expense(rng.choice(NON_BILLABLE), day)],
+    "expense_cap": lambda rng, keeper, day, invoice: [
+        Row("E", Decimal(rng.choice((120, 450))), Decimal(rng.choice(("0.25", "0.20"))), day,
+            "Photocopies of trial exhibits", "L440", expense="E101", timekeeper=TIMEKEEPERS[2])],
+    "outside_billing_period": lambda rng, keeper, day, invoice: [
+        Row("F", Decimal("1.1"), keeper[3], invoice.start - timedelta(days=rng.randint(3, 40)) if rng.random() < 0.5
+            else invoice.end + timedelta(days=2), CLEAN_FEES[12][2], "L350", "A103", timekeeper=keeper)],
+    "administrative_task": lambda rng, keeper, day, invoice: [
+        Row("F", Decimal("0.8"), keeper[3], day, rng.choice(ADMINISTRATIVE), "L140", "A110", timekeeper=keeper)],
+}
+
+
+def _expense(item: tuple[str, str, Decimal, Decimal], day: date) -> Row:
+    code, description, units, cost = item
+    return Row("E", units, cost, day, description, "L120", expense=code, timekeeper=TIMEKEEPERS[2])
+
+
+def _change_line(invoice: Invoice, category: str, rng: random.Random) -> int:
+    """Break an existing fee (arithmetic, codes) or copy one (duplicate); the line number concerned (0: the
+    invoice's total)."""
+    fees = _fee_rows(invoice)
+    if category == "duplicate_entry":
+        original = invoice.rows[rng.choice(fees)]
+        invoice.rows.append(replace(original, description=original.description + rng.choice(("", ".", " ")),
+                                    total=None))
+        return len(invoice.rows)
+    if category == "arithmetic" and rng.random() >= 0.5:
+        invoice.stated_total = sum(row.amount for row in invoice.rows) + Decimal("100.00")
+        return 0
+    target = rng.choice(fees)
+    row = invoice.rows[target]
+    if category == "arithmetic":
+        row.total = row.amount + Decimal(rng.choice(("50.00", "120.00", "7.50")))
+        return target + 1
+    choice = rng.randrange(3)
+    if choice == 0:
+        row.task = "L999"
+    elif choice == 1:
+        row.expense = "E101"
+    else:
+        row.task, row.activity = row.activity, row.task
+    return target + 1
+
+
 def inject(invoice: Invoice, category: str, rng: random.Random) -> None:
     """Add one violation of ``category`` and its expected ``(category, line)`` pairs."""
-    fees = _fee_rows(invoice)
-    start, end = invoice.start, invoice.end
     keeper = TIMEKEEPERS[rng.randrange(4)]  # a lawyer
     free_day = invoice.free_days.pop()
-
-    def add(row: Row) -> int:
-        invoice.rows.append(row)
-        return len(invoice.rows)
-
-    if category == "arithmetic":
-        if rng.random() < 0.5:
-            target = rng.choice(fees)
-            invoice.rows[target].total = invoice.rows[target].amount + Decimal(rng.choice(("50.00", "120.00", "7.50")))
-            invoice.expected.add((category, target + 1))
-        else:
-            invoice.stated_total = sum(row.amount for row in invoice.rows) + Decimal("100.00")
-            invoice.expected.add((category, 0))
-    elif category == "invalid_code":
-        target = rng.choice(fees)
-        row = invoice.rows[target]
-        choice = rng.randrange(3)
-        if choice == 0:
-            row.task = "L999"
-        elif choice == 1:
-            row.expense = "E101"
-        else:
-            row.task, row.activity = row.activity, row.task
-        invoice.expected.add((category, target + 1))
-    elif category == "block_billing":
-        invoice.expected.add((category, add(Row("F", Decimal("3.5"), keeper[3], free_day, rng.choice(BLOCK_BILLED),
-                                                "L120", "A104", timekeeper=keeper))))
-    elif category == "vague_description":
-        invoice.expected.add((category, add(Row("F", Decimal("1.2"), keeper[3], free_day, rng.choice(VAGUE),
-                                                "L120", "A104", timekeeper=keeper))))
-    elif category == "billing_increment":
-        hours = Decimal(rng.choice(("1.25", "0.33", "2.75", "0.05")))
-        invoice.expected.add((category, add(Row("F", hours, keeper[3], free_day, CLEAN_FEES[0][2], "L240", "A103",
-                                                timekeeper=keeper))))
-    elif category == "excessive_daily_hours":
-        day = free_day
-        first = add(Row("F", Decimal("6.5"), keeper[3], day, CLEAN_FEES[2][2], "L120", "A104", timekeeper=keeper))
-        second = add(Row("F", Decimal("5.0"), keeper[3], day, CLEAN_FEES[7][2], "L310", "A103", timekeeper=keeper))
-        invoice.expected |= {(category, first), (category, second)}
-    elif category == "rate_above_approved":
-        associate = TIMEKEEPERS[2]
-        invoice.expected.add((category, add(Row("F", Decimal("2.0"), Decimal(rng.choice((455, 480, 520))), free_day,
-                                                CLEAN_FEES[11][2], "L210", "A103", timekeeper=associate))))
-    elif category == "unapproved_timekeeper":
-        invoice.expected.add((category, add(Row("F", Decimal("1.5"), UNAPPROVED[3], free_day, CLEAN_FEES[3][2],
-                                                "L120", "A102", timekeeper=UNAPPROVED))))
-    elif category == "non_billable_expense":
-        code, description, units, cost = rng.choice(NON_BILLABLE)
-        invoice.expected.add((category, add(Row("E", units, cost, free_day, description, "L120", expense=code,
-                                                timekeeper=TIMEKEEPERS[2]))))
-    elif category == "expense_cap":
-        invoice.expected.add((category, add(Row("E", Decimal(rng.choice((120, 450))), Decimal(rng.choice(("0.25",
-                                                                                                         "0.20"))),
-                                                free_day, "Photocopies of trial exhibits", "L440", expense="E101",
-                                                timekeeper=TIMEKEEPERS[2]))))
-    elif category == "outside_billing_period":
-        day = start - timedelta(days=rng.randint(3, 40)) if rng.random() < 0.5 else end + timedelta(days=2)
-        invoice.expected.add((category, add(Row("F", Decimal("1.1"), keeper[3], day, CLEAN_FEES[12][2], "L350",
-                                                "A103", timekeeper=keeper))))
-    elif category == "duplicate_entry":
-        original = invoice.rows[rng.choice(fees)]
-        copy = replace(original, description=original.description + rng.choice(("", ".", " ")), total=None)
-        invoice.expected.add((category, add(copy)))
-    elif category == "administrative_task":
-        invoice.expected.add((category, add(Row("F", Decimal("0.8"), keeper[3], free_day, rng.choice(ADMINISTRATIVE),
-                                                "L140", "A110", timekeeper=keeper))))
+    if category in NEW_LINES:
+        for row in NEW_LINES[category](rng, keeper, free_day, invoice):
+            invoice.rows.append(row)
+            invoice.expected.add((category, len(invoice.rows)))
+    elif category in ("arithmetic", "invalid_code", "duplicate_entry"):
+        invoice.expected.add((category, _change_line(invoice, category, rng)))
     elif category == "budget_exceeded":
         invoice.matter = "CM-BUDGET"
         invoice.expected.add((category, len(invoice.rows)))
     elif category == "late_submission":
-        invoice.invoice_date = end + timedelta(days=rng.randint(75, 200))
+        invoice.invoice_date = invoice.end + timedelta(days=rng.randint(75, 200))
         invoice.expected.add((category, 0))
     else:
         raise ValueError(f"unknown category {category!r}")

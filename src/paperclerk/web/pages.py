@@ -15,12 +15,14 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from paperclerk import plugins
 from paperclerk.ai.errors import BudgetExceeded, ModelUnavailable
 from paperclerk.auth.dependencies import request_ip
 from paperclerk.config import get_settings
 from paperclerk.core import audit
 from paperclerk.core.db import read_session, session_scope
 from paperclerk.core.errors import Conflict, InvalidRequest, NotFound
+from paperclerk.core.lines import load_attribute
 from paperclerk.documents import service
 from paperclerk.documents.filters import DocumentFilter
 from paperclerk.documents.models import FINAL_STATUSES, DocumentStatus
@@ -108,8 +110,10 @@ def document_page(request: Request, viewer: Annotated[Viewer, Depends(page_requi
         except NotFound:
             parent = None
     detail = detail_of(document, service.children(session, document))
+    links = [link for line in plugins.lines() if line.document_links
+             for link in load_attribute(line.document_links)(session, document)]
     return render(request, "document.html", {
-        "doc": detail, "parent": parent, "is_final": detail.status in FINAL_STATUSES,
+        "doc": detail, "parent": parent, "is_final": detail.status in FINAL_STATUSES, "line_links": links,
         "notice": request.query_params.get("notice"), "can_retry": viewer.can("documents:retry"),
     }, viewer=viewer)
 

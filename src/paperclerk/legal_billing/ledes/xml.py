@@ -32,7 +32,7 @@ _ALIASES = {
     "activity_code": ("task_activity", "activity_code", "acca_activity"),
     "expense_code": ("expense_code", "acca_expense"),
     "law_firm_id": ("lf_tax_id", "lf_vendor_id", "lf_id"),
-    "invoice_total": ("inv_total_net_due", "inv_total"),
+    "invoice_total": ("inv_total_net_due", "inv_total", "inv_total_due", "inv_net_total"),
 }
 
 
@@ -80,9 +80,8 @@ def _invoice(element: etree._Element, format_name: str, errors: list[LedesError]
     read = FieldReader(element.sourceline or 1, errors)
     number = read.text("inv_id", _text(element, "inv_id"), required=True)
     invoice_date = read.date("inv_date", _text(element, "inv_date"), required=True, iso=True)
-    total_name = next((name for name in _ALIASES["invoice_total"] if _child(element, name) is not None),
-                      _ALIASES["invoice_total"][0])
-    total = _read_at(errors, element, total_name, required=True)
+    total_name = next((name for name in _ALIASES["invoice_total"] if _child(element, name) is not None), None)
+    total = _read_at(errors, element, total_name, required=True) if total_name else None
     start = read.date("inv_start_date", _text(element, "inv_start_date"), iso=True)
     end = read.date("inv_end_date", _text(element, "inv_end_date"), iso=True)
     tax_total = _read_at(errors, element, "inv_tax_total")
@@ -102,6 +101,8 @@ def _invoice(element: etree._Element, format_name: str, errors: list[LedesError]
                     line.client_matter_id = _text(matter, "cl_matter_id")
                     line.timekeeper_name, line.timekeeper_classification = _timekeeper(matter, line.timekeeper_id)
                     lines.append(line)
+    if total_name is None:  # no invoice-level total: the lines' sum is the invoice's
+        total = sum((line.total for line in lines), Decimal(0))
     if number is None or invoice_date is None or total is None:
         return None
     first_matter = matters[0] if matters else None
