@@ -140,3 +140,12 @@ def test_the_pipeline_reads_with_the_model_and_counts_its_tokens(org, llm_on) ->
     assert (fields["vendor_tax_id"]["confidence"], fields["due_date"]["confidence"]) == (1.0, 0.9)
     assert len(llm_on.chat_requests()) == 1
     assert [row[1] for row in usage_rows()] == [PURPOSE]
+
+
+def test_answers_that_never_match_the_schema_are_counted_and_leave_the_layouts_reading(org, llm_on, caplog) -> None:
+    llm_on.replies = ["The total is 120.00.", json.dumps({"total": 120}), "```json\n{}\n```"]
+    with caplog.at_level(logging.WARNING, logger="paperclerk.invoices.llm_extractor"):
+        result = read_printed(text_invoice(), organization_id=org)
+    assert all(item.extractor == "layout" for item in result.fields.values())
+    assert [record.code for record in caplog.records] == ["LLM_BAD_OUTPUT"]  # type: ignore[attr-defined]
+    assert len(usage_rows()) == 3  # every ask's tokens were spent, and are counted
