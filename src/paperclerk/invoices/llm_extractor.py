@@ -18,7 +18,10 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from paperclerk.ai import service as ai
+from paperclerk.ai.providers import Message
 from paperclerk.config import get_settings
+from paperclerk.core.db import session_scope
 from paperclerk.core.errors import PaperclerkError
 from paperclerk.extraction.base import ExtractedPage, Extraction
 from paperclerk.invoices.dates import find_dates
@@ -61,8 +64,6 @@ _INSTRUCTIONS = ("You read invoices. Answer with the invoice's header fields as 
 
 
 def active() -> bool:
-    from paperclerk.ai import service as ai
-
     return get_settings().invoice_llm_extractor and ai.llm_configured()
 
 
@@ -79,12 +80,8 @@ class LLMExtractor:
     def extract_for(self, extraction: Extraction, organization_id: str) -> InvoiceExtraction:
         if not active() or not extraction.text.strip():
             return InvoiceExtraction()
-        from paperclerk.ai import service as ai
-        from paperclerk.ai.providers import Message
-        from paperclerk.core.db import session_scope
-
         messages: list[Message] = [{"role": "system", "content": _INSTRUCTIONS},
-                    {"role": "user", "content": prompt_text(extraction)}]
+                                   {"role": "user", "content": prompt_text(extraction)}]
         with session_scope() as session:  # the tokens are spent whatever becomes of the document
             try:
                 proposed = ai.structured(session, organization_id, messages, SCHEMA, purpose=PURPOSE)
