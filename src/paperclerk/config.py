@@ -171,6 +171,9 @@ class Settings(BaseSettings):
     llm_retry_base_seconds: float = Field(default=1.0, ge=0)
     #: Tokens each organisation may spend on remote models per calendar month (UTC); 0 means no limit.
     ai_monthly_token_budget: int = Field(default=0, ge=0)
+    #: Also read invoices with the configured language model (``PAPERCLERK_LLM_URL``), beside the layout reader; a
+    #: value it proposes is kept only where it is printed in the document. Off: invoices are read offline.
+    invoice_llm_extractor: bool = False
 
     # Operations.
     #: ``paperclerk serve`` applies pending migrations before it starts; turn off where a migration job runs them

@@ -54,7 +54,7 @@ def read(context: PipelineContext) -> ReadInvoice | None:
         einvoice = None
     if einvoice is not None and einvoice.fields:
         return ReadInvoice(CREDIT_NOTE if einvoice.is_credit_note else INVOICE, einvoice)
-    result = read_printed(extraction)
+    result = read_printed(extraction, organization_id=context.document.organization_id)
     if context.document.declared_kind == INVOICE:
         return ReadInvoice(declared_invoice(extraction, result), result)
     kind, _confidence = read_kind(extraction, result)

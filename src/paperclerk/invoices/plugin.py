@@ -46,7 +46,7 @@ LINE = ProductLine(
     title="Accounts-payable invoices",
     package="paperclerk.invoices",
     model_modules=("paperclerk.invoices.models",),
-    task_modules=("paperclerk.invoices.analyzer",),
+    task_modules=("paperclerk.invoices.analyzer", "paperclerk.invoices.llm_extractor"),
     # Master data first: /api/v1/invoices/vendors must not be read as the invoice called "vendors".
     api_routers=("paperclerk.invoices.api:masterdata_router", "paperclerk.invoices.api:router"),
     page_routers=("paperclerk.invoices.pages:router", "paperclerk.invoices.pages_rules:router",
