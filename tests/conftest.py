@@ -22,7 +22,8 @@ from paperclerk.core import db, jobs, storage
 from paperclerk.core.schema import upgrade
 
 #: ``llm_server``: an OpenAI-compatible server on loopback for any test that uses a model.
-pytest_plugins = ["tests.ai.llm_server"]
+#: ``server``, ``browser_page``: a real server and a real Chromium for the page tests.
+pytest_plugins = ["tests.ai.llm_server", "tests.browser"]
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 POSTGRES_URL = os.environ.get("PAPERCLERK_TEST_POSTGRES_URL", "")

@@ -7,8 +7,6 @@ by users of each role, with the page's CSRF token on every post.
 from __future__ import annotations
 
 import re
-import threading
-import time
 from typing import Any
 
 import httpx
@@ -16,19 +14,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from paperclerk.app import create_app
-from tests.conftest import Env
+from tests.browser import assert_clean_console, log_in, shot, watch_console
 from tests.helpers import api_key, upload_and_wait
 from tests.invoices.ap import OTHER_IBAN, add_vendor, invoice_id_for, invoice_pdf
 from tests.web.conftest import FORM_TOKEN, Browser, create_account
-from tests.web.test_web_browser import (  # noqa: F401 - browser_page is the Chromium fixture
-    StrictCSP,
-    _free_port,
-    assert_clean_console,
-    browser_page,
-    log_in,
-    shot,
-    watch_console,
-)
 
 
 def _blocked_invoice(browse: Browser) -> str:
@@ -169,46 +158,30 @@ def test_viewer_sees_no_forms_and_may_not_post_reject_needs_a_reason(browse: Bro
 
 
 @pytest.mark.browser
-def test_review_page_in_chromium_under_csp(env: Env, browser_page: Any) -> None:  # noqa: F811
-    import uvicorn
+def test_review_page_in_chromium_under_csp(server: str, browser_page: Any) -> None:
     from playwright.sync_api import expect
 
-    app = create_app(embedded_workers=True)
-    app.add_middleware(StrictCSP)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=_free_port(), log_config=None,
-                                           access_log=False, lifespan="on"))
-    thread = threading.Thread(target=server.run, name="uvicorn-invoices", daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 20
-        while not server.started:
-            assert time.monotonic() < deadline and thread.is_alive(), "the test server did not start"
-            time.sleep(0.05)
-        base = f"http://127.0.0.1:{server.config.port}"
-        with TestClient(create_app()) as api:
-            api.headers["X-API-Key"] = api_key("acme", "admin")
-            add_vendor(api)
-            (document,) = upload_and_wait(api, ("northwind.pdf", invoice_pdf("INV-1001", iban_=OTHER_IBAN, po=None)))
-        invoice_id = invoice_id_for(document["id"])
-        account = create_account("approver@acme.example", "approver")
-        page = browser_page
-        problems = watch_console(page)
-        page.goto(f"{base}/invoices/{invoice_id}")
-        log_in(page, account)
-        page.wait_for_url(f"**/invoices/{invoice_id}")
-        image = page.locator(".invoice-page img").first
-        expect(image).to_be_visible()
-        page.wait_for_function("() => document.querySelector('.invoice-page img').naturalWidth > 0")
-        box = page.locator('rect.evidence-box[data-field="total"]')
-        expect(box).to_have_count(1)
-        rect, frame = box.bounding_box(), image.bounding_box()
-        assert rect and frame and rect["width"] > 0
-        assert frame["x"] <= rect["x"] and rect["x"] + rect["width"] <= frame["x"] + frame["width"] + 1
-        # A critical finding is open: approval is blocked, and the page says why instead of offering the button.
-        expect(page.locator("[data-approval-blocked]")).to_contain_text("INV-VENDOR-BANK-CHANGED")
-        expect(page.get_by_role("button", name="Approve for payment")).to_have_count(0)
-        shot(page, "20-invoice-review")
-        assert_clean_console(problems)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
+    with TestClient(create_app()) as api:
+        api.headers["X-API-Key"] = api_key("acme", "admin")
+        add_vendor(api)
+        (document,) = upload_and_wait(api, ("northwind.pdf", invoice_pdf("INV-1001", iban_=OTHER_IBAN, po=None)))
+    invoice_id = invoice_id_for(document["id"])
+    account = create_account("approver@acme.example", "approver")
+    page = browser_page
+    problems = watch_console(page)
+    page.goto(f"{server}/invoices/{invoice_id}")
+    log_in(page, account)
+    page.wait_for_url(f"**/invoices/{invoice_id}")
+    image = page.locator(".invoice-page img").first
+    expect(image).to_be_visible()
+    page.wait_for_function("() => document.querySelector('.invoice-page img').naturalWidth > 0")
+    box = page.locator('rect.evidence-box[data-field="total"]')
+    expect(box).to_have_count(1)
+    rect, frame = box.bounding_box(), image.bounding_box()
+    assert rect and frame and rect["width"] > 0
+    assert frame["x"] <= rect["x"] and rect["x"] + rect["width"] <= frame["x"] + frame["width"] + 1
+    # A critical finding is open: approval is blocked, and the page says why instead of offering the button.
+    expect(page.locator("[data-approval-blocked]")).to_contain_text("INV-VENDOR-BANK-CHANGED")
+    expect(page.get_by_role("button", name="Approve for payment")).to_have_count(0)
+    shot(page, "20-invoice-review")
+    assert_clean_console(problems)

@@ -13,17 +13,10 @@ from fastapi.testclient import TestClient
 
 from paperclerk import samples
 from paperclerk.app import create_app
+from tests.browser import assert_clean_console, log_in, shot, watch_console
 from tests.helpers import api_key
 from tests.invoices.ap import IBAN, TAX_ID, VENDOR, add_vendor
 from tests.web.conftest import create_account
-from tests.web.test_web_browser import (  # noqa: F401 - browser_page and server are fixtures
-    assert_clean_console,
-    browser_page,
-    log_in,
-    server,
-    shot,
-    watch_console,
-)
 
 
 def _pdf(note: str = "") -> bytes:
@@ -61,7 +54,7 @@ def _upload(page: Any, base: str, name: str, data: bytes) -> str:
 
 @pytest.mark.parametrize("width", [1440, 375])
 def test_upload_review_enter_approve_with_reason_export_and_duplicate_blocked(
-        server: str, browser_page: Any, width: int) -> None:  # noqa: F811
+        server: str, browser_page: Any, width: int) -> None:
     from playwright.sync_api import expect
 
     with TestClient(create_app()) as api:

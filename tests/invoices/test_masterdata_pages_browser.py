@@ -14,18 +14,11 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.browser import assert_clean_console, log_in, shot, watch_console
 from tests.conftest import wait_until_final
 from tests.helpers import api_key
 from tests.invoices.ap import IBAN, TAX_ID, VENDOR, invoice_id_for, invoice_pdf
 from tests.web.conftest import create_account
-from tests.web.test_web_browser import (  # noqa: F401 - browser_page and server are fixtures
-    assert_clean_console,
-    browser_page,
-    log_in,
-    server,
-    shot,
-    watch_console,
-)
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +29,7 @@ ORDERS_CSV = ("po_number,vendor,currency,order_date,line_number,description,quan
 
 
 def test_admin_adds_vendor_imports_order_receives_goods_approves_and_exports(
-        server: str, browser_page: Any, tmp_path: Path) -> None:  # noqa: F811
+        server: str, browser_page: Any, tmp_path: Path) -> None:
     from playwright.sync_api import expect
 
     admin = create_account("admin@acme.example", "admin")

@@ -10,17 +10,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.browser import assert_clean_console, log_in, shot, watch_console
 from tests.helpers import upload_and_wait
 from tests.invoices.ap import invoice_id_for, invoice_pdf
 from tests.web.conftest import FORM_TOKEN, Browser, create_account, page_token
-from tests.web.test_web_browser import (  # noqa: F401 - browser_page and server are fixtures
-    assert_clean_console,
-    browser_page,
-    log_in,
-    server,
-    shot,
-    watch_console,
-)
 
 
 def _token(client: TestClient, path: str) -> str:
@@ -115,7 +108,7 @@ def test_a_reviewer_corrects_adds_and_removes_lines(browse: Browser) -> None:
 
 
 @pytest.mark.browser
-def test_upload_correct_a_line_and_change_a_rule_in_chromium(server: str, browser_page: Any,  # noqa: F811
+def test_upload_correct_a_line_and_change_a_rule_in_chromium(server: str, browser_page: Any,
                                                              tmp_path: Path) -> None:
     from playwright.sync_api import expect
 

@@ -9,23 +9,16 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.browser import assert_clean_console, log_in, shot, watch_console
 from tests.conftest import wait_until_final
 from tests.helpers import api_key
 from tests.legal_billing.ledes_samples import LEDES_98BI, LEDES_1998B
 from tests.web.conftest import create_account
-from tests.web.test_web_browser import (  # noqa: F401 - browser_page and server are fixtures
-    assert_clean_console,
-    browser_page,
-    log_in,
-    server,
-    shot,
-    watch_console,
-)
 
 pytestmark = pytest.mark.browser
 
 
-def test_review_a_bill_and_read_the_dashboard(server: str, browser_page: Any) -> None:  # noqa: F811
+def test_review_a_bill_and_read_the_dashboard(server: str, browser_page: Any) -> None:
     from playwright.sync_api import expect
 
     admin = create_account("admin@acme.example", "admin")

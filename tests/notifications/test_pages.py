@@ -12,10 +12,10 @@ from fastapi.testclient import TestClient
 
 from paperclerk.core import events
 from paperclerk.core.db import session_scope
+from tests.browser import shot, watch_console
 from tests.helpers import organization_id
 from tests.notifications.support import drain, stored_webhook
 from tests.web.conftest import create_account, form_token, web_login
-from tests.web.test_web_browser import browser_page, server, shot, watch_console  # noqa: F401  (fixtures)
 
 
 def flag(subject_id: str) -> None:
@@ -92,7 +92,7 @@ def test_webhook_pages_add_show_the_log_and_refuse_bad_input(make_client: Callab
 
 @pytest.mark.browser
 @pytest.mark.parametrize("width", [1440, 375])
-def test_bell_list_and_choices_in_chromium(server: str, browser_page: Any, width: int) -> None:  # noqa: F811
+def test_bell_list_and_choices_in_chromium(server: str, browser_page: Any, width: int) -> None:
     from playwright.sync_api import expect
 
     account = create_account(f"reader{width}@acme.example", "admin")

@@ -8,13 +8,11 @@ from typing import Any
 import pytest
 
 from tests.ai.llm_server import use_llm_server
+from tests.browser import assert_clean_console, log_in, shot, watch_console
 from tests.conftest import wait_until_final
 from tests.helpers import api_client, upload_and_wait
 from tests.search.test_hybrid import CORPUS, LEASE
 from tests.web.conftest import create_account, web_login
-from tests.web.test_web_browser import assert_clean_console, browser_page, log_in, server, shot, watch_console
-
-__all__ = ["browser_page", "server"]
 
 
 def test_the_page_shows_the_paragraphs_that_answer_the_question(env):

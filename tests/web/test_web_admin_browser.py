@@ -7,15 +7,8 @@ from typing import Any
 
 import pytest
 
+from tests.browser import assert_clean_console, log_in, shot, watch_console
 from tests.web.conftest import create_account
-from tests.web.test_web_browser import (  # noqa: F401 - fixtures
-    assert_clean_console,
-    browser_page,
-    log_in,
-    server,
-    shot,
-    watch_console,
-)
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +19,7 @@ def _fits(page: Any) -> None:
 
 
 @pytest.mark.parametrize("width", [1440, 375])
-def test_an_admin_manages_users_and_keys_in_the_browser(server: str, browser_page: Any, width: int) -> None:  # noqa: F811
+def test_an_admin_manages_users_and_keys_in_the_browser(server: str, browser_page: Any, width: int) -> None:
     from playwright.sync_api import expect
 
     page = browser_page

@@ -1,0 +1,1 @@
+"""The legal document analysis line: cases, a versioned document registry, clauses and entities with evidence."""
