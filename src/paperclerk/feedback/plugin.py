@@ -23,6 +23,7 @@ LINE = ProductLine(
     package="paperclerk.feedback",
     model_modules=("paperclerk.feedback.models",),
     task_modules=(),
+    page_routers=("paperclerk.feedback.pages_customer:router",),
     templates="templates",
     static="static",
     cli="paperclerk.feedback.cli:app",
