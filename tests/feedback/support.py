@@ -59,3 +59,37 @@ def receipt(sale: Sale, *, device: str = "device-1") -> dict[str, str]:
     local = sale.occurred_at.replace(tzinfo=None)
     return {"transaction_id": sale.external_id, "amount": str(sale.amount), "occurred_at": local.isoformat(),
             "device_id": device}
+
+
+@dataclass(frozen=True)
+class Submitted:
+    session_id: str
+    customer_token: str | None
+    finding_id: str | None
+
+
+GENERATED = "As an AI language model I found the coffee good. In conclusion, the staff were friendly."
+USEFUL = ("The cinnamon bun was dry on Saturday morning and we waited 20 minutes at the counter because only one "
+          "barista was working. You should put a second person on the till at weekends. Anna was friendly though.")
+
+
+def submitted_feedback(shop: Business, index: int, *, flagged: bool, text: str | None = None,
+                       device: str | None = None) -> Submitted:
+    """Feedback on the shop's ``index``-th sale, sent through the services; ``flagged`` sends text a fraud rule
+    holds (generated-text markers)."""
+    from sqlalchemy import select
+
+    from paperclerk.feedback import sessions
+    from paperclerk.feedback.models import FraudFinding
+
+    sale = shop.sales[index]
+    with session_scope() as session:
+        feedback, token = sessions.start(session, store_code=shop.store_code, external_id=sale.external_id,
+                                         amount=sale.amount, occurred_at=sale.occurred_at, customer_token=None,
+                                         phone=None, device_id=device or f"device-{uuid.uuid4()}",
+                                         ip=f"10.0.{index // 250}.{index % 250}")
+        sessions.submit(session, feedback, consent_text="I agree (test)", consent=True,
+                        text=text or (GENERATED if flagged else USEFUL + f" Visit {uuid.uuid4().hex[:6]}."),
+                        typing=sessions.Typing(typing_seconds=90))
+        finding = session.scalar(select(FraudFinding.id).where(FraudFinding.session_id == feedback.id))
+        return Submitted(feedback.id, token, finding)

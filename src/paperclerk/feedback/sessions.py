@@ -322,4 +322,4 @@ def open_findings(session: Session, organization_id: str | None, limit: int = 20
 
 def stores_of_sessions(session: Session, sessions: list[FeedbackSession]) -> dict[str, str]:
     ids = {item.store_id for item in sessions}
-    return dict(session.execute(select(Store.id, Store.name).where(or_(Store.id.in_(ids)))).tuples().all())
+    return dict(session.execute(select(Store.id, Store.name).where(or_(Store.id.in_(ids)))).all())
