@@ -3,6 +3,7 @@ transactions to verify against."""
 
 from __future__ import annotations
 
+import random
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -73,6 +74,13 @@ USEFUL = ("The cinnamon bun was dry on Saturday morning and we waited 20 minutes
           "barista was working. You should put a second person on the till at weekends. Anna was friendly though.")
 
 
+def _generated() -> str:
+    """Generated-looking text, different each time (so only the generated-text rule fires)."""
+    words = USEFUL.split()
+    random.shuffle(words)
+    return f"As an AI language model, {' '.join(words[:12])}."
+
+
 def submitted_feedback(shop: Business, index: int, *, flagged: bool, text: str | None = None,
                        device: str | None = None) -> Submitted:
     """Feedback on the shop's ``index``-th sale, sent through the services; ``flagged`` sends text a fraud rule
@@ -89,7 +97,7 @@ def submitted_feedback(shop: Business, index: int, *, flagged: bool, text: str |
                                          phone=None, device_id=device or f"device-{uuid.uuid4()}",
                                          ip=f"10.0.{index // 250}.{index % 250}")
         sessions.submit(session, feedback, consent_text="I agree (test)", consent=True,
-                        text=text or (GENERATED if flagged else USEFUL + f" Visit {uuid.uuid4().hex[:6]}."),
+                        text=text or (_generated() if flagged else USEFUL + f" Visit {uuid.uuid4().hex[:6]}."),
                         typing=sessions.Typing(typing_seconds=90))
         finding = session.scalar(select(FraudFinding.id).where(FraudFinding.session_id == feedback.id))
         return Submitted(feedback.id, token, finding)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-NUM_PERM = 64
+NUM_PERM = 128
 _SHINGLE = 3
 
 
@@ -53,7 +53,7 @@ class FraudConfig:
     #: Sessions by one customer in ``burst_window``.
     customer_limit: int = 4
     #: Jaccard similarity of word shingles at which two texts are near-duplicates.
-    near_duplicate: float = 0.8
+    near_duplicate: float = 0.7
     #: Distinct stores one customer (or device) reaches within ``velocity_window``.
     velocity_stores: int = 3
     velocity_window: timedelta = timedelta(minutes=15)
