@@ -116,8 +116,8 @@ def speech(quick: bool) -> list[dict[str, Any]]:
             timings.append(time.perf_counter() - started)
     timings.sort()
     p95 = timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
-    rows.append({"metric": f"60 s clip, {len(timings)} runs: p50 / p95 s", "value": f"{statistics.median(timings):.1f} / "
-                 f"{p95:.1f}", "target": "p95 ≤ 30 s"})
+    rows.append({"metric": f"60 s clip, {len(timings)} runs: p50 / p95 s",
+                 "value": f"{statistics.median(timings):.1f} / {p95:.1f}", "target": "p95 ≤ 30 s"})
     return rows
 
 
@@ -177,7 +177,8 @@ def fraud(quick: bool) -> list[dict[str, Any]]:
         true = sum(1 for item in positives if item.signals.id in caught)
         false = sum(1 for item in items if not item.pattern and item.signals.id in caught)
         rows.append({"metric": f"fraud rules ({split}, {len(items)} sessions, {len(positives)} fraudulent)",
-                     "value": f"precision {true / max(1, true + false):.3f}, recall {true / max(1, len(positives)):.3f}",
+                     "value": f"precision {true / max(1, true + false):.3f}, "
+                              f"recall {true / max(1, len(positives)):.3f}",
                      "target": "≥ 0.9 each"})
     return rows
 

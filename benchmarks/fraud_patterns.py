@@ -87,57 +87,71 @@ def _honest(rng: random.Random, counter: list[int], customers: int) -> list[Labe
     return found
 
 
+def _device(rng: random.Random, counter: list[int], tag: str, when: datetime, honest: list[Labelled]) -> list[Signals]:
+    return [_session(rng, counter, customer=f"{tag}-acct{index}", device=f"dev-{tag}",
+                     when=when + timedelta(minutes=40 * index)) for index in range(rng.randint(3, 6))]
+
+
+def _ip(rng: random.Random, counter: list[int], tag: str, when: datetime, honest: list[Labelled]) -> list[Signals]:
+    return [_session(rng, counter, customer=f"{tag}-acct{index}", ip=f"ip-{tag}",
+                     when=when + timedelta(minutes=30 * index)) for index in range(rng.randint(6, 10))]
+
+
+def _phone(rng: random.Random, counter: list[int], tag: str, when: datetime, honest: list[Labelled]) -> list[Signals]:
+    return [_session(rng, counter, customer=tag, when=when + timedelta(hours=2 * index), device=f"dev-{tag}-{index}",
+                     ip=f"ip-{tag}-{index}") for index in range(rng.randint(5, 8))]
+
+
+def _card(rng: random.Random, counter: list[int], tag: str, when: datetime, honest: list[Labelled]) -> list[Signals]:
+    return [_session(rng, counter, customer=f"{tag}-acct{index}", card=f"card-{tag}", when=when + timedelta(days=index))
+            for index in range(rng.randint(2, 4))]
+
+
+def _duplicate(rng: random.Random, counter: list[int], tag: str, when: datetime,
+               honest: list[Labelled]) -> list[Signals]:
+    original = rng.choice(honest).signals
+    when = original.created_at + timedelta(hours=rng.uniform(1, 96))
+    words = original.text.split()
+    copies = []
+    for index in range(rng.randint(1, 3)):
+        edited = list(words)
+        edited[rng.randrange(len(edited))] = rng.choice(["really", "very", "so"])
+        copies.append(_session(rng, counter, customer=f"{tag}-acct{index}", text=" ".join(edited),
+                               when=when + timedelta(days=index)))
+    return copies
+
+
+def _generated(rng: random.Random, counter: list[int], tag: str, when: datetime,
+               honest: list[Labelled]) -> list[Signals]:
+    kind = rng.choice(["paste", "speed", "marker"])
+    text = _text(rng)
+    if kind == "marker":
+        text = "As an AI language model, I found " + text[0].lower() + text[1:]
+    return [_session(rng, counter, customer=tag, when=when, text=text, pasted=len(text) if kind == "paste" else 0,
+                     typing=2.0 if kind == "speed" else None)]
+
+
+def _replay(rng: random.Random, counter: list[int], tag: str, when: datetime, honest: list[Labelled]) -> list[Signals]:
+    source = rng.choice([item for item in honest if item.signals.audio_fingerprint]).signals
+    return [_session(rng, counter, customer=tag, when=source.created_at + timedelta(hours=rng.uniform(1, 96)),
+                     audio=_noisy(source.audio_fingerprint or "", rng))]
+
+
+def _velocity(rng: random.Random, counter: list[int], tag: str, when: datetime,
+              honest: list[Labelled]) -> list[Signals]:
+    return [_session(rng, counter, customer=tag, store=store, when=when + timedelta(minutes=3 * index))
+            for index, store in enumerate(rng.sample(STORES, rng.randint(3, 4)))]
+
+
+PATTERNS = {"FB-DEVICE": _device, "FB-IP": _ip, "FB-PHONE": _phone, "FB-CARD": _card, "FB-DUPLICATE": _duplicate,
+            "FB-GENERATED": _generated, "FB-REPLAY": _replay, "FB-VELOCITY": _velocity}
+
+
 def _fraud(rng: random.Random, counter: list[int], honest: list[Labelled]) -> list[Labelled]:
-    found: list[Labelled] = []
     when = START + timedelta(days=rng.uniform(0, 20))
-    pattern = rng.choice(["FB-DEVICE", "FB-IP", "FB-PHONE", "FB-CARD", "FB-DUPLICATE", "FB-GENERATED", "FB-REPLAY",
-                          "FB-VELOCITY"])
+    pattern = rng.choice(sorted(PATTERNS))
     tag = f"{pattern}-{counter[0]}"
-    if pattern == "FB-DEVICE":
-        for index in range(rng.randint(3, 6)):
-            found.append(Labelled(_session(rng, counter, customer=f"{tag}-acct{index}", device=f"dev-{tag}",
-                                           when=when + timedelta(minutes=40 * index)), pattern))
-    elif pattern == "FB-IP":
-        for index in range(rng.randint(6, 10)):
-            found.append(Labelled(_session(rng, counter, customer=f"{tag}-acct{index}", ip=f"ip-{tag}",
-                                           when=when + timedelta(minutes=30 * index)), pattern))
-    elif pattern == "FB-PHONE":
-        for index in range(rng.randint(5, 8)):
-            found.append(Labelled(_session(rng, counter, customer=tag, when=when + timedelta(hours=2 * index),
-                                           device=f"dev-{tag}-{index}", ip=f"ip-{tag}-{index}"), pattern))
-    elif pattern == "FB-CARD":
-        for index in range(rng.randint(2, 4)):
-            found.append(Labelled(_session(rng, counter, customer=f"{tag}-acct{index}", card=f"card-{tag}",
-                                           when=when + timedelta(days=index)), pattern))
-    elif pattern == "FB-DUPLICATE":
-        original = rng.choice(honest).signals
-        source = original.text
-        when = original.created_at + timedelta(hours=rng.uniform(1, 96))
-        words = source.split()
-        for index in range(rng.randint(1, 3)):
-            edited = list(words)
-            edited[rng.randrange(len(edited))] = rng.choice(["really", "very", "so"])
-            found.append(Labelled(_session(rng, counter, customer=f"{tag}-acct{index}", text=" ".join(edited),
-                                           when=when + timedelta(days=index)), pattern))
-    elif pattern == "FB-GENERATED":
-        kind = rng.choice(["paste", "speed", "marker"])
-        text = _text(rng)
-        if kind == "marker":
-            text = "As an AI language model, I found " + text[0].lower() + text[1:]
-        found.append(Labelled(_session(rng, counter, customer=tag, when=when, text=text,
-                                       pasted=len(text) if kind == "paste" else 0,
-                                       typing=2.0 if kind == "speed" else None), pattern))
-    elif pattern == "FB-REPLAY":
-        source = rng.choice([item for item in honest if item.signals.audio_fingerprint])
-        audio = source.signals.audio_fingerprint
-        when = source.signals.created_at + timedelta(hours=rng.uniform(1, 96))
-        found.append(Labelled(_session(rng, counter, customer=tag, when=when, audio=_noisy(audio or "", rng)),
-                              pattern))
-    else:  # FB-VELOCITY
-        for index, store in enumerate(rng.sample(STORES, rng.randint(3, 4))):
-            found.append(Labelled(_session(rng, counter, customer=tag, store=store,
-                                           when=when + timedelta(minutes=3 * index)), pattern))
-    return found
+    return [Labelled(signals, pattern) for signals in PATTERNS[pattern](rng, counter, tag, when, honest)]
 
 
 def build(seed: str, *, customers: int = 300, frauds: int = 60) -> list[Labelled]:

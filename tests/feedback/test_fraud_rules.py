@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from benchmarks.bench_feedback import fraud as fraud_benchmark
+
 from paperclerk.feedback.fraud import Signals, evaluate, fingerprint_similarity, jaccard, minhash
 
 NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)

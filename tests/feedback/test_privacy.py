@@ -65,8 +65,8 @@ def test_retention_with_a_moved_clock(env: Env, tmp_path: Path) -> None:
 def test_customer_sees_exports_and_erases(env: Env) -> None:
     shop = business(sales=2)
     with TestClient(create_app(embedded_workers=False), raise_server_exceptions=False) as client:
-        form_page = client.post(f"/f/{shop.store_code}/verify", data={**receipt(shop.sales[0]), "phone": "+46701234567"},
-                                follow_redirects=False).headers["location"]
+        form = {**receipt(shop.sales[0]), "phone": "+46701234567"}
+        form_page = client.post(f"/f/{shop.store_code}/verify", data=form, follow_redirects=False).headers["location"]
         client.post(form_page, data={"consent": "yes", "text": TEXT})
         mine = client.get("/f/me")
         assert "cinnamon bun" in mine.text and "to be paid" in mine.text
