@@ -26,6 +26,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from benchmarks.common import Row, SectionResult
+
+SECTION = "13 feedback"
+
 SPEECH = Path(os.environ.get("PAPERCLERK_SPEECH_DATA", "/work/data/speech/ljspeech"))
 REVIEWS = Path(os.environ.get("PAPERCLERK_REVIEWS_DATA", "/work/data/reviews/finefoods.csv"))
 #: Rules whose evidence lists the other sessions of the same scheme (so a finding also catches the earlier ones);
@@ -78,7 +82,7 @@ def spearman(first: Sequence[float], second: Sequence[float]) -> float:
     return top / bottom if bottom else 0.0
 
 
-def speech(quick: bool) -> list[dict[str, Any]]:
+def speech(quick: bool) -> list[Row]:
     """Word error rate per split on LJ Speech, and the time to read a 60 s clip (p50/p95 over repeated runs)."""
     import numpy as np
 
@@ -87,7 +91,7 @@ def speech(quick: bool) -> list[dict[str, Any]]:
 
     metadata = SPEECH / "metadata.csv"
     if not metadata.exists():
-        return [{"metric": "speech", "value": f"no data at {SPEECH}"}]
+        return [Row(SECTION, "speech to text", None, note=f"no data at {SPEECH}")]
     settings = Settings(data_dir=Path(tempfile.mkdtemp(prefix="bench-feedback-")), parse_in_subprocess=True)
     clips = [line.split("|") for line in metadata.read_text().splitlines() if line.strip()]
     rows = []
@@ -103,8 +107,8 @@ def speech(quick: bool) -> list[dict[str, Any]]:
         samples.append(stt.decode(audio_path, 600))
     for split in ("dev", "test"):
         if words[split]:
-            rows.append({"metric": f"WER LJ Speech ({split}, {words[split]} words)",
-                         "value": f"{errors[split] / words[split]:.1%}", "target": "≤ 10 %"})
+            rows.append(Row(SECTION, f"WER, LJ Speech {split} ({words[split]} words)",
+                            round(100 * errors[split] / words[split], 1), "%", 10.0, "target", "max"))
     minute = np.concatenate(samples)[: 60 * stt.SAMPLE_RATE]
     with tempfile.TemporaryDirectory() as scratch:
         clip = Path(scratch) / "minute.wav"
@@ -116,8 +120,9 @@ def speech(quick: bool) -> list[dict[str, Any]]:
             timings.append(time.perf_counter() - started)
     timings.sort()
     p95 = timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
-    rows.append({"metric": f"60 s clip, {len(timings)} runs: p50 / p95 s",
-                 "value": f"{statistics.median(timings):.1f} / {p95:.1f}", "target": "p95 ≤ 30 s"})
+    rows.append(Row(SECTION, f"60 s clip read, p95 of {len(timings)}", round(p95, 1), "s", 30.0, "target", "max",
+                    note=f"p50 {statistics.median(timings):.1f} s; real-time factor {p95 / 60:.2f}; load average "
+                         f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores during the run"))
     return rows
 
 
@@ -133,13 +138,13 @@ def _write_wav(path: Path, audio: Any) -> None:
         out.writeframes((np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes())
 
 
-def quality(quick: bool) -> list[dict[str, Any]]:
+def quality(quick: bool) -> list[Row]:
     """Spearman of the quality score, and of the length-only baseline, against helpful votes (reviews with at
     least one vote), per split."""
     from paperclerk.feedback.quality import score_text
 
     if not REVIEWS.exists():
-        return [{"metric": "quality", "value": f"no data at {REVIEWS}"}]
+        return [Row(SECTION, "quality score", None, note=f"no data at {REVIEWS}")]
     with REVIEWS.open(encoding="utf-8-sig") as handle:
         reviews = [row for row in csv.DictReader(handle) if int(row["HelpfulnessDenominator"]) >= 1]
     rows = []
@@ -149,13 +154,13 @@ def quality(quick: bool) -> list[dict[str, Any]]:
         votes = [float(row["HelpfulnessNumerator"]) for row in chosen]
         scores = [float(score_text(text).score) for text in texts]
         lengths = [float(len(text.split())) for text in texts]
-        rows.append({"metric": f"Spearman score vs helpful votes ({split}, {len(chosen)} reviews)",
-                     "value": f"{spearman(scores, votes):.3f}", "target": "≥ 0.4 and > length baseline",
-                     "baseline": f"length only {spearman(lengths, votes):.3f}"})
+        rows.append(Row(SECTION, f"Spearman, score vs helpful votes, {split} ({len(chosen)} reviews)",
+                        round(spearman(scores, votes), 3), "", round(spearman(lengths, votes), 3), "length only",
+                        "floor", note="target ≥ 0.4 and above the length-only baseline"))
     return rows
 
 
-def fraud(quick: bool) -> list[dict[str, Any]]:
+def fraud(quick: bool) -> list[Row]:
     """Precision and recall of the fraud rules on the generated labelled patterns, per split."""
     from benchmarks.fraud_patterns import build
     from paperclerk.feedback.fraud import Signals, evaluate
@@ -176,22 +181,23 @@ def fraud(quick: bool) -> list[dict[str, Any]]:
         positives = [item for item in items if item.pattern]
         true = sum(1 for item in positives if item.signals.id in caught)
         false = sum(1 for item in items if not item.pattern and item.signals.id in caught)
-        rows.append({"metric": f"fraud rules ({split}, {len(items)} sessions, {len(positives)} fraudulent)",
-                     "value": f"precision {true / max(1, true + false):.3f}, "
-                              f"recall {true / max(1, len(positives)):.3f}",
-                     "target": "≥ 0.9 each"})
+        label = f"{split}, {len(items)} sessions, {len(positives)} fraudulent"
+        rows.append(Row(SECTION, f"fraud rules precision ({label})", round(true / max(1, true + false), 3), "",
+                        0.9, "target", "min"))
+        rows.append(Row(SECTION, f"fraud rules recall ({label})", round(true / max(1, len(positives)), 3), "", 0.9,
+                        "target", "min"))
     return rows
 
 
 SECTIONS = {"speech": speech, "quality": quality, "fraud": fraud}
 
 
-def run(quick: bool = False, only: Sequence[str] = ()) -> list[dict[str, Any]]:
-    rows = []
+def run(quick: bool = False, only: Sequence[str] = ()) -> SectionResult:
+    rows: list[Row] = []
     for name, section in SECTIONS.items():
         if not only or name in only:
             rows.extend(section(quick))
-    return rows
+    return SectionResult(rows=rows)
 
 
 def main() -> None:
@@ -199,9 +205,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--only", default="")
     args = parser.parse_args()
-    for row in run(args.quick, [item for item in args.only.split(",") if item]):
-        extra = f"  ({row['baseline']})" if "baseline" in row else ""
-        print(f"{row['metric']:<60} {row['value']:<30} {row.get('target', '')}{extra}")
+    for row in run(args.quick, [item for item in args.only.split(",") if item]).rows:
+        base = f"{row.baseline_label} {row.baseline}" if row.baseline is not None else ""
+        print(f"{row.metric:<66} {row.value!s:>8} {row.unit:<2} {base:<22} {row.note}")
 
 
 if __name__ == "__main__":

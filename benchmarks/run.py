@@ -30,12 +30,12 @@ from pathlib import Path
 from benchmarks.common import REPO, Row, SectionResult, cleanup, install_cleanup, run_child, temp_dir
 
 SECTIONS = ("extraction", "throughput", "ocr", "upload", "search", "invoices", "backup", "reader", "recovery", "legal",
-            "passages", "notifications")
+            "passages", "notifications", "feedback")
 RESULTS = Path(__file__).resolve().parent / "results.md"
 _TITLES = {"extraction": "1 extraction", "throughput": "2 throughput", "ocr": "3 OCR", "upload": "4 upload",
            "search": "5 search", "invoices": "6 invoices", "backup": "7 backup", "reader": "8 real documents",
            "recovery": "9 recovery", "legal": "10 legal e-billing", "passages": "11 passages",
-           "notifications": "12 notifications"}
+           "notifications": "12 notifications", "feedback": "13 feedback"}
 
 
 # Sections ---------------------------------------------------------------------------------------------------
@@ -93,6 +93,12 @@ def _passages(quick: bool) -> SectionResult:
     return bench_passages.run(quick)
 
 
+def _feedback(quick: bool) -> SectionResult:
+    from benchmarks import bench_feedback
+
+    return bench_feedback.run(quick)
+
+
 def _notifications(quick: bool) -> SectionResult:
     return run_child("notifications", quick=quick, data_dir=temp_dir("notifications-run") / "data", timeout=600)
 
@@ -100,7 +106,7 @@ def _notifications(quick: bool) -> SectionResult:
 RUNNERS: dict[str, Callable[[bool], SectionResult]] = {
     "extraction": _extraction, "throughput": _throughput, "ocr": _ocr, "upload": _upload, "search": _search,
     "invoices": _invoices, "backup": _backup, "reader": _reader, "recovery": _recovery, "legal": _legal,
-    "passages": _passages, "notifications": _notifications,
+    "passages": _passages, "notifications": _notifications, "feedback": _feedback,
 }
 
 

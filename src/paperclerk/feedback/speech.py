@@ -159,7 +159,7 @@ def transcribe_samples(audio: NDArray[np.float32], *, settings: Settings | None 
     probabilities = dict(ranked)
     language = max(allowed, key=lambda code: probabilities.get(code, 0.0)) if allowed else ranked[0][0]
     segments, info = model.transcribe(audio, language=language, beam_size=settings.feedback_speech_beam_size,
-                                      vad_filter=True, condition_on_previous_text=False)
+                                      vad_filter=True, condition_on_previous_text=False, without_timestamps=True)
     text = " ".join(segment.text.strip() for segment in segments).strip()
     return Transcript(text=text, language=language, language_probability=round(probabilities.get(language, 0.0), 3),
                       duration_s=round(float(info.duration), 2), ms=int((time.perf_counter() - started) * 1000))
