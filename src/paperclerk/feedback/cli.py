@@ -85,3 +85,17 @@ def score(
             console.print(f"{out['id']}: {result.score} ({out['tier']}) — {'; '.join(result.reasons)}", markup=False)
     if failures:
         raise typer.Exit(2)
+
+
+@app.command()
+def retention() -> None:
+    """Apply the retention rules now (the workers also do it every hour): recordings deleted
+    ``VOICE_DATA_RETENTION_HOURS`` after transcription, feedback after ``DATA_RETENTION_DAYS``, customers not seen
+    for that long pseudonymised (their ledger entries stay, without their identity)."""
+    from paperclerk.core.db import session_scope
+    from paperclerk.feedback.privacy import apply_retention
+
+    with session_scope() as session:
+        result = apply_retention(session)
+    console.print(f"recordings deleted: {result.recordings_deleted}; feedback deleted: {result.feedback_deleted}; "
+                  f"customers pseudonymised: {result.customers_pseudonymised}")
