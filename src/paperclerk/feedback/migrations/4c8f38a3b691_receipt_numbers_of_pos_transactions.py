@@ -10,8 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import paperclerk.core.db
-
 revision: str = '4c8f38a3b691'
 down_revision: str | None = 'a923ff65d4a0'
 branch_labels: str | Sequence[str] | None = None
