@@ -33,6 +33,7 @@ def test_an_account_is_onboarded_through_a_link(connect: StripeConnect, stripe: 
     link = connect.onboarding_link(account.account_id, return_url="https://app.example/done",
                                    refresh_url="https://app.example/again")
     assert link.url.startswith(stripe.url) and link.expires_at.tzinfo is not None
+    assert stripe.requests[-1].headers["idempotency-key"].startswith("paperclerk-")  # a retry makes no second link
     created = stripe.requests[0]
     assert created.headers["content-type"] == "application/x-www-form-urlencoded"
     assert created.form()["capabilities[transfers][requested]"] == "true" and created.form()["country"] == "SE"

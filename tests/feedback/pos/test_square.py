@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from email.utils import format_datetime
 
 import pytest
 
@@ -54,6 +55,13 @@ def test_429_waits_as_long_as_retry_after_says(square: SquareServer, waits: Wait
                 body={"errors": [{"category": "RATE_LIMIT_ERROR", "code": "RATE_LIMITED"}]})
     assert len(list(source(square, waits).transactions(*DAY))) == 1
     assert waits == [3.0, 3.0]
+
+
+def test_retry_after_as_an_http_date(square: SquareServer, waits: Waits) -> None:
+    square.fail(1, 429, headers={"Retry-After": format_datetime(datetime.now(UTC) + timedelta(seconds=5),
+                                                                usegmt=True)})
+    assert list(source(square, waits).transactions(*DAY)) == []
+    assert len(waits) == 1 and 3 < waits[0] <= 5
 
 
 def test_a_retry_after_longer_than_allowed_fails_at_once(square: SquareServer, waits: Waits) -> None:

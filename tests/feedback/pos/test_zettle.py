@@ -55,7 +55,8 @@ def test_a_revoked_token_is_renewed_once(zettle: ZettleServer, waits: Waits) -> 
 def test_a_revoked_api_key_is_an_auth_failure(zettle: ZettleServer, waits: Waits) -> None:
     with pytest.raises(PaperclerkError) as caught:
         list(source(zettle, waits, api_key="revoked").transactions(*DAY))
-    assert caught.value.code == "VENDOR_REJECTED" and caught.value.details["vendor_code"] == "invalid_grant"
+    assert caught.value.code == "VENDOR_AUTH_FAILED" and caught.value.details["vendor_code"] == "invalid_grant"
+    assert "revoked" in caught.value.message and len(zettle.requests) == 1
 
 
 def test_a_token_answer_without_a_token_is_a_bad_response(zettle: ZettleServer, waits: Waits) -> None:

@@ -7,6 +7,7 @@ units (SEK öre; JPY has none; ISK and UGX are counted in hundredths)."""
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -84,10 +85,9 @@ class StripeConnect:
 
     def _post(self, path: str, fields: dict[str, str], *, idempotency_key: str | None = None
               ) -> dict[str, Any]:
-        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
-        response = self._client.request("POST", self._base + path, data=fields, headers=headers,
-                                        retry_safe=idempotency_key is not None or path == "/v1/account_links")
-        return self._client.json(response)
+        # Every POST carries a key (a fresh one when the caller has none), so that a retry never does it twice.
+        headers = {"Idempotency-Key": idempotency_key or f"paperclerk-{uuid.uuid4()}"}
+        return self._client.json(self._client.request("POST", self._base + path, data=fields, headers=headers))
 
     def _get(self, path: str) -> dict[str, Any]:
         return self._client.json(self._client.request("GET", self._base + path))

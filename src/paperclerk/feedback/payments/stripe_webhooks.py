@@ -17,6 +17,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+from paperclerk.config import Settings, get_settings
 from paperclerk.core.errors import PaperclerkError
 from paperclerk.feedback.minor_units import currency_code, from_minor
 from paperclerk.feedback.payments.provider import AccountEvent, ConnectedAccount, PayoutEvent, PayoutStatus
@@ -40,9 +41,13 @@ def sign(payload: bytes, secret: str, timestamp: int) -> str:
     return f"t={timestamp},v1={digest}"
 
 
-def verify(payload: bytes, header: str | None, secret: str, *, tolerance: int = 300,
-           now: float | None = None) -> dict[str, Any]:
-    """The event, once the signature is Stripe's and recent; otherwise :class:`WebhookRejected`."""
+def verify(payload: bytes, header: str | None, *, secret: str | None = None, tolerance: int | None = None,
+           now: float | None = None, settings: Settings | None = None) -> dict[str, Any]:
+    """The event, once the signature is Stripe's and recent; otherwise :class:`WebhookRejected`. The secret and
+    tolerance default to ``PAPERCLERK_FEEDBACK_STRIPE_WEBHOOK_SECRET`` / ``…_TOLERANCE_SECONDS``."""
+    config = settings or get_settings()
+    secret = config.feedback_stripe_webhook_secret.get_secret_value() if secret is None else secret
+    tolerance = config.feedback_stripe_webhook_tolerance_seconds if tolerance is None else tolerance
     if not secret:
         raise WebhookRejected("No Stripe webhook secret is configured.", code="PAYOUT_PROVIDER_NOT_CONFIGURED",
                               http_status=503)

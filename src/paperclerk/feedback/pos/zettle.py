@@ -68,10 +68,11 @@ class ZettleSource:
         raise self._client.bad_response(f"more than {MAX_PAGES} pages")
 
     def _get(self, params: dict[str, Any]) -> dict[str, Any]:
+        reused = self._token is not None and self._token[1] > self._clock()
         try:
             response = self._client.request("GET", self._url, params=params, headers=self._authorization())
         except VendorError as exc:
-            if exc.code != "VENDOR_AUTH_FAILED" or self._token is None:
+            if exc.code != "VENDOR_AUTH_FAILED" or not reused:
                 raise
             self._token = None  # revoked or expired early: one fresh token, then give up
             response = self._client.request("GET", self._url, params=params, headers=self._authorization())
@@ -79,9 +80,16 @@ class ZettleSource:
 
     def _authorization(self) -> dict[str, str]:
         if self._token is None or self._token[1] <= self._clock():
-            answer = self._client.json(self._client.request(
-                "POST", self._token_url,
-                data={"grant_type": _GRANT, "client_id": self._client_id, "assertion": self._api_key}))
+            try:
+                response = self._client.request("POST", self._token_url, data={
+                    "grant_type": _GRANT, "client_id": self._client_id, "assertion": self._api_key})
+            except VendorError as exc:
+                if exc.vendor_code != "invalid_grant":
+                    raise
+                raise VendorError(self._client.vendor, "the API key is invalid or was revoked; the business needs "
+                                  "to create a new one", code="VENDOR_AUTH_FAILED", status=exc.status,
+                                  vendor_code=exc.vendor_code) from None
+            answer = self._client.json(response)
             token, lifetime = answer.get("access_token"), answer.get("expires_in", 7200)
             if not isinstance(token, str) or not token or not isinstance(lifetime, int | float):
                 raise self._client.bad_response("the token answer has no access_token")
