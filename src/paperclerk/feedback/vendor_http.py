@@ -2,9 +2,9 @@
 bounded retries, and the vendor's errors as stable codes.
 
 Connection errors, time-outs and 5xx answers are tried again with exponential back-off; a 429 waits as long as its
-``Retry-After`` says (seconds or an HTTP date) when that is no longer than ``max_retry_after_seconds``. A request
-that changes something is only tried again when the vendor deduplicates it (an idempotency key): the caller says so
-with ``retry_safe``. A vendor may also say itself whether to try again (Stripe's ``Stripe-Should-Retry``).
+``Retry-After`` says (seconds or an HTTP date) when that is no longer than ``max_retry_after_seconds``. Every request
+is tried again, so one that changes something must be one the vendor deduplicates (Stripe's POSTs carry an
+``Idempotency-Key``). A vendor may also say itself whether to try again (Stripe's ``Stripe-Should-Retry``).
 """
 
 from __future__ import annotations
@@ -63,12 +63,9 @@ class VendorClient:
         self._sleep = sleep
         self._http = httpx.Client(timeout=config.feedback_vendor_timeout_seconds, headers=dict(headers or {}))
 
-    def close(self) -> None:
-        self._http.close()
-
     def request(self, method: str, url: str, *, params: Mapping[str, Any] | None = None,
                 data: Mapping[str, str] | None = None,
-                headers: Mapping[str, str] | None = None, retry_safe: bool = True) -> httpx.Response:
+                headers: Mapping[str, str] | None = None) -> httpx.Response:
         """The vendor's successful answer, after the retries; a failure is a :class:`VendorError`."""
         failure: VendorError | None = None
         for attempt in range(self._retries + 1):
@@ -79,13 +76,11 @@ class VendorClient:
             except httpx.HTTPError as exc:
                 failure = VendorError(self.vendor, f"cannot reach {url}: {type(exc).__name__}",
                                       code="VENDOR_UNAVAILABLE")
-                if not retry_safe:
-                    raise failure from None
                 continue
             if response.status_code < 400:
                 return response
             failure = self._failure(response)
-            if not _worth_retrying(response, failure, retry_safe, self._max_wait):
+            if not _worth_retrying(response, failure, self._max_wait):
                 raise failure
         assert failure is not None
         raise failure
@@ -115,14 +110,14 @@ class VendorClient:
                            vendor_code=vendor_code, retry_after=_retry_after(response))
 
 
-def _worth_retrying(response: httpx.Response, failure: VendorError, retry_safe: bool, max_wait: float) -> bool:
-    told = response.headers.get("Stripe-Should-Retry")
+def _worth_retrying(response: httpx.Response, failure: VendorError, max_wait: float) -> bool:
+    told: str | None = response.headers.get("Stripe-Should-Retry")
     if told is not None:
-        return told == "true" and retry_safe
+        return told == "true"
     if failure.code == "VENDOR_RATE_LIMITED":
         wait = failure.details.get("retry_after_seconds")
         return wait is None or float(wait) <= max_wait
-    return failure.code == "VENDOR_UNAVAILABLE" and retry_safe
+    return failure.code == "VENDOR_UNAVAILABLE"
 
 
 def _wait(failure: VendorError | None, backoff: float) -> float:
