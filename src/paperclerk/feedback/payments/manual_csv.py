@@ -118,7 +118,8 @@ class ManualCsvPayouts:
             rows = _read(self.path)
             yield rows
             if write:
-                scratch = self.path.with_name(f".{self.path.name}.{os.getpid()}")
+                # One writer at a time holds the lock, so one scratch name serves all (a crash leaves no litter).
+                scratch = self.path.with_name(f".{self.path.name}.writing")
                 scratch.write_text(_csv(rows, COLUMNS), encoding="utf-8")
                 os.replace(scratch, self.path)
 
