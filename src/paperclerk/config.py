@@ -207,33 +207,6 @@ class Settings(BaseSettings):
     #: Days a verification answer is reused before the provider is asked again.
     legal_verification_max_age_days: int = Field(default=30, ge=0)
 
-    #: Where people open paperclerk (``https://paperclerk.example.com``): the start of links in notification e-mails.
-    public_url: str = "http://127.0.0.1:8000"
-    #: SMTP server for notification e-mails; empty means no e-mail is sent (the in-app list and webhooks still work).
-    smtp_host: str = ""
-    #: SMTP port: 587 with STARTTLS, 465 with TLS, 25 for a relay.
-    smtp_port: int = Field(default=587, ge=1, le=65535)
-    #: ``starttls``, ``tls`` (TLS from the first byte) or ``none`` (a relay on a network you trust).
-    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
-    #: SMTP user name; empty means the server takes mail without logging in.
-    smtp_username: str = ""
-    #: SMTP password.
-    smtp_password: SecretStr = SecretStr("")
-    #: The sender of notification e-mails.
-    smtp_from: str = "paperclerk@localhost"
-    #: Seconds to wait for the SMTP server.
-    smtp_timeout_seconds: float = Field(default=30.0, gt=0)
-    #: Attempts per notification e-mail or webhook call, with exponential back-off between them.
-    delivery_max_attempts: int = Field(default=6, ge=1)
-    #: The first retry of a failed delivery waits this long; each further one twice as long.
-    delivery_retry_base_seconds: float = Field(default=30.0, ge=0)
-    #: Seconds to wait for a webhook receiver's answer.
-    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
-    #: A webhook whose deliveries failed this many times in a row (each after all its attempts) is turned off.
-    webhook_disable_after_failures: int = Field(default=5, ge=1)
-    #: Let webhooks call loopback, private and link-local addresses (a receiver on your own network).
-    webhook_allow_private_networks: bool = False
-
     # Feedback line: POS transaction import and reward payouts (paperclerk.feedback.pos, .payments). Each business's
     # own POS credentials are stored with the business; these are the platform's endpoints and accounts.
     #: Seconds to wait for a POS system's or payout provider's answer.
@@ -269,6 +242,33 @@ class Settings(BaseSettings):
     #: The file the manual payout provider keeps its payouts in (a CSV); empty means
     #: ``<data dir>/feedback/manual-payouts.csv``.
     feedback_manual_payouts_file: str = ""
+
+    #: Where people open paperclerk (``https://paperclerk.example.com``): the start of links in notification e-mails.
+    public_url: str = "http://127.0.0.1:8000"
+    #: SMTP server for notification e-mails; empty means no e-mail is sent (the in-app list and webhooks still work).
+    smtp_host: str = ""
+    #: SMTP port: 587 with STARTTLS, 465 with TLS, 25 for a relay.
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    #: ``starttls``, ``tls`` (TLS from the first byte) or ``none`` (a relay on a network you trust).
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    #: SMTP user name; empty means the server takes mail without logging in.
+    smtp_username: str = ""
+    #: SMTP password.
+    smtp_password: SecretStr = SecretStr("")
+    #: The sender of notification e-mails.
+    smtp_from: str = "paperclerk@localhost"
+    #: Seconds to wait for the SMTP server.
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0)
+    #: Attempts per notification e-mail or webhook call, with exponential back-off between them.
+    delivery_max_attempts: int = Field(default=6, ge=1)
+    #: The first retry of a failed delivery waits this long; each further one twice as long.
+    delivery_retry_base_seconds: float = Field(default=30.0, ge=0)
+    #: Seconds to wait for a webhook receiver's answer.
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    #: A webhook whose deliveries failed this many times in a row (each after all its attempts) is turned off.
+    webhook_disable_after_failures: int = Field(default=5, ge=1)
+    #: Let webhooks call loopback, private and link-local addresses (a receiver on your own network).
+    webhook_allow_private_networks: bool = False
 
     @classmethod
     def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
