@@ -40,7 +40,9 @@ from tests.legal_billing.ledes_samples import legal_invoice
 from tests.notifications.support import stored_webhook
 
 #: Routes anybody may call (they authenticate the caller themselves).
-PUBLIC = {("POST", "/api/v1/auth/login"), ("POST", "/api/v1/auth/refresh"), ("POST", "/api/v1/auth/logout")}
+PUBLIC = {("POST", "/api/v1/auth/login"), ("POST", "/api/v1/auth/refresh"), ("POST", "/api/v1/auth/logout"),
+          # Stripe's payout webhooks: the signature authenticates (tests/feedback/test_payouts_and_pos.py)
+          ("POST", "/api/v1/feedback/stripe/webhook")}
 
 
 @dataclass
@@ -88,6 +90,8 @@ def _csv(text: str) -> dict[str, Any]:
 
 
 CALLS: dict[tuple[str, str], Call] = {
+    ("POST", "/api/v1/feedback/stripe/webhook"): lambda w: ("/api/v1/feedback/stripe/webhook", {
+        "content": b'{"object": "event"}'}),
     ("POST", "/api/v1/legal/invoices/upload"): lambda w: ("/api/v1/legal/invoices/upload", _unique_text()),
     ("GET", "/api/v1/legal/invoices"): lambda w: ("/api/v1/legal/invoices", {}),
     ("GET", "/api/v1/legal/invoices/{invoice_id}"): lambda w: (f"/api/v1/legal/invoices/{w.legal_invoice_id}", {}),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -101,3 +102,43 @@ def test_stripe_connect_payout(env: Env, stripe: StripeServer, connect: StripeCo
         assert ledger.customer_totals(session, customer_id)["SEK"]["balance"] == 0
         assert ledger.trial_balance(session) == {"SEK": Decimal(0)}
     assert any(re.match(r"/v1/transfers", request.path) for request in stripe.requests)
+
+
+def test_stripe_webhook_returns_a_failed_payout_to_the_balance(env: Env, stripe: StripeServer,
+                                                               connect: StripeConnect,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from paperclerk.config import get_settings
+    from paperclerk.feedback.payments.stripe_webhooks import sign
+
+    monkeypatch.setenv("PAPERCLERK_FEEDBACK_STRIPE_WEBHOOK_SECRET", stripe.webhook_secret)
+    get_settings.cache_clear()
+    customer_id, _token = _owed_customer()
+    account = connect.create_account(email="customer@example.com", country="SE", reference=customer_id)
+    stripe.finish_onboarding(account.account_id)
+    with session_scope() as session:
+        customer = session.get(Customer, customer_id)
+        assert customer is not None
+        payouts.set_payout_account(session, customer, account.account_id)
+        owed = ledger.customer_totals(session, customer_id)["SEK"]["balance"]
+    with session_scope() as session:
+        payouts.pay_rewards(session, system_actor("tests"), provider=connect, currency="SEK")
+    with session_scope(readonly=True) as session:
+        from paperclerk.feedback.models import Payout
+
+        transfer_id = session.scalars(select(Payout.provider_ref)).one()
+    reversed_transfer = stripe.reverse(transfer_id)
+    body, signature = stripe.event("transfer.reversed", reversed_transfer)
+    with TestClient(create_app(embedded_workers=False), raise_server_exceptions=False) as client:
+        forged = client.post("/api/v1/feedback/stripe/webhook", content=body,
+                             headers={"Stripe-Signature": sign(body, "whsec_wrong", int(time.time()))})
+        assert forged.status_code == 400 and forged.json()["error"]["code"] == "WEBHOOK_SIGNATURE_INVALID"
+        for expected in (True, False):  # the same event twice changes nothing the second time
+            answer = client.post("/api/v1/feedback/stripe/webhook", content=body,
+                                 headers={"Stripe-Signature": signature})
+            assert answer.status_code == 200, answer.text
+            assert answer.json() == {"received": True, "applied": expected}
+    with session_scope(readonly=True) as session:
+        assert ledger.customer_totals(session, customer_id)["SEK"]["balance"] == owed
+        assert ledger.trial_balance(session) == {"SEK": Decimal(0)}

@@ -22,7 +22,7 @@ from paperclerk.auth.principal import Principal
 from paperclerk.core.audit import record_audit
 from paperclerk.core.errors import InvalidRequest
 from paperclerk.feedback import ledger
-from paperclerk.feedback.models import Customer, LedgerEntry, Payout, PayoutBatch, PayoutStatus
+from paperclerk.feedback.models import Customer, EntryKind, LedgerEntry, Payout, PayoutBatch, PayoutStatus
 from paperclerk.feedback.transactions import ImportResult, import_transactions
 
 if TYPE_CHECKING:
@@ -126,3 +126,32 @@ def import_from(session: Session, principal: Principal, source: PosSource, since
                 until: datetime) -> ImportResult:
     """Bring in a POS source's sales of a period (Square, Zettle, Shopify or a CSV file)."""
     return import_transactions(session, principal, source.transactions(since, until))
+
+
+def apply_event(session: Session, event: object) -> bool:
+    """A provider's news about a payout (``PayoutEvent``): paid confirms it; failed or reversed after it was sent
+    puts the amount back on the customer's account (a REVERSED journal). Applying the same news twice changes nothing.
+    Returns whether anything changed."""
+    from paperclerk.feedback.payments.provider import PayoutEvent
+    from paperclerk.feedback.payments.provider import PayoutStatus as ProviderStatus
+
+    if not isinstance(event, PayoutEvent):
+        return False
+    payout = session.scalar(select(Payout).where(Payout.provider_ref == event.provider_ref))
+    if payout is None or payout.status == PayoutStatus.FAILED:
+        return False
+    if event.status == ProviderStatus.PAID:
+        changed = payout.status != PayoutStatus.PAID
+        payout.status = PayoutStatus.PAID
+        return changed
+    if event.status in (ProviderStatus.FAILED, ProviderStatus.REVERSED):
+        payout.status = PayoutStatus.FAILED
+        ledger.post(session, EntryKind.REVERSED,
+                    [ledger.Leg(ledger.CLEARING, payout.amount),
+                     ledger.Leg(ledger.customer_account(payout.customer_id), -payout.amount)],
+                    currency=payout.currency, organization_id=None, customer_id=payout.customer_id,
+                    payout_id=payout.id)
+        record_audit(session, None, "feedback.payout.returned", ("feedback_payout", payout.id),
+                     after={"status": event.status, "reason": event.failure_reason, "event": event.event_id})
+        return True
+    return False
