@@ -8,6 +8,7 @@ import csv
 import io
 from decimal import Decimal
 
+from paperclerk.core.spreadsheets import formula_safe
 from paperclerk.legal_billing.ledes.pipe import FIELDS_1998B
 from paperclerk.legal_billing.models import LegalInvoice, LegalInvoiceLine
 from paperclerk.legal_billing.rules import cents
@@ -76,10 +77,5 @@ def csv_lines(invoices: list[LegalInvoice]) -> str:
                              line.activity_code or "", line.expense_code or "", _units(line.units),
                              _units(line.unit_cost), _amount(line.total), _amount(line.proposed_adjustment),
                              line.decision or "", _amount(approved_amount(line)), line.decision_reason or "",
-                             _csv_safe(line.description)])
+                             formula_safe(line.description)])
     return buffer.getvalue()
-
-
-def _csv_safe(text: str) -> str:
-    """A cell a spreadsheet shows as text, never runs as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
