@@ -13,6 +13,7 @@ from paperclerk import plugins
 from paperclerk.core import db
 from paperclerk.core.db import Base, get_engine
 from paperclerk.core.schema import alembic_config, at_heads, current_revisions, head_revisions, upgrade
+from tests.core.test_product_line_is_additive import CORE_HEAD
 
 #: Full-text tables live in dialect-specific DDL (FTS5 / tsvector), not in models.
 SEARCH_TABLES = ("search_index", "search_rowids", "passage_index")
@@ -102,6 +103,33 @@ def test_a_database_from_before_the_lines_and_a_fresh_one_end_identical(any_env,
     assert upgraded == fresh
     assert {"documents", "invoices", "audit_entries"} <= set(fresh["tables"])
     assert "declared_kind" in [column[0] for column in fresh["tables"]["documents"]["columns"]]
+
+
+def _core_tables() -> set[str]:
+    """The tables of the core's own models (not of a line, nor of the core's plug-in packages with branches)."""
+    plugins.load()
+    return {mapper.local_table.name for mapper in Base.registry.mappers
+            if mapper.class_.__module__ in plugins.CORE_MODEL_MODULES}
+
+
+def test_the_core_chain_alone_makes_every_core_table_and_no_line_branch_changes_one(any_env, tmp_path):
+    """Every core column comes from the core's own chain (``documents.declared_kind`` too, from 0005, applied before
+    lines had branches); the branches of the lines and of the core's plug-ins touch no core table. Upgrading from the
+    last release's head (0010, before 0011 rebuilt ``documents``) ends like a fresh install."""
+    db.reset()
+    core = _core_tables()
+    assert {"documents", "pages", "jobs", "audit_entries", "users"} <= core
+    if any_env.database_url:
+        core_only = _migrate(_empty(any_env.database_url), CORE_HEAD)
+        fresh = _migrate(_empty(any_env.database_url), "heads")
+        from_last_release = _migrate(_empty(any_env.database_url), "0010", "heads")
+    else:
+        core_only = _migrate(f"sqlite:///{tmp_path / 'core.db'}", CORE_HEAD)
+        fresh = _migrate(f"sqlite:///{tmp_path / 'fresh.db'}", "heads")
+        from_last_release = _migrate(f"sqlite:///{tmp_path / 'release.db'}", "0010", "heads")
+    assert core_only["versions"] == [CORE_HEAD]
+    assert {table: fresh["tables"][table] for table in core} == {table: core_only["tables"][table] for table in core}
+    assert from_last_release == fresh
 
 
 def test_readiness_wants_every_branch_at_its_head(env, tmp_path, monkeypatch):
