@@ -74,6 +74,20 @@ def _unique(prefix: str) -> str:
 def _legal_invoice(world: World) -> str:
     """A fresh law-firm invoice in review (approving or rejecting closes it)."""
     return legal_invoice(organization_id("acme"))
+def _fresh_document(world: World, *, deleted: bool = False) -> str:
+    """A processed document of acme (deleting one is once only), or one deleted already (to restore)."""
+    from paperclerk.core.db import utcnow
+    from paperclerk.documents.models import Document
+
+    with session_scope() as session:
+        document = Document(organization_id=organization_id("acme"), sha256=uuid.uuid4().hex * 2,
+                            filename="matrix-junk.txt", media_type="text/plain", size_bytes=4, status="processed",
+                            deleted_at=utcnow() if deleted else None, deleted_by="matrix" if deleted else None)
+        session.add(document)
+        session.flush()
+        return document.id
+
+
 def _passage(world: World) -> int:
     from sqlalchemy import select
 
@@ -126,6 +140,11 @@ CALLS: dict[tuple[str, str], Call] = {
     ("GET", "/api/v1/documents/{document_id}/file"): lambda w: (f"/api/v1/documents/{w.document_id}/file", {}),
     ("POST", "/api/v1/documents/{document_id}/retry"):
         lambda w: (f"/api/v1/documents/{w.failed_document_id}/retry", {}),
+    ("DELETE", "/api/v1/documents/{document_id}"):
+        lambda w: (f"/api/v1/documents/{_fresh_document(w)}", {"params": {"reason": "matrix"}}),
+    ("POST", "/api/v1/documents/{document_id}/restore"):
+        lambda w: (f"/api/v1/documents/{_fresh_document(w, deleted=True)}/restore", {}),
+    ("GET", "/api/v1/documents/deleted"): lambda w: ("/api/v1/documents/deleted", {}),
     ("GET", "/api/v1/search"): lambda w: ("/api/v1/search?q=matrix", {}),
     ("GET", "/api/v1/ai/status"): lambda w: ("/api/v1/ai/status", {}),
     ("GET", "/api/v1/search/passages"): lambda w: ("/api/v1/search/passages?q=matrix", {}),

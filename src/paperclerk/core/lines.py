@@ -139,6 +139,9 @@ class ProductLine:
     migrations: str | None = None
     #: ``"module:function"``, ``(session, document) -> list[DocumentLink]``: the line's pages about a document.
     document_links: str | None = None
+    #: ``"module:function"``, ``(session, document) -> None``, called before a document is deleted: raises a
+    #: ``PaperclerkError`` (a ``Conflict``) to refuse, e.g. for an invoice that was approved or paid.
+    deletion_guard: str | None = None
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):
@@ -146,7 +149,8 @@ class ProductLine:
         if self.cli_group is not None and not _NAME.match(self.cli_group):
             raise ValueError(f"product line {self.name!r}: cli_group {self.cli_group!r} is not a command name")
         references = (*self.api_routers, *self.page_routers, *([self.cli] if self.cli else []),
-                      *([self.document_links] if self.document_links else []))
+                      *([self.document_links] if self.document_links else []),
+                      *([self.deletion_guard] if self.deletion_guard else []))
         for reference in references:
             if not _REFERENCE.match(reference):
                 raise ValueError(f"product line {self.name!r}: {reference!r} is not 'module:attribute'")

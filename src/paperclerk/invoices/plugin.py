@@ -66,4 +66,5 @@ LINE = ProductLine(
     events=EVENTS,
     migrations="migrations",
     document_links="paperclerk.invoices.service:document_links",
+    deletion_guard="paperclerk.invoices.service:deletion_guard",
 )

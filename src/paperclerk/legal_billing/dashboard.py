@@ -14,7 +14,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from paperclerk.core.db import utcnow
-from paperclerk.legal_billing import utbms
+from paperclerk.legal_billing import service, utbms
 from paperclerk.legal_billing.models import LegalFinding, LegalInvoice, LegalInvoiceLine, LegalInvoiceStatus
 
 #: Age buckets of invoices waiting for review, in days since they were received.
@@ -48,7 +48,7 @@ class Dashboard:
 def _conditions(organization_id: str, filters: DashboardFilter) -> list[Any]:
     """The invoices the dashboard counts, as conditions on ``legal_invoices`` (joined where lines are summed)."""
     conditions: list[Any] = [LegalInvoice.organization_id == organization_id,
-                             LegalInvoice.status != LegalInvoiceStatus.REJECTED]
+                             LegalInvoice.status != LegalInvoiceStatus.REJECTED, service.in_use()]
     if filters.firm:
         conditions.append(LegalInvoice.law_firm_name == filters.firm)
     if filters.matter:

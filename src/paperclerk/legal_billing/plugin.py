@@ -43,4 +43,5 @@ LINE = ProductLine(
     ),
     events=EVENTS,
     migrations="migrations",
+    deletion_guard="paperclerk.legal_billing.service:deletion_guard",
 )
