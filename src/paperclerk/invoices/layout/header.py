@@ -474,6 +474,7 @@ class HeaderReader:
         # A till receipt: its cues (cash, change…), or neither an invoice's title nor its number.
         receipt = context.receipt or not (INVOICE_RE.search(self.text) or "invoice_number" in self.result.fields)
         first_page = self.lines[0].page
+        read_by_ocr = any(page.method == "ocr" for page in self.extraction.pages)
         page_starts: dict[int, int] = {}
         found: list[issuer.Candidate] = []
         for index, line in enumerate(self.lines):
@@ -489,6 +490,8 @@ class HeaderReader:
                 text = text[: self.labels[index][0].start]
             text = text[: line.cell_end(0)]
             name = SENDER_SEPARATOR.split(NAME_END.split(text)[0])[0].strip(" |·")
+            if read_by_ocr:
+                name = issuer.without_crumbs(name)
             if not name or sum(c.isdigit() for c in name) > 3 or len(name) > 80 or _KEY_VALUE.match(name) \
                     or _CONTACT.search(name) or issuer.key(name) in customer_names:
                 continue
@@ -730,7 +733,8 @@ class HeaderReader:
                            and len(segment[a.start:a.end]) == 4 and 1900 < a.value < 2100)]
         if not amounts:
             return None
-        last = amounts[-1]
+        # A bare number after a priced amount is OCR's crumb of the photo's edge ("Total $42.28 ie NA 5").
+        last = ([a for a in amounts if a.has_decimals or a.currency is not None] or amounts)[-1]
         return AmountMatch(start + last.start, start + last.end, last.value, last.currency, last.has_decimals)
 
     def _document_type(self) -> None:

@@ -161,11 +161,13 @@ _labels(("total",),
         r"rounded\s*total", r"total\s*rounded", r"nett\s*total", r"grand\s*total\s*\(rm\)", r"total\s*payable",
         r"total\s*incl(?:uding|\.)?\s*(?:vat|tax|gst|btw|tva|mwst)", r"totaal\s*incl(?:usief|\.)?\s*btw",
         r"montant\s*total\s*ttc", r"total\s*\(incl\.?\s*(?:vat|tax)\)", r"order\s*total", r"total\s*charges",
-        r"total\s*amount\s*payable", r"total\s*invoice\s*amount", r"total\s*eur", r"total\s*usd", r"total\s*gbp")
+        r"total\s*amount\s*payable", r"total\s*invoice\s*amount", r"total\s*eur", r"total\s*usd", r"total\s*gbp",
+        r"ukupno(?:\s*kn)?")
 _labels(("amount_due",),
         r"do\s*zap[łl]aty", r"(?:totale\s*)?da\s*pagare", r"netto\s*a\s*pagare", r"total\s*a\s*pagar",
         r"valor\s*a\s*pagar", r"amount\s*to\s*pay", r"to\s*pay", r"net\s*payable", r"balance\s*payable",
-        r"zahlbetrag", r"offen", r"invoice\s*balance", r"balance", r"outstanding(?:\s*balance)?", r"due\s*payable")
+        r"zahlbetrag", r"offen", r"invoice\s*balance", r"balance", r"outstanding(?:\s*balance)?", r"due\s*payable",
+        r"bal\.?\s*due", r"amt\.?\s*due")
 # "Total Sales (Excluding GST)" / "(Inclusive GST)": a receipt's subtotal and total, however the words run.
 _labels(("subtotal",),
         r"total\s*(?:sales\s*|amount\s*)?\(?\s*excl(?:uding|usive|\.)?\s*(?:of\s*)?(?:gst|sst|tax|vat)\)?")
