@@ -72,3 +72,13 @@ def test_ocr_crumbs_of_the_photos_edge_are_not_part_of_the_merchants_name(first_
     scanned = Extraction(media_type="image/jpeg", pages=[ExtractedPage(1, "\n".join(lines), "ocr")])
     assert extract_layout(scanned).value("vendor_name") == merchant
     assert _read(*lines)["vendor_name"] == first_line  # a text file has no such crumbs: read as printed
+
+
+def test_a_date_whose_month_ocr_set_apart_and_a_name_before_its_phone() -> None:
+    """Real receipt photos: "5- 4-2011" (the month set apart after its dash; never "2. 1.99", a quantity and a
+    price) and a merchant printed with its branch number and phone on one line."""
+    assert [match.value for match in find_dates("Tuesday — 5- 4-2011 14:19:48")] == [date(2011, 4, 5)]
+    assert find_dates("2. 1.99") == []
+    read = _read("Subway#15936-0 Phone 608-758-4560", "642 Midland road", "1 Footlong 7.00", "Total 7.00",
+                 "Cash 10.00", "Change 3.00")
+    assert read["vendor_name"] == "Subway#15936-0"

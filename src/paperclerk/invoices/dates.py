@@ -58,8 +58,10 @@ _YEAR = r"(?P<y>\d{4})"
 _GAP = r"[^\S\n]"
 _PATTERNS = [
     re.compile(r"(?<![\d.])(?P<y>\d{4})[-/.](?P<m>[01]?\d)[-/.](?P<d>[0-3]?\d)(?![\d])"),
-    # OCR may set the year apart from its separator ("30-06- 2014").
-    re.compile(rf"(?<![\d.,])(?P<a>[0-3]?\d)(?P<s>[/.\-])(?P<b>[0-3]?\d)(?P=s){_GAP}?(?P<y>\d{{4}}|\d{{2}})(?![\d])"),
+    # OCR may set the year apart from its separator ("30-06- 2014"), or the month after a dash or slash
+    # ("5- 4-2011"; never after a dot: "2. 1.99" is a quantity and a price).
+    re.compile(rf"(?<![\d.,])(?P<a>[0-3]?\d)(?:(?P<s>[/\-]){_GAP}?|(?P<s2>\.))(?P<b>[0-3]?\d)(?:(?P=s)|(?P=s2))"
+               rf"{_GAP}?(?P<y>\d{{4}}|\d{{2}})(?![\d])"),
     # Written months; OCR may drop the spaces ("14March2024", "August25,2024").
     re.compile(rf"(?<![\w]){_DAY}(?:{_GAP}|-)*(?:de{_GAP}*)?(?P<mn>{_MONTH})(?:{_GAP}|[-,])*(?:de{_GAP}*)?{_YEAR}(?!\d)",
                re.IGNORECASE),

@@ -95,6 +95,8 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _CODE_AFTER_TOTAL = re.compile(r"\b(?:total|amount|subtotal|sum|summe|betrag|montant|totaal|bedrag|importe|totale|"
                                r"kwota|razem|valor)\s+([A-Z]{3})\b", re.IGNORECASE)
 #: A "key: value" line (a number, an ID, a contact field), not a name.
+#: A branch's number after a merchant's name ("Subway#15936-0", "Store #337"): part of the name, not a number line.
+_STORE_NUMBER = re.compile(r"#\s?\d+(?:-\d+)?\b")
 _KEY_VALUE = re.compile(r"^[^:\d]{1,40}:\s*\S")
 #: Subtotal + tax may differ from the total by rounding up to this much.
 SUM_TOLERANCE = Decimal("0.02")
@@ -492,8 +494,8 @@ class HeaderReader:
             name = SENDER_SEPARATOR.split(NAME_END.split(text)[0])[0].strip(" |·")
             if read_by_ocr:
                 name = issuer.without_crumbs(name)
-            if not name or sum(c.isdigit() for c in name) > 3 or len(name) > 80 or _KEY_VALUE.match(name) \
-                    or _CONTACT.search(name) or issuer.key(name) in customer_names:
+            if not name or sum(c.isdigit() for c in _STORE_NUMBER.sub("", name)) > 3 or len(name) > 80 \
+                    or _KEY_VALUE.match(name) or _CONTACT.search(name) or issuer.key(name) in customer_names:
                 continue
             lead = line.text.index(name)
             features = issuer.features(name, index, line.page - first_page, context,

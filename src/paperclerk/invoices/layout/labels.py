@@ -262,8 +262,9 @@ LEGAL_FORM = (r"(?:ltd|limited|llc|llp|inc|corp|plc|gmbh|ag|kg|ohg|ug|sarl|sas|s
                r"sp\.\s*z\s*o\.\s*o\.|sp\.\s*j\.|s\.p\.a\.|s\.r\.l\.|lda|unipessoal|enterprises?|trading|a\.g\.|"
                r"e\.v\.|e\.g\.|eg|kgaa|mbh|se)")
 COMPANY_RE = re.compile(rf"(?<!\w){LEGAL_FORM}(?!\w)", re.IGNORECASE)
-#: Where a name ends on its line: a comma (not one before a legal form, as in "Orbitly, Inc."), a wide gap, a bar.
-NAME_END = re.compile(rf",(?!\s*{LEGAL_FORM}(?![A-Za-z]))|\s{{2,}}|\s[|·]\s", re.IGNORECASE)
+#: Where a name ends on its line: a comma (not one before a legal form, as in "Orbitly, Inc."), a wide gap, a bar, a
+#: phone or fax label ("Subway#15936-0 Phone 608-758-4560").
+NAME_END = re.compile(rf",(?!\s*{LEGAL_FORM}(?![A-Za-z]))|\s{{2,}}|\s[|·]\s|\s(?:phone|tel|fax)\b", re.IGNORECASE)
 #: Lines of a letterhead that are not the address: registrations, tax and bank numbers, contact details.
 REGISTRATION_RE = re.compile(r"\b(?:kvk|hrb|hra|rcs|siren|siret|btw|vat|tva|ust|ust-idnr|abn|acn|ein|gstin|nif|cif|"
                               r"tel|t[ée]l[ée]phone|phone|fax|e-?mail|www|iban|bic|swift|registered|capital)\b|@",
