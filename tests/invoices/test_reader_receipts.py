@@ -82,3 +82,9 @@ def test_a_date_whose_month_ocr_set_apart_and_a_name_before_its_phone() -> None:
     read = _read("Subway#15936-0 Phone 608-758-4560", "642 Midland road", "1 Footlong 7.00", "Total 7.00",
                  "Cash 10.00", "Change 3.00")
     assert read["vendor_name"] == "Subway#15936-0"
+
+
+def test_an_item_total_before_a_discount_is_no_total() -> None:
+    read = _read("EL BORRACHO", "Harborne Court", "2x Tapas 15.00", "1x Paella 136.95", "Item Total £ 151.95",
+                 "Discount £ 15.00", "Total £ 136.95", "Total Paid £ 136.95", "Total Due £ 0.00")
+    assert read["total"] == Decimal("136.95")
