@@ -95,6 +95,8 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _CODE_AFTER_TOTAL = re.compile(r"\b(?:total|amount|subtotal|sum|summe|betrag|montant|totaal|bedrag|importe|totale|"
                                r"kwota|razem|valor)\s+([A-Z]{3})\b", re.IGNORECASE)
 #: A "key: value" line (a number, an ID, a contact field), not a name.
+#: A branch's number after a merchant's name ("Subway#15936-0", "Store #337"): part of the name, not a number line.
+_STORE_NUMBER = re.compile(r"#\s?\d+(?:-\d+)?\b")
 _KEY_VALUE = re.compile(r"^[^:\d]{1,40}:\s*\S")
 #: Subtotal + tax may differ from the total by rounding up to this much.
 SUM_TOLERANCE = Decimal("0.02")
@@ -474,6 +476,7 @@ class HeaderReader:
         # A till receipt: its cues (cash, change…), or neither an invoice's title nor its number.
         receipt = context.receipt or not (INVOICE_RE.search(self.text) or "invoice_number" in self.result.fields)
         first_page = self.lines[0].page
+        read_by_ocr = any(page.method == "ocr" for page in self.extraction.pages)
         page_starts: dict[int, int] = {}
         found: list[issuer.Candidate] = []
         for index, line in enumerate(self.lines):
@@ -489,8 +492,10 @@ class HeaderReader:
                 text = text[: self.labels[index][0].start]
             text = text[: line.cell_end(0)]
             name = SENDER_SEPARATOR.split(NAME_END.split(text)[0])[0].strip(" |·")
-            if not name or sum(c.isdigit() for c in name) > 3 or len(name) > 80 or _KEY_VALUE.match(name) \
-                    or _CONTACT.search(name) or issuer.key(name) in customer_names:
+            if read_by_ocr:
+                name = issuer.without_crumbs(name)
+            if not name or sum(c.isdigit() for c in _STORE_NUMBER.sub("", name)) > 3 or len(name) > 80 \
+                    or _KEY_VALUE.match(name) or _CONTACT.search(name) or issuer.key(name) in customer_names:
                 continue
             lead = line.text.index(name)
             features = issuer.features(name, index, line.page - first_page, context,
@@ -730,7 +735,8 @@ class HeaderReader:
                            and len(segment[a.start:a.end]) == 4 and 1900 < a.value < 2100)]
         if not amounts:
             return None
-        last = amounts[-1]
+        # A bare number after a priced amount is OCR's crumb of the photo's edge ("Total $42.28 ie NA 5").
+        last = ([a for a in amounts if a.has_decimals or a.currency is not None] or amounts)[-1]
         return AmountMatch(start + last.start, start + last.end, last.value, last.currency, last.has_decimals)
 
     def _document_type(self) -> None:
