@@ -160,6 +160,11 @@ def document_links(session: Session, document: Document) -> list[DocumentLink]:
     return [DocumentLink("Open the invoice review", f"/invoices/{invoice_id}")] if invoice_id else []
 
 
+def event_subject(invoice: Invoice) -> dict[str, Any]:
+    """What an event's payload says about its invoice so that a notification can name it."""
+    return {"invoice_id": invoice.id, "invoice_number": invoice.invoice_number, "vendor_name": invoice.vendor_name}
+
+
 def uploaded(session: Session, invoice: Invoice, document: Document) -> None:
     events.record(session, "invoice.uploaded", organization_id=invoice.organization_id, subject_type="invoice",
                   subject_id=invoice.id, payload={"invoice_id": invoice.id, "document_id": document.id,

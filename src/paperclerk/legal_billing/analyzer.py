@@ -45,9 +45,8 @@ class LegalInvoiceAnalyzer:
         flagged = False
         for invoice in result.data:
             row = service.store(session, document.organization_id, document.id, invoice)
-            payload = {"legal_invoice_id": row.id, "document_id": document.id, "invoice_number": row.invoice_number,
-                       "status": row.status, "total": str(row.total),
-                       "proposed_adjustments": str(row.proposed_adjustments)}
+            payload = {**service.event_subject(row), "document_id": document.id, "status": row.status,
+                       "total": str(row.total), "proposed_adjustments": str(row.proposed_adjustments)}
             events.record(session, "legal.invoice.processed", organization_id=row.organization_id,
                           subject_type="legal_invoice", subject_id=row.id, payload=payload)
             if row.status == LegalInvoiceStatus.NEEDS_REVIEW:

@@ -250,6 +250,12 @@ def rereview_open(session: Session, organization_id: str) -> int:
 
 # --- reading ---------------------------------------------------------------------------------------------------
 
+def event_subject(invoice: LegalInvoice) -> dict[str, Any]:
+    """What an event's payload says about its bill so that a notification can name it (number and firm)."""
+    return {"legal_invoice_id": invoice.id, "invoice_number": invoice.invoice_number,
+            "law_firm": invoice.law_firm_name or invoice.law_firm_tax_id}
+
+
 def get_invoice(session: Session, organization_id: str, invoice_id: str) -> LegalInvoice:
     invoice = session.scalar(select(LegalInvoice).where(LegalInvoice.id == invoice_id,
                                                         LegalInvoice.organization_id == organization_id)
