@@ -18,6 +18,7 @@ from paperclerk.config import get_settings
 from paperclerk.core.db import session_scope
 from paperclerk.extraction import sandbox
 from paperclerk.extraction.base import PDF, Limits
+from paperclerk.legal_billing.ledes import read_ledes
 from paperclerk.legal_billing.models import LegalInvoice
 from paperclerk.legal_billing.printed import read_printed_bill
 from paperclerk.samples import text_pdf, truncated_pdf
@@ -84,9 +85,13 @@ def test_a_pdf_bill_through_the_pipeline_is_classified_and_reviewed(env) -> None
         assert (document["kind"], document["status"]) == ("legal_invoice", "needs_review"), document
         (listed,) = client.get("/api/v1/legal/invoices").json()["items"]
         detail = client.get(f"/api/v1/legal/invoices/{listed['id']}").json()
+        # The adjusted bill exports as LEDES that reads back, though the PDF states no client id or tax id.
+        (exported,) = read_ledes(client.get(f"/api/v1/legal/invoices/{listed['id']}/export").text)
     assert (detail["invoice_number"], detail["format"], detail["total"]) == ("2024-117", "PDF", "2370.00")
     assert [line["timekeeper_id"] for line in detail["lines"]][:4] == ["JDS", "MKL", "JDS", "PRG"]
     assert {finding["category"] for finding in detail["findings"]} >= {"vague_description", "block_billing"}
+    assert exported.total == Decimal(detail["approved_total"]) == exported.lines_total
+    assert (exported.law_firm_id, exported.client_id) == ("Smith & Jones LLP", "4410-002")
     with session_scope() as session:
         stored = session.scalars(select(LegalInvoice)).one()
         assert stored.document_id == document["id"] and stored.law_firm_name == "Smith & Jones LLP"

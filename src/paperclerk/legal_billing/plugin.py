@@ -55,4 +55,5 @@ LINE = ProductLine(
     ),
     events=EVENTS,
     migrations="migrations",
+    document_links="paperclerk.legal_billing.service:document_links",
 )

@@ -13,6 +13,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from paperclerk.core.errors import NotFound
+from paperclerk.core.lines import DocumentLink
+from paperclerk.documents.models import Document
 from paperclerk.legal_billing.guidelines import Guidelines, guidelines_from
 from paperclerk.legal_billing.ledes import LedesInvoice, LedesLine
 from paperclerk.legal_billing.models import (
@@ -249,6 +251,15 @@ def rereview_open(session: Session, organization_id: str) -> int:
 
 
 # --- reading ---------------------------------------------------------------------------------------------------
+
+def document_links(session: Session, document: Document) -> list[DocumentLink]:
+    """The document page's way to the bills read from it (a LEDES file may hold several)."""
+    found = session.execute(select(LegalInvoice.id, LegalInvoice.invoice_number).where(
+        LegalInvoice.document_id == document.id, LegalInvoice.organization_id == document.organization_id)
+        .order_by(LegalInvoice.invoice_number)).all()
+    return [DocumentLink(f"Review legal bill {number}", f"/legal/invoices/{invoice_id}")
+            for invoice_id, number in found]
+
 
 def event_subject(invoice: LegalInvoice) -> dict[str, Any]:
     """What an event's payload says about its bill so that a notification can name it (number and firm)."""
