@@ -87,7 +87,9 @@ class EventType:
 
     ``description`` is what people read when they choose what to be told about; only people whose role holds
     ``permission`` are told; ``in_app`` says whether they are told in the app unless they opt out; ``link`` is
-    the page about the event's subject (``{subject_id}`` filled in).
+    the page about the event's subject (``{subject_id}`` filled in). ``titles`` name the subject in a notification's
+    title: templates filled from the event's payload (``"Invoice {invoice_number} from {vendor_name} needs
+    review"``), the first whose every field the payload holds (not empty) is used, ``description`` when none is.
     """
 
     name: str
@@ -95,6 +97,7 @@ class EventType:
     permission: str = "documents:read"
     in_app: bool = False
     link: str | None = None
+    titles: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not _EVENT.match(self.name):

@@ -35,7 +35,7 @@ from paperclerk.invoices.models import (
     InvoiceStatus,
 )
 from paperclerk.invoices.reading import CREDIT_NOTE
-from paperclerk.invoices.service import follow_document
+from paperclerk.invoices.service import event_subject, follow_document
 
 FORMATS = ("csv", "json", "ubl")
 COLUMNS = ("id", "document_id", "status", "kind", "vendor_id", "vendor_name", "vendor_tax_id", "vendor_iban",
@@ -120,7 +120,8 @@ def export(session: Session, organization_id: str, *, format: str, columns: list
                      before={"status": before}, after={"status": invoice.status, "format": format,
                                                        "file": result.filename, "export_id": stored.id})
         events.record(session, "invoice.exported", organization_id=organization_id, subject_type="invoice",
-                      subject_id=invoice.id, payload={"format": format, "file": result.filename})
+                      subject_id=invoice.id,
+                      payload={**event_subject(invoice), "format": format, "file": result.filename})
     return result
 
 

@@ -173,6 +173,9 @@ def deletion_guard(session: Session, document: Document) -> None:
 def in_use() -> ColumnElement[bool]:
     """Invoices whose document was not deleted (a deleted document's invoice leaves lists, reads and checks)."""
     return exists().where(Document.id == Invoice.document_id, Document.deleted_at.is_(None))
+def event_subject(invoice: Invoice) -> dict[str, Any]:
+    """What an event's payload says about its invoice so that a notification can name it."""
+    return {"invoice_id": invoice.id, "invoice_number": invoice.invoice_number, "vendor_name": invoice.vendor_name}
 
 
 def uploaded(session: Session, invoice: Invoice, document: Document) -> None:

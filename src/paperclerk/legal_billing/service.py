@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from paperclerk.core.errors import Conflict, NotFound
+from paperclerk.core.lines import DocumentLink
 from paperclerk.documents.models import Document
 from paperclerk.legal_billing.guidelines import Guidelines, guidelines_from
 from paperclerk.legal_billing.ledes import LedesInvoice, LedesLine
@@ -266,6 +267,21 @@ def rereview_open(session: Session, organization_id: str) -> int:
 
 
 # --- reading ---------------------------------------------------------------------------------------------------
+
+def document_links(session: Session, document: Document) -> list[DocumentLink]:
+    """The document page's way to the bills read from it (a LEDES file may hold several)."""
+    found = session.execute(select(LegalInvoice.id, LegalInvoice.invoice_number).where(
+        LegalInvoice.document_id == document.id, LegalInvoice.organization_id == document.organization_id)
+        .order_by(LegalInvoice.invoice_number)).all()
+    return [DocumentLink(f"Review legal bill {number}", f"/legal/invoices/{invoice_id}")
+            for invoice_id, number in found]
+
+
+def event_subject(invoice: LegalInvoice) -> dict[str, Any]:
+    """What an event's payload says about its bill so that a notification can name it (number and firm)."""
+    return {"legal_invoice_id": invoice.id, "invoice_number": invoice.invoice_number,
+            "law_firm": invoice.law_firm_name or invoice.law_firm_tax_id}
+
 
 def get_invoice(session: Session, organization_id: str, invoice_id: str) -> LegalInvoice:
     invoice = session.scalar(select(LegalInvoice).where(LegalInvoice.id == invoice_id,
