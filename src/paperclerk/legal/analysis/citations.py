@@ -27,7 +27,7 @@ _CASE_PATTERNS = (
 )
 _STATUTE_PATTERNS = (
     re.compile(r"\b(?:[Ss]ection|[Ss]ections|[Ss]\.|[Aa]rticle|[Aa]rt\.|[Rr]ule|[Rr]egulation)\s+\d+[A-Z]?"
-               r"(?:\(\w{1,4}\))*\s+of\s+the\s+(?:[A-Z][\w,'-]*\s+){0,7}(?:Act|Code|Convention|Regulation|Directive|"
+               r"(?:\(\w{1,4}\))*\s+of\s+the\s+(?:(?:[A-Z][\w,'-]*|and|of|the|for|on)\s+){0,8}(?:Act|Code|Convention|Regulation|Directive|"
                r"Rules|Constitution|Treaty)(?:,?\s+\d{4})?"),
     re.compile(r"\b(?:Regulation|Directive)\s+\((?:EU|EC|EEC)\)\s+(?:No\s+)?\d{1,4}/\d{1,4}"),
 )

@@ -32,6 +32,12 @@ _ROLES = (
 )
 
 
+_DEFINED_AFTER = re.compile(r"\W{0,3}\((?:the\s+)?[\"“]?(Effective|Commencement|Termination|Expiration|Closing)\b",
+                            re.IGNORECASE)
+_DEFINED_ROLES = {"effective": "effective", "commencement": "effective", "closing": "effective",
+                  "termination": "termination", "expiration": "termination"}
+
+
 @dataclass(frozen=True)
 class FoundDate:
     start: int
@@ -52,16 +58,19 @@ def find(text: str) -> Iterator[FoundDate]:
             if value is None:
                 continue
             taken.append((match.start(), match.end()))
-            found.append(FoundDate(match.start(), match.end(), value, role(text[max(0, match.start() - 60):
-                                                                                match.start()])))
+            before, after = text[max(0, match.start() - 60):match.start()], text[match.end():match.end() + 40]
+            found.append(FoundDate(match.start(), match.end(), value, role(before, after)))
     yield from sorted(found, key=lambda item: item.start)
 
 
-def role(before: str) -> str | None:
+def role(before: str, after: str = "") -> str | None:
+    """The words before the date, else a definition right after it ('… 2021 (the "Effective Date")')."""
+    before = " ".join(before.split()) + (" " if before[-1:].isspace() else "")
     for name, pattern in _ROLES:
         if pattern.search(before):
             return name
-    return None
+    defined = _DEFINED_AFTER.match(after)
+    return _DEFINED_ROLES[defined.group(1).lower()] if defined else None
 
 
 def _value(match: re.Match[str]) -> date | None:

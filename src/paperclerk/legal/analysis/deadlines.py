@@ -13,13 +13,12 @@ from paperclerk.legal.analysis.types import Deadline, Entity, Span
 #: Deadlines kept per document (the calendar wants the obligations, not every date of a long contract).
 MAX_DEADLINES = 50
 MAX_DESCRIPTION = 300
-_SENTENCE = re.compile(r"[^.;\n]*(?:\n(?!\s*\n)[^.;\n]*)*[.;]?")
-_OBLIGATION = re.compile(r"\b(?:shall|must|will|agrees? to|is required to|are required to|is due|are due|"
-                         r"deadline|is ordered to|are ordered to|is directed to|are directed to)\b", re.IGNORECASE)
-_NUMBER_WORDS = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|" \
-                r"forty|forty-five|sixty|ninety|hundred|one hundred twenty|one hundred eighty)"
-_PERIOD = re.compile(rf"\b(?:within|no later than|not later than|at least|prior to the expiration of)\s+"
-                     rf"(?:{_NUMBER_WORDS}\s*)?(?:\(?\d{{1,3}}\)?\s*)?(?:business\s+|calendar\s+)?"
+#: Where a sentence ends: a full stop or semicolon before a capital (not "Inc. and", "$1.50"), or a blank line.
+_SENTENCE_END = re.compile(r"(?<=[.;!?])\s+(?=[A-Z(\"“0-9])|\n\s*\n")
+_OBLIGATION = re.compile(r"\b(?:shall|must|will|agrees?\s+to|(?:is|are)\s+(?:required|ordered|directed)\s+to|"
+                         r"(?:is|are)\s+due|deadline)\b", re.IGNORECASE)
+_PERIOD = re.compile(r"\b(?:within|no later than|not later than|at least|prior to the expiration of)\s+"
+                     r"(?:[a-z]+(?:-[a-z]+)?\s+)?(?:\(?\d{1,3}\)?\s*)?(?:business\s+|calendar\s+)?"
                      r"(?:days?|weeks?|months?|years?)\b", re.IGNORECASE)
 
 
@@ -27,20 +26,30 @@ def find(pages: Sequence[str], parties: Sequence[Entity] = ()) -> list[Deadline]
     found: list[Deadline] = []
     names = [(party.value or party.span.text) for party in parties]
     for number, text in enumerate(pages, start=1):
-        for match in _SENTENCE.finditer(text):
-            sentence = match.group()
-            if len(sentence.strip()) < 15 or not _OBLIGATION.search(sentence):
+        for start, end in _sentences(text):
+            sentence = text[start:end]
+            if len(sentence) < 15 or not _OBLIGATION.search(sentence):
                 continue
             due = _due(sentence)
             if due is None and not _PERIOD.search(sentence):
                 continue
-            start, end = _trim(text, match.start(), match.end())
             description = " ".join(text[start:end].split())[:MAX_DESCRIPTION]
             party = next((name for name in names if name and name.lower() in sentence.lower()), None)
             found.append(Deadline(description, Span(number, start, end, text[start:end]), due, party))
             if len(found) >= MAX_DEADLINES:
                 return found
     return found
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    spans, position = [], 0
+    for boundary in [*_SENTENCE_END.finditer(text), None]:
+        stop = boundary.start() if boundary is not None else len(text)
+        start, end = _trim(text, position, stop)
+        if end > start:
+            spans.append((start, end))
+        position = boundary.end() if boundary is not None else stop
+    return spans
 
 
 def _due(sentence: str) -> date | None:

@@ -29,6 +29,7 @@ _PARTY_ROLES = frozenset({
 })
 _ORGANISATION = re.compile(r"\b(?:Inc|Corp|Corporation|LLC|L\.L\.C|Ltd|Limited|Company|Co|GmbH|AG|S\.A|SA|N\.V|"
                            r"B\.V|plc|PLC|LLP|L\.P|LP|Bank|Trust|Partners|Holdings)\b\.?", re.IGNORECASE)
+_ABBREVIATIONS = frozenset({"inc", "corp", "ltd", "co", "l.l.c", "s.a", "n.v", "b.v", "l.p"})
 _CURRENCIES = {"$": "USD", "us$": "USD", "usd": "USD", "€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR",
                "£": "GBP", "gbp": "GBP", "rs": "INR", "rs.": "INR", "inr": "INR", "₹": "INR", "dollars": "USD"}
 _AMOUNT = re.compile(
@@ -42,12 +43,14 @@ _GOVERNING_LAW = re.compile(
     r"the\s+(?:internal\s+|substantive\s+)?laws?\s+of\s+(?:the\s+)?(?:State\s+of\s+|Commonwealth\s+of\s+|"
     r"Province\s+of\s+)?(?P<place>[A-Z][A-Za-z]+(?:\s+(?:[A-Z][A-Za-z]+|of))*)")
 _COURT = re.compile(
-    r"\b(?:(?:United States|U\.S\.)\s+(?:District\s+Court|Court\s+of\s+Appeals|Bankruptcy\s+Court)"
-    r"(?:\s+for\s+the\s+(?:[A-Z][a-z]+\s+)*(?:District|Circuit)(?:\s+of\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)?)?"
-    r"|Supreme\s+Court\s+of\s+(?:the\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?"
-    r"|High\s+Court\s+(?:of\s+(?:Justice|[A-Z][a-z]+(?:\s+(?:and|at)\s+[A-Z][a-z]+)?))"
-    r"|Court\s+of\s+(?:Appeal|Justice\s+of\s+the\s+European\s+Union|Chancery)"
-    r"|(?:General|Superior|Circuit|District|County|Commercial|Magistrates'?)\s+Court(?:\s+of\s+[A-Z][a-z]+)?)")
+    r"\b(?:(?:United\s+States|U\.S\.)\s+(?:District\s+Court|Court\s+of\s+Appeals|Bankruptcy\s+Court)"
+    r"(?:\s+(?i:for\s+the)\s+(?:[A-Z][a-z]+\s+)*(?:District|Circuit)"
+    r"(?:\s+(?i:of)\s+[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)?)?)?"
+    r"|Supreme\s+Court\s+(?i:of)\s+(?:(?i:the)\s+)?[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)?"
+    r"|High\s+Court\s+(?:(?i:of)\s+(?:Justice|[A-Z][a-z]+(?:\s+(?i:and|at)\s+[A-Z][a-z]+)?))"
+    r"|Court\s+(?i:of)\s+(?:Appeal|Justice\s+(?i:of\s+the)\s+European\s+Union|Chancery)"
+    r"|(?:General|Superior|Circuit|District|County|Commercial|Magistrates'?)\s+Court(?:\s+(?i:of)\s+[A-Z][a-z]+)?)")
+_CAPITALS = re.compile(r"\b[A-Z]{2,}\b")
 _JURISDICTION = re.compile(
     r"\b(?:exclusive|non-exclusive)?\s*jurisdiction\s+of\s+the\s+(?P<forum>(?:state\s+and\s+federal\s+|federal\s+"
     r"and\s+state\s+)?courts?\s+(?:located\s+)?(?:in|of|at)\s+(?:the\s+)?(?:State\s+of\s+|City\s+of\s+|County\s+of\s+)?"
@@ -78,8 +81,10 @@ def _on_page(page: int, text: str) -> Iterator[Entity]:
     for match in _JURISDICTION.finditer(text):
         forum = " ".join(match.group("forum").split())
         yield Entity("jurisdiction", span(match.start("forum"), match.end("forum")), forum)
-    for match in _COURT.finditer(text):
-        yield Entity("court", span(match.start(), match.end()), " ".join(match.group().split()))
+    # captions are set in capitals: match on a same-length copy with each capitalised word as a name
+    titled = _CAPITALS.sub(lambda word: word.group().capitalize(), text)
+    for match in _COURT.finditer(titled):
+        yield Entity("court", span(match.start(), match.end()), " ".join(text[match.start():match.end()].split()))
     for citation in citations.find(text):
         yield Entity(citation.type, span(citation.start, citation.end), citation.value)
 
@@ -98,8 +103,10 @@ def _parties(text: str, span):  # type: ignore[no-untyped-def]
                 continue
             if organisation is not None:  # "ACME Corporation, a company organised under …" ends at "Corporation"
                 name_end = name_start + organisation.end()
-                name = head[name_start:name_end].rstrip(",;")
-                name_end = name_start + len(name)
+                if head[name_end - 1:name_end] != "." and head[name_end:name_end + 1] == "." and \
+                        organisation.group().lower() in _ABBREVIATIONS:
+                    name_end += 1
+                name = head[name_start:name_end]
             if (not 2 <= len(name) <= 80 or not (name[0].isupper() or name[0].isdigit()) or _NOT_A_NAME.search(name)
                     or name.lower() in seen):
                 continue
