@@ -67,8 +67,9 @@ def _eyecite(text: str) -> Iterator[FoundCitation]:
                 kind = "statute"
             else:
                 continue
-            start, end = citation.span()
-            yield FoundCitation(kind, window_start + start, window_start + end, citation.corrected_citation())
+            start, end = citation.span()  # type: ignore[no-untyped-call]
+            value = citation.corrected_citation()  # type: ignore[no-untyped-call]
+            yield FoundCitation(kind, window_start + start, window_start + end, str(value))
 
 
 def _windows(text: str) -> list[tuple[int, int]]:
