@@ -17,7 +17,8 @@ TITLE_FACTOR = 4.0
 MAX_HITS = 3
 #: Below this score the text is not recognisably legal: it is called a generic contract with a low confidence.
 MIN_SCORE = 2.0
-BODY_CHARS = 40000
+#: The type shows in the first pages: cues are counted there only (every cue is a scan of the text).
+BODY_CHARS = 12000
 #: What a contract's own title adds to the subtype it names.
 TITLE_BONUS = 200.0
 

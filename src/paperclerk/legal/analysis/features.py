@@ -38,7 +38,11 @@ class LinearModel:
 
     def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Sublinear TF-IDF, L2-normalised: the indices of the known terms and their weights."""
-        counts = Counter(index for term in terms(text) if (index := self.vocabulary.get(term)) is not None)
+        counts: Counter[int] = Counter()
+        for term, count in Counter(terms(text)).items():
+            index = self.vocabulary.get(term)
+            if index is not None:
+                counts[index] = count
         if not counts:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         indices = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
