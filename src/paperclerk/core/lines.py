@@ -87,7 +87,9 @@ class EventType:
 
     ``description`` is what people read when they choose what to be told about; only people whose role holds
     ``permission`` are told; ``in_app`` says whether they are told in the app unless they opt out; ``link`` is
-    the page about the event's subject (``{subject_id}`` filled in).
+    the page about the event's subject (``{subject_id}`` filled in); ``title`` is a notification's title with
+    ``{key}`` filled from the event's payload (``"Analysis complete: {filename}"``; the description when absent
+    or when the payload lacks a key).
     """
 
     name: str
@@ -95,6 +97,7 @@ class EventType:
     permission: str = "documents:read"
     in_app: bool = False
     link: str | None = None
+    title: str | None = None
 
     def __post_init__(self) -> None:
         if not _EVENT.match(self.name):

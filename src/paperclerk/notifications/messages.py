@@ -37,4 +37,13 @@ def describe(event: Event, event_type: EventType) -> Message:
     if len(body) > MAX_BODY:
         body = body[:MAX_BODY - 1] + "…"
     link = event_type.link.format(subject_id=event.subject_id) if event_type.link else None
-    return Message(title=event_type.description, body=body, link=link)
+    return Message(title=_title(event, event_type), body=body, link=link)
+
+
+def _title(event: Event, event_type: EventType) -> str:
+    if event_type.title is None:
+        return event_type.description
+    try:
+        return event_type.title.format_map({key: _words(value) for key, value in (event.payload or {}).items()})
+    except (KeyError, IndexError, ValueError):
+        return event_type.description
