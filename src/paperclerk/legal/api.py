@@ -27,7 +27,7 @@ from paperclerk.documents import service as documents
 from paperclerk.documents.api import receive_uploads
 from paperclerk.documents.schemas import UploadResult
 from paperclerk.legal import assistant, calendar, cases, findings, registry, searches, statistics
-from paperclerk.legal.models import CaseStatus, FindingKind, LegalFinding
+from paperclerk.legal.models import CaseStatus, FindingKind, DocumentFinding
 from paperclerk.legal.schemas import (
     AnalysisOut,
     AnswerOut,
@@ -276,7 +276,7 @@ def similar_clauses(finding_id: FindingId, session: ReadSession, principal: Sear
                                                                         limit=limit)])
 
 
-def _clause(session: Session, organization_id: str, finding_id: str) -> LegalFinding:
+def _clause(session: Session, organization_id: str, finding_id: str) -> DocumentFinding:
     clause = findings.finding(session, organization_id, finding_id)
     if clause is None or clause.kind != FindingKind.CLAUSE:
         raise NotFound("There is no such clause.", code="CLAUSE_NOT_FOUND")

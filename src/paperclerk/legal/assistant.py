@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from paperclerk.ai import service as ai
 from paperclerk.documents.models import Document, Page
 from paperclerk.legal import registry, searches
-from paperclerk.legal.models import Case, LegalFinding
+from paperclerk.legal.models import Case, DocumentFinding
 from paperclerk.search.hybrid import PassageHit
 
 #: Characters of a document's text a summary reads (the start of a long document says what it is).
@@ -63,7 +63,7 @@ def summarize_case(session: Session, organization_id: str, case: Case) -> str:
     return reply.text.strip()
 
 
-def explain_clause(session: Session, organization_id: str, clause: LegalFinding) -> str:
+def explain_clause(session: Session, organization_id: str, clause: DocumentFinding) -> str:
     reply = ai.complete(session, organization_id, [
         {"role": "system", "content": SYSTEM},
         {"role": "user", "content": f"Explain to a non-lawyer what this \"{clause.label}\" clause means and what to "

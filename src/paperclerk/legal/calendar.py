@@ -11,7 +11,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from paperclerk.core.db import utcnow
-from paperclerk.legal.models import Case, DocumentVersion, FindingKind, LegalFinding, RegistryEntry
+from paperclerk.legal.models import Case, DocumentVersion, FindingKind, DocumentFinding, RegistryEntry
 
 PRODUCT_ID = "-//paperclerk//legal calendar//EN"
 
@@ -31,13 +31,13 @@ class CalendarDeadline:
 def deadlines(session: Session, organization_id: str, case_id: str) -> list[CalendarDeadline]:
     """The case's deadlines, dated ones first by date, then those whose date is not known yet."""
     rows = session.execute(
-        select(LegalFinding, RegistryEntry.title)
-        .join(DocumentVersion, and_(DocumentVersion.document_id == LegalFinding.document_id,
+        select(DocumentFinding, RegistryEntry.title)
+        .join(DocumentVersion, and_(DocumentVersion.document_id == DocumentFinding.document_id,
                                     DocumentVersion.organization_id == organization_id))
         .join(RegistryEntry, and_(RegistryEntry.id == DocumentVersion.entry_id,
                                   RegistryEntry.current_version == DocumentVersion.version))
         .where(RegistryEntry.case_id == case_id, RegistryEntry.organization_id == organization_id,
-               LegalFinding.organization_id == organization_id, LegalFinding.kind == FindingKind.DEADLINE)).all()
+               DocumentFinding.organization_id == organization_id, DocumentFinding.kind == FindingKind.DEADLINE)).all()
     found = [CalendarDeadline(finding.id, finding.due, finding.label, finding.role, finding.text, finding.document_id,
                               title, finding.page) for finding, title in rows]
     return sorted(found, key=lambda item: (item.due is None, item.due or date.min, item.description))

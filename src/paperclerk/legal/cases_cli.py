@@ -49,4 +49,4 @@ def list_cases(org: OrgOption = None) -> None:
     with session_scope(readonly=True) as session:
         items, _ = cases.list_cases(session, organization_id, limit=10_000)
         for case in items:
-            console.print(f"{case.number}\t{case.status}\t{case.title}", highlight=False, markup=False)
+            typer.echo(f"{case.number}\t{case.status}\t{case.title}")

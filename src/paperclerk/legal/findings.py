@@ -15,7 +15,7 @@ from paperclerk.core import events
 from paperclerk.documents.models import Document
 from paperclerk.legal import statistics
 from paperclerk.legal.analysis.types import LegalAnalysis, Span
-from paperclerk.legal.models import FindingKind, LegalAnalysisRow, LegalFinding
+from paperclerk.legal.models import FindingKind, LegalAnalysisRow, DocumentFinding
 from paperclerk.legal.registry import case_of_document
 
 
@@ -25,9 +25,9 @@ def _span(span: Span | None) -> dict[str, object]:
     return {"page": span.page, "start": span.start, "end": span.end, "text": span.text}
 
 
-def rows_of(organization_id: str, document_id: str, analysis: LegalAnalysis) -> list[LegalFinding]:
-    def finding(kind: FindingKind, label: str, span: Span | None, **values: object) -> LegalFinding:
-        return LegalFinding(organization_id=organization_id, document_id=document_id, kind=kind, label=label[:300],
+def rows_of(organization_id: str, document_id: str, analysis: LegalAnalysis) -> list[DocumentFinding]:
+    def finding(kind: FindingKind, label: str, span: Span | None, **values: object) -> DocumentFinding:
+        return DocumentFinding(organization_id=organization_id, document_id=document_id, kind=kind, label=label[:300],
                             **_span(span), **values)
 
     return [
@@ -45,7 +45,7 @@ def rows_of(organization_id: str, document_id: str, analysis: LegalAnalysis) -> 
 def store(session: Session, document: Document, analysis: LegalAnalysis, *, processing_ms: float) -> None:
     """Replace the document's stored analysis, count it in today's statistics and, when the document is filed in a
     case, record ``legal.analysis_complete`` (people who asked are told, by e-mail too)."""
-    session.execute(delete(LegalFinding).where(LegalFinding.document_id == document.id))
+    session.execute(delete(DocumentFinding).where(DocumentFinding.document_id == document.id))
     row = session.get(LegalAnalysisRow, document.id)
     if row is None:
         row = LegalAnalysisRow(document_id=document.id, organization_id=document.organization_id)
@@ -68,10 +68,10 @@ def store(session: Session, document: Document, analysis: LegalAnalysis, *, proc
 @dataclass(frozen=True)
 class StoredAnalysis:
     analysis: LegalAnalysisRow
-    entities: list[LegalFinding]
-    clauses: list[LegalFinding]
-    risks: list[LegalFinding]
-    deadlines: list[LegalFinding]
+    entities: list[DocumentFinding]
+    clauses: list[DocumentFinding]
+    risks: list[DocumentFinding]
+    deadlines: list[DocumentFinding]
 
 
 def stored(session: Session, organization_id: str, document_id: str) -> StoredAnalysis | None:
@@ -79,17 +79,17 @@ def stored(session: Session, organization_id: str, document_id: str) -> StoredAn
                                                         LegalAnalysisRow.organization_id == organization_id))
     if row is None:
         return None
-    found: dict[str, list[LegalFinding]] = {kind: [] for kind in FindingKind}
-    for finding in session.scalars(select(LegalFinding).where(LegalFinding.document_id == document_id)
-                                   .order_by(LegalFinding.page, LegalFinding.start, LegalFinding.label)):
+    found: dict[str, list[DocumentFinding]] = {kind: [] for kind in FindingKind}
+    for finding in session.scalars(select(DocumentFinding).where(DocumentFinding.document_id == document_id)
+                                   .order_by(DocumentFinding.page, DocumentFinding.start, DocumentFinding.label)):
         found[finding.kind].append(finding)
     return StoredAnalysis(row, found[FindingKind.ENTITY], found[FindingKind.CLAUSE], found[FindingKind.RISK],
                           found[FindingKind.DEADLINE])
 
 
-def finding(session: Session, organization_id: str, finding_id: str) -> LegalFinding | None:
-    return session.scalar(select(LegalFinding).where(LegalFinding.id == finding_id,
-                                                     LegalFinding.organization_id == organization_id))
+def finding(session: Session, organization_id: str, finding_id: str) -> DocumentFinding | None:
+    return session.scalar(select(DocumentFinding).where(DocumentFinding.id == finding_id,
+                                                     DocumentFinding.organization_id == organization_id))
 
 
 @dataclass(frozen=True)
@@ -98,11 +98,11 @@ class Piece:
     ``starting`` those whose evidence starts here (where a link to the finding lands)."""
 
     text: str
-    marks: tuple[LegalFinding, ...] = ()
-    starting: tuple[LegalFinding, ...] = ()
+    marks: tuple[DocumentFinding, ...] = ()
+    starting: tuple[DocumentFinding, ...] = ()
 
 
-def highlighted(page_text: str, page: int, findings: Sequence[LegalFinding]) -> list[Piece]:
+def highlighted(page_text: str, page: int, findings: Sequence[DocumentFinding]) -> list[Piece]:
     """The page cut at every evidence span's edges, so that a template can mark each stretch with its findings."""
     spans = [(item.start, item.end, item) for item in findings
              if item.page == page and item.start is not None and item.end is not None

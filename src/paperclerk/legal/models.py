@@ -104,7 +104,7 @@ class DocumentVersion(Base):
 
 
 class LegalAnalysisRow(Base):
-    """A document's legal analysis: its legal type; the findings are :class:`LegalFinding` rows."""
+    """A document's legal analysis: its legal type; the findings are :class:`DocumentFinding` rows."""
 
     __tablename__ = "legal_analyses"
 
@@ -116,7 +116,7 @@ class LegalAnalysisRow(Base):
     analyzed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class LegalFinding(Base):
+class DocumentFinding(Base):
     """One entity, clause, risk or deadline of a document, with the span of page text that supports it."""
 
     __tablename__ = "legal_document_findings"

@@ -26,7 +26,7 @@ from paperclerk.legal.models import (
     DocumentVersion,
     FindingKind,
     LegalAnalysisRow,
-    LegalFinding,
+    DocumentFinding,
     RegistryEntry,
     SavedSearch,
 )
@@ -66,10 +66,10 @@ def type_filter(value: str, organization_id: str) -> ColumnElement[bool]:
 def party_filter(value: str, organization_id: str) -> ColumnElement[bool]:
     """``party:acme``: documents naming the party (a party the analysis found) or filed in a case it is party to."""
     pattern = f"%{value.lower()}%"
-    named = Document.id.in_(select(LegalFinding.document_id).where(
-        LegalFinding.organization_id == organization_id, LegalFinding.kind == FindingKind.ENTITY,
-        LegalFinding.label == "party", or_(func.lower(LegalFinding.text).like(pattern),
-                                           func.lower(LegalFinding.value).like(pattern))))
+    named = Document.id.in_(select(DocumentFinding.document_id).where(
+        DocumentFinding.organization_id == organization_id, DocumentFinding.kind == FindingKind.ENTITY,
+        DocumentFinding.label == "party", or_(func.lower(DocumentFinding.text).like(pattern),
+                                           func.lower(DocumentFinding.value).like(pattern))))
     party_of_case = Case.id.in_(select(CaseParty.case_id).where(CaseParty.organization_id == organization_id,
                                                                 func.lower(CaseParty.name).like(pattern)))
     return or_(named, _filed_in(party_of_case, organization_id))
@@ -77,10 +77,10 @@ def party_filter(value: str, organization_id: str) -> ColumnElement[bool]:
 
 def clause_filter(value: str, organization_id: str) -> ColumnElement[bool]:
     """``clause:Governing Law``: the passages that hold a clause of that CUAD category (case-insensitive)."""
-    return exists(select(LegalFinding.id).where(
-        LegalFinding.organization_id == organization_id, LegalFinding.document_id == Passage.document_id,
-        LegalFinding.kind == FindingKind.CLAUSE, func.lower(LegalFinding.label) == value.lower(),
-        LegalFinding.page == Passage.page, LegalFinding.start < Passage.end, LegalFinding.end > Passage.start))
+    return exists(select(DocumentFinding.id).where(
+        DocumentFinding.organization_id == organization_id, DocumentFinding.document_id == Passage.document_id,
+        DocumentFinding.kind == FindingKind.CLAUSE, func.lower(DocumentFinding.label) == value.lower(),
+        DocumentFinding.page == Passage.page, DocumentFinding.start < Passage.end, DocumentFinding.end > Passage.start))
 
 
 hybrid.register_filter("case", case_filter)
@@ -105,7 +105,7 @@ def search(session: Session, organization_id: str, query: str, filters: Sequence
                          conditions=conditions, limit=limit)
 
 
-def similar_clauses(session: Session, organization_id: str, finding: LegalFinding, *, limit: int = 10
+def similar_clauses(session: Session, organization_id: str, finding: DocumentFinding, *, limit: int = 10
                     ) -> list[hybrid.PassageHit]:
     """Passages of other documents nearest in meaning to the passage that holds the clause."""
     passage_id = session.scalar(select(Passage.id).where(
