@@ -135,7 +135,7 @@ def _case(request: Request, viewer: Viewer, case_id: str, *, status_code: int = 
             "case": case, "folders": registry.tree(filed), "entries": filed,
             "deadlines": calendar.deadlines(session, tenant, case.id), "can_manage": viewer.can("legal:manage"),
             "can_ask": viewer.can("legal:ask"), "llm": ai.llm_configured(), "error": None, "done": None,
-            "nav": "legal_cases", **extra}, viewer=viewer, status_code=status_code)
+            "answer": None, "summary": None, "nav": "legal_cases", **extra}, viewer=viewer, status_code=status_code)
 
 
 @router.get(CASE, response_class=HTMLResponse, response_model=None)
@@ -312,7 +312,7 @@ def _document(request: Request, viewer: Viewer, document_id: str, *, status_code
             "doc": document, "found": found, "pages": pages, "filed": filed, "entry": entry,
             "case": cases.get_case(session, tenant, entry.case_id) if entry else None,
             "can_ask": viewer.can("legal:ask"), "llm": ai.llm_configured(), "error": None, "nav": "legal_cases",
-            **extra}, viewer=viewer, status_code=status_code)
+            "summary": None, "explained": None, "explanation": None, **extra}, viewer=viewer, status_code=status_code)
 
 
 @router.get(DOCUMENT, response_class=HTMLResponse, response_model=None)

@@ -72,7 +72,7 @@ def similar_documents_page(request: Request, viewer: Searcher, document_id: str)
         except PaperclerkError as problem:
             similar, error = [], problem.message
         return render(request, "legal/similar.html", {
-            "title": "Similar documents", "document_id": document_id, "documents": similar, "hits": [],
+            "title": "Similar documents", "document_id": document_id, "documents": similar, "hits": [], "clause": None,
             "error": error, "nav": "legal_search"}, viewer=viewer)
 
 
