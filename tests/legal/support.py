@@ -22,7 +22,8 @@ def stored_case(organization_id: str, number: str | None = None) -> str:
     with session_scope() as session:
         case = cases.create_case(session, organization_id, cases.CaseValues(
             number=number or f"M-{uuid.uuid4().hex[:8]}", title="Matrix v. Rival",
-            parties=[cases.PartyValue("Acme Corp", "plaintiff")]), actor=system_actor("test", organization_id=organization_id))
+            parties=[cases.PartyValue("Acme Corp", "plaintiff")]),
+            actor=system_actor("test", organization_id=organization_id))
         return case.id
 
 

@@ -53,7 +53,8 @@ def test_create_change_list_and_scope(any_env) -> None:
 
 def test_csv_import_keeps_good_rows_and_lists_bad_ones(env) -> None:
     text = ("number,title,court,status,opened_on,responsible,parties\n"
-            "C-1,First,High Court,open,2024-01-02,ann@acme.example;bob@acme.example,Acme Corp (claimant); Beta (respondent)\n"
+            "C-1,First,High Court,open,2024-01-02,ann@acme.example;bob@acme.example,"
+            "Acme Corp (claimant); Beta (respondent)\n"
             "C-2,Second,,pending,,,\n"
             "C-3,Third,,,3 May 2024,,\n"
             ",No number,,,,,\n"

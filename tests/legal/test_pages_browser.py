@@ -47,7 +47,7 @@ def test_file_compare_read_and_search(server: str, browser_page: Any, legal_anal
     upload.locator("input[name=file]").set_input_files(
         {"name": "msa.txt", "mimeType": "text/plain", "buffer": CONTRACT_V1.encode()})
     upload.get_by_label("Folder").fill("/contracts/services")
-    upload.get_by_role("button", name="File").click()
+    upload.get_by_role("button", name="File the document").click()
     expect(page.locator("[data-done]")).to_contain_text("filed")
     wait_until_final(_filed())
     page.reload()
@@ -56,7 +56,7 @@ def test_file_compare_read_and_search(server: str, browser_page: Any, legal_anal
     upload.locator("input[name=file]").set_input_files(
         {"name": "msa-v2.txt", "mimeType": "text/plain", "buffer": CONTRACT_V2.encode()})
     upload.get_by_label("New version of").select_option(label="/contracts/services/msa.txt")
-    upload.get_by_role("button", name="File").click()
+    upload.get_by_role("button", name="File the document").click()
     wait_until_final(_filed())
     page.reload()
     expect(page.locator("[data-deadlines] tbody tr")).to_have_count(1)

@@ -55,7 +55,8 @@ def test_filters_narrow_legal_search(filed) -> None:
         assert _files(client, "Acme", "party:acme corp", "case:S-2") == []
         hits = client.get("/api/v1/legal/search", params={"q": "agreement", "filter": "clause:governing law"}).json()
         assert [hit["filename"] for hit in hits["items"]] == ["msa.txt"]
-        assert "governed by the laws" in hits["items"][0]["text"] and "<mark>Agreement</mark>" in hits["items"][0]["text"]
+        (hit,) = hits["items"]
+        assert "governed by the laws" in hit["text"] and "<mark>Agreement</mark>" in hit["text"]
         assert _files(client, "governing law", after="2999-01-01") == []
         assert_error(client.get("/api/v1/legal/search", params={"q": "law", "filter": "type:memo"}), 400,
                      "SEARCH_FILTER_INVALID")

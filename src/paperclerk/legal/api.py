@@ -27,7 +27,7 @@ from paperclerk.documents import service as documents
 from paperclerk.documents.api import receive_uploads
 from paperclerk.documents.schemas import UploadResult
 from paperclerk.legal import assistant, calendar, cases, findings, registry, searches, statistics
-from paperclerk.legal.models import CaseStatus, FindingKind, DocumentFinding
+from paperclerk.legal.models import CaseStatus, DocumentFinding, FindingKind
 from paperclerk.legal.schemas import (
     AnalysisOut,
     AnswerOut,

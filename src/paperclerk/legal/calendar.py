@@ -11,7 +11,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from paperclerk.core.db import utcnow
-from paperclerk.legal.models import Case, DocumentVersion, FindingKind, DocumentFinding, RegistryEntry
+from paperclerk.legal.models import Case, DocumentFinding, DocumentVersion, FindingKind, RegistryEntry
 
 PRODUCT_ID = "-//paperclerk//legal calendar//EN"
 

@@ -15,7 +15,7 @@ from paperclerk.core import events
 from paperclerk.documents.models import Document
 from paperclerk.legal import statistics
 from paperclerk.legal.analysis.types import LegalAnalysis, Span
-from paperclerk.legal.models import FindingKind, LegalAnalysisRow, DocumentFinding
+from paperclerk.legal.models import DocumentFinding, FindingKind, LegalAnalysisRow
 from paperclerk.legal.registry import case_of_document
 
 

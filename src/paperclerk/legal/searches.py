@@ -23,10 +23,10 @@ from paperclerk.legal.analysis.types import LEGAL_TYPES
 from paperclerk.legal.models import (
     Case,
     CaseParty,
+    DocumentFinding,
     DocumentVersion,
     FindingKind,
     LegalAnalysisRow,
-    DocumentFinding,
     RegistryEntry,
     SavedSearch,
 )
@@ -90,9 +90,14 @@ hybrid.register_filter("clause", clause_filter)
 
 
 def legal_documents(organization_id: str) -> ColumnElement[bool]:
-    """What legal search looks in: documents of a legal kind, and every document filed in a case."""
-    return or_(Document.kind.in_(sorted(LEGAL_KINDS)), _filed_in(Case.organization_id == organization_id,
-                                                                 organization_id))
+    """What legal search looks in: documents of a legal kind and every document filed in a case, but not the
+    versions a newer one replaced (they stay readable in the registry)."""
+    superseded = Document.id.in_(
+        select(DocumentVersion.document_id).join(RegistryEntry, RegistryEntry.id == DocumentVersion.entry_id)
+        .where(DocumentVersion.organization_id == organization_id,
+               DocumentVersion.version != RegistryEntry.current_version))
+    return and_(or_(Document.kind.in_(sorted(LEGAL_KINDS)),
+                    _filed_in(Case.organization_id == organization_id, organization_id)), ~superseded)
 
 
 def search(session: Session, organization_id: str, query: str, filters: Sequence[str], *,
