@@ -86,7 +86,8 @@ def test_file_compare_read_and_search(server: str, browser_page: Any, legal_anal
     expect(page.locator("[data-hits] li")).to_have_count(1)
     expect(page.locator("[data-hits]")).to_contain_text("governed by the laws")
     shot(page, "legal-search")
-    page.get_by_role("link", name="Legal statistics").click()
+    page.get_by_role("link", name="Cases", exact=True).click()
+    page.locator("[data-statistics-link]").click()
     expect(page.locator('[data-chart="count"] svg g[data-bar]')).to_have_count(1)
     shot(page, "legal-statistics")
 

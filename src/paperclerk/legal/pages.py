@@ -365,5 +365,5 @@ def statistics_page(request: Request, viewer: Reader) -> Response:
               ("Average processing time (ms), by type",
                statistics.bars([(item.legal_type, item.average_ms) for item in by_type], unit=" ms"), "time")]
     return render(request, "legal/statistics.html", {"since": since, "until": until, "by_type": by_type,
-                                                     "daily": daily, "charts": charts, "nav": "legal_statistics"},
+                                                     "daily": daily, "charts": charts, "nav": "legal_cases"},
                   viewer=viewer)

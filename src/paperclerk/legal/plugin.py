@@ -59,7 +59,6 @@ LINE = ProductLine(
     nav=(
         NavItem("legal_cases", "Cases", "/legal/cases", "documents:read", 190),
         NavItem("legal_search", "Legal search", "/legal/search", "search:read", 195),
-        NavItem("legal_statistics", "Legal statistics", "/legal/statistics", "documents:read", 215),
     ),
     permissions=(
         Permission("legal:manage", "manage cases and their documents", "reviewer"),
