@@ -1,4 +1,5 @@
-"""``paperclerk legal …`` for legal documents: ``analyze`` reads files here and now, without a server."""
+"""``paperclerk legal …`` for legal documents: ``analyze`` reads files here and now, without a server; ``cases``
+manages the case registry."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from typing import Annotated, Any
 import typer
 
 from paperclerk.core.cli import console, err_console
+from paperclerk.legal import cases_cli
 
 app = typer.Typer(help="Legal documents: cases, analysis.", no_args_is_help=True)
+app.add_typer(cases_cli.app, name="cases")
 
 
 @app.command()
