@@ -6,11 +6,13 @@ database. Two kinds of entry:
   level, questions, engine): the same case asked again is answered without running the engine;
 - the judgment a request serves (its current version) under the SHA-256 of the organisation and the request.
 
-Every value carries its ``version``. A change to a draft, once committed, writes the new value through to Redis
-and publishes ``key version`` on a Redis channel: every process drops an older copy and refuses to keep one older
-than the newest version it heard of, and a reader filling the cache only adds a key Redis does not hold yet, so
-no process serves the old draft after the change. Hits, misses and evictions per layer are counted in
-``paperclerk_cache_events_total{cache="judgments"}``. Without Redis the cache is the in-process layer alone.
+Every value carries its ``version``. A change to a draft, once committed, writes the new value and its version
+through to Redis and publishes ``key version`` on a Redis channel: every process drops an older copy and refuses
+to keep one older than the newest version it heard of. A copy in memory is served only when Redis holds no newer
+version (a small read, as the broadcast may still be on its way), and a reader filling the cache only adds a key
+Redis does not hold yet, so no process serves the old draft once the change is committed. Hits, misses and
+evictions per layer are counted in ``paperclerk_cache_events_total{cache="judgments"}``. Without Redis the cache is
+the in-process layer alone.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ log = logging.getLogger(__name__)
 NAME = "judgments"
 CHANNEL = "paperclerk:judgments:invalidate"
 _PREFIX = "paperclerk:judgments:"
+_VERSION = "paperclerk:judgments:version:"
 
 
 def draft_key(organization_id: str, parts: list[str]) -> str:
@@ -111,14 +114,21 @@ class JudgmentCache:
             self._ready.wait(5)
 
     def get(self, key: str) -> dict[str, Any] | None:
+        """The value, from memory when Redis says no newer version exists (one small read: the broadcast may not
+        have reached this process yet), else from Redis."""
         found = self.memory.get(key)
-        if found is not None or self._redis is None:
+        if self._redis is None:
             return found
         try:
+            if found is not None:
+                newest = self._redis.get(_VERSION + key)
+                if newest is None or int(newest) <= int(found.get("version", 0)):
+                    return found
+                self.memory.announce(key, int(newest))
             raw = self._redis.get(_PREFIX + key)
-        except Exception as exc:  # Redis down: the database answers
+        except Exception as exc:  # Redis down: what this process holds, else the database
             log.warning("judgment cache: Redis unreachable", extra={"error": str(exc)})
-            return None
+            return found
         if raw is None:
             CACHE_EVENTS.labels(NAME, "redis", "miss").inc()
             return None
@@ -144,8 +154,11 @@ class JudgmentCache:
         self.memory.put(key, value)
         if self._redis is not None:
             try:
-                self._redis.set(_PREFIX + key, json.dumps(value), ex=self.redis_seconds)
-                self._redis.publish(CHANNEL, f"{key} {version}")
+                with self._redis.pipeline() as pipe:
+                    pipe.set(_VERSION + key, version, ex=self.redis_seconds)
+                    pipe.set(_PREFIX + key, json.dumps(value), ex=self.redis_seconds)
+                    pipe.publish(CHANNEL, f"{key} {version}")
+                    pipe.execute()
             except Exception as exc:
                 log.warning("judgment cache: new version not broadcast", extra={"error": str(exc)})
 
