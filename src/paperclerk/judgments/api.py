@@ -9,6 +9,7 @@ Reading needs ``judgments:read``; opening, adding files and drafting ``judgments
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Annotated, Any, Literal
 
@@ -86,8 +87,10 @@ def served(organization_id: str, request_id: str) -> dict[str, Any]:
 
 @router.get("/{request_id}", response_model=JudgmentOut, summary="A request: its case file, status and draft",
             responses=error_responses(404))
-def get_request(request_id: RequestId, principal: Reader) -> dict[str, Any]:
-    return served(principal.tenant, request_id)
+def get_request(request_id: RequestId, principal: Reader) -> Response:
+    # The cached view is already the documented shape: written out as it is, not validated again.
+    return Response(json.dumps(served(principal.tenant, request_id), ensure_ascii=False),
+                    media_type="application/json")
 
 
 @router.put("/{request_id}/files/{filename}", status_code=201, response_model=JudgmentOut,
