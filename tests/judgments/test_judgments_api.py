@@ -118,7 +118,7 @@ def test_bad_input_is_refused_clearly(env: object, monkeypatch: pytest.MonkeyPat
     get_settings.cache_clear()
     with api_client() as client:
         assert_error(client.post(BASE, json={"title": "x", "jurisdiction": "MARS"}), 400, "JUDGMENT_BAD_JURISDICTION")
-        assert_error(client.post(BASE, json={"title": "x", "engine": "llm"}), 503, "LLM_NOT_CONFIGURED")
+        assert_error(client.post(BASE, json={"title": "x", "engine": "llm"}), 400, "LLM_NOT_CONFIGURED")
         request_id = client.post(BASE, json={"title": "x"}).json()["id"]
         assert_error(client.post(f"{BASE}/{request_id}/draft"), 400, "JUDGMENT_NO_FILES")
         too_big = client.put(f"{BASE}/{request_id}/files/big.txt", content=b"x" * (1024 * 1024 + 1))

@@ -24,7 +24,7 @@ from paperclerk.auth.dependencies import request_ip, require
 from paperclerk.auth.principal import Principal
 from paperclerk.config import get_settings
 from paperclerk.core.db import read_session, session_scope
-from paperclerk.core.errors import Conflict, FileTooLarge, InvalidRequest, NotFound, ServiceUnavailable
+from paperclerk.core.errors import Conflict, FileTooLarge, InvalidRequest, NotFound
 from paperclerk.judgments import cache, exports, service
 from paperclerk.judgments.draft import jurisdiction_of
 from paperclerk.judgments.schemas import (
@@ -47,15 +47,16 @@ _FILENAME = re.compile(r"^[^/\\\x00-\x1f]{1,255}$")
 
 
 @router.post("", status_code=201, response_model=JudgmentOut, summary="Open a judgment request",
-             responses=error_responses(413, 503))
+             responses=error_responses(413))
 def open_request(body: JudgmentRequestIn, request: Request, principal: Requester) -> dict[str, Any]:
     try:
         jurisdiction = jurisdiction_of(body.jurisdiction)
     except ValueError as exc:
         raise InvalidRequest(str(exc), code="JUDGMENT_BAD_JURISDICTION") from exc
     if body.engine == "llm" and not ai.llm_configured():
-        raise ServiceUnavailable("No language model is configured (PAPERCLERK_LLM_URL); use the precedent engine.",
-                                 code="LLM_NOT_CONFIGURED")
+        # The caller can fix this (choose the precedent engine): a refusal of the request, not an outage.
+        raise InvalidRequest("No language model is configured here (PAPERCLERK_LLM_URL); use the precedent engine.",
+                             code="LLM_NOT_CONFIGURED")
     with session_scope() as session:
         opened = service.open_request(session, principal.tenant, title=body.title, jurisdiction=jurisdiction,
                                       court_level=body.court_level, questions=list(body.questions),
