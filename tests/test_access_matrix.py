@@ -36,6 +36,7 @@ from paperclerk.invoices.models import (
 from paperclerk.legal_billing.models import LawFirm
 from tests.conftest import wait_until_final
 from tests.helpers import api_key, organization_id
+from tests.judgments.world import drafted_request
 from tests.legal import support as legal
 from tests.legal_billing.ledes_samples import legal_invoice
 from tests.notifications.support import stored_webhook
@@ -61,6 +62,7 @@ class World:
     legal_invoice_id: str = ""
     #: The legal document line's objects (a case, a registry document, its analysis, a saved search), made once.
     legal: dict[str, str] = field(default_factory=dict)
+    judgment_id: str = ""
 
 
 Call = Callable[[World], tuple[str, dict[str, Any]]]
@@ -120,7 +122,20 @@ def _csv(text: str) -> dict[str, Any]:
     return {"files": {"file": ("import.csv", text.encode(), "text/csv")}}
 
 
+_J = "/api/v1/judgments"
 CALLS: dict[tuple[str, str], Call] = {
+    ("POST", _J): lambda w: (_J, {"json": {"title": "matrix"}}),
+    ("GET", _J): lambda w: (_J, {}),
+    ("GET", _J + "/{request_id}"): lambda w: (f"{_J}/{w.judgment_id}", {}),
+    ("PUT", _J + "/{request_id}/files/{filename}"):
+        lambda w: (f"{_J}/{w.judgment_id}/files/{_unique('exhibit')}.txt", {"content": b"matrix exhibit"}),
+    ("POST", _J + "/{request_id}/draft"): lambda w: (f"{_J}/{w.judgment_id}/draft", {}),
+    ("PUT", _J + "/{request_id}/sections/{index}"):
+        lambda w: (f"{_J}/{w.judgment_id}/sections/1", {"json": {"text": "matrix"}}),
+    ("POST", _J + "/{request_id}/outcome"): lambda w: (f"{_J}/{w.judgment_id}/outcome", {"json": {}}),
+    ("GET", _J + "/{request_id}/versions"): lambda w: (f"{_J}/{w.judgment_id}/versions", {}),
+    ("GET", _J + "/{request_id}/versions/{number}"): lambda w: (f"{_J}/{w.judgment_id}/versions/1", {}),
+    ("GET", _J + "/{request_id}/export"): lambda w: (f"{_J}/{w.judgment_id}/export", {}),
     ("POST", "/api/v1/legal/invoices/upload"): lambda w: ("/api/v1/legal/invoices/upload", _unique_text()),
     ("GET", "/api/v1/legal/invoices"): lambda w: ("/api/v1/legal/invoices", {}),
     ("GET", "/api/v1/legal/invoices/{invoice_id}"): lambda w: (f"/api/v1/legal/invoices/{w.legal_invoice_id}", {}),
@@ -373,7 +388,8 @@ def world(env) -> World:
         session.add(LawFirm(organization_id=acme, name="Matrix LLP", tax_id="94-0000001"))
         session.flush()
         legal_invoice_id = legal_invoice(acme, session)
-        return World(legal_invoice_id=legal_invoice_id,
+        judgment_id = drafted_request(acme, session)
+        return World(legal_invoice_id=legal_invoice_id, judgment_id=judgment_id,
                      document_id=document_id, failed_document_id=failed_id, user_id=user.id, spare_key_id=spare.id,
                      invoice_id=invoice.id, finding_id=invoice.findings[0].id, vendor_id=vendor.id,
                      purchase_order_id=order.id, goods_receipt_id=receipt.id, export_id=export.id)

@@ -133,6 +133,9 @@ class ProductLine:
     #: Commands of ``cli`` that also answer at the top level (``paperclerk <command>``), hidden, with a
     #: deprecation note: for commands that moved into the group, for one release.
     cli_aliases: tuple[str, ...] = ()
+    #: Commands of ``cli`` that are the line's verbs and also answer at the top level, listed in the help
+    #: (``paperclerk judge CASE…`` beside ``paperclerk judgments judge``).
+    cli_verbs: tuple[str, ...] = ()
     kinds: tuple[DocumentKind, ...] = ()
     nav: tuple[NavItem, ...] = ()
     permissions: tuple[Permission, ...] = ()
@@ -159,6 +162,8 @@ class ProductLine:
                 raise ValueError(f"product line {self.name!r}: {reference!r} is not 'module:attribute'")
         if self.cli_aliases and not self.cli:
             raise ValueError(f"product line {self.name!r}: cli_aliases need a cli")
+        if self.cli_verbs and not self.cli:
+            raise ValueError(f"product line {self.name!r}: cli_verbs need a cli")
 
     @property
     def group(self) -> str:
