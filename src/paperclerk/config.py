@@ -278,6 +278,29 @@ class Settings(BaseSettings):
     #: Let webhooks call loopback, private and link-local addresses (a receiver on your own network).
     webhook_allow_private_networks: bool = False
 
+    #: Feedback: the languages spoken feedback is read in (ISO 639-1); the detected language is chosen among them.
+    feedback_languages: Csv = Field(default_factory=lambda: ["sv", "en"])
+    #: Feedback: CPU threads the speech model uses per recording.
+    feedback_speech_threads: int = Field(default=2, ge=1)
+    #: Feedback: beam width of the speech model's search (1 is fastest, 5 a little more accurate).
+    feedback_speech_beam_size: int = Field(default=1, ge=1, le=10)
+    #: Feedback: the longest recording accepted, in seconds.
+    feedback_max_audio_seconds: float = Field(default=120.0, gt=0)
+    #: Feedback: the largest recording accepted, in bytes.
+    feedback_max_audio_bytes: int = Field(default=10_000_000, ge=1)
+    #: Feedback: the longest typed feedback accepted, in characters.
+    feedback_max_text_chars: int = Field(default=5000, ge=1)
+    #: Feedback: requests one client may make to the customer pages per window, on top of the global limits.
+    feedback_customer_rate_limit: int = Field(default=1000, ge=1)
+    #: Feedback: the customer pages' rate-limit window in seconds (15 minutes).
+    feedback_customer_rate_window_seconds: float = Field(default=900.0, gt=0)
+    #: Feedback: hours a voice recording is kept after it was transcribed.
+    voice_data_retention_hours: float = Field(default=24.0, ge=0)
+    #: Feedback: days feedback and customers' personal data are kept; ledger entries are kept but pseudonymised.
+    data_retention_days: int = Field(default=730, ge=1)
+    #: Feedback: the slug of the organisation whose admins run the platform (the admin dashboard); empty means none.
+    feedback_operator_organization: str = ""
+
     @classmethod
     def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
                                    env_settings: PydanticBaseSettingsSource,
@@ -289,7 +312,7 @@ class Settings(BaseSettings):
                 file_secret_settings)
 
     @field_validator("cors_origins", "trusted_proxies", "parse_extractor_modules", "extra_lines",
-                     "tls_certificate_files", mode="before")
+                     "tls_certificate_files", "feedback_languages", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:
         if isinstance(value, str):

@@ -45,6 +45,8 @@ CHORES = (
     # Blobs stored by an upload whose process was killed before its document row committed.
     Chore("sweep_orphan_blobs", "paperclerk.ops.blob_sweep:sweep_orphan_blobs",
           every=lambda settings: settings.blob_sweep_interval_seconds),
+    # Feedback retention (GDPR): recordings 24 h after transcription, feedback after 730 days; hourly.
+    Chore("feedback_retention", "paperclerk.feedback.privacy:retention_chore", every=lambda settings: 3600.0),
 )
 
 
