@@ -8,11 +8,11 @@
 Sections: extraction, throughput, ocr, upload, search, invoices, backup, reader (real documents, when
 PAPERCLERK_READER_DATA or /work/data/reader holds them), recovery (a worker killed mid-job), legal, passages,
 notifications, analysis (legal document analysis on CUAD's test split, when PAPERCLERK_CUAD_DATA holds it),
-judgments (a cached draft over HTTP beside the database path), feedback (speech, quality, fraud). Each runs against a fresh embedded setup (SQLite +
-local blobs in a temp dir), talks only to 127.0.0.1, and cleans up its temp dirs and subprocesses even on error.
-Nothing asserts on wall time: the table reports values, the baseline or target each is compared with, and the
-ratio. Baselines (the pdfium floor, the HTTP floor, in-process search) are measured in the same run, so ratios stay
-meaningful on a noisy machine.
+judgments (a cached draft over HTTP beside the database path), feedback (speech, quality, fraud). Each runs against
+a fresh embedded setup (SQLite + local blobs in a temp dir), talks only to 127.0.0.1, and cleans up its temp dirs
+and subprocesses even on error. Nothing asserts on wall time: the table reports values, the baseline or target each
+is compared with, and the ratio. Baselines (the pdfium floor, the HTTP floor, in-process search) are measured in the
+same run, so ratios stay meaningful on a noisy machine.
 """
 
 from __future__ import annotations
