@@ -88,3 +88,10 @@ def test_an_item_total_before_a_discount_is_no_total() -> None:
     read = _read("EL BORRACHO", "Harborne Court", "2x Tapas 15.00", "1x Paella 136.95", "Item Total £ 151.95",
                  "Discount £ 15.00", "Total £ 136.95", "Total Paid £ 136.95", "Total Due £ 0.00")
     assert read["total"] == Decimal("136.95")
+
+
+def test_without_a_total_line_the_amount_charged_to_a_card_is_the_total() -> None:
+    """Real receipt photos whose total line OCR lost: the card's charge is the amount payable; cash tendered is not."""
+    assert _read("VALERO", "3301 E CHAPMAN", "UNLEADED 0.27", "f | Debit $1.07 | ? f")["total"] == Decimal("1.07")
+    assert _read("BAKKERIJ", "1 BROOD 2.50", "KAART 53.78")["total"] == Decimal("53.78")
+    assert _read("BAKKERIJ", "1 BROOD 2.50", "CASH 60.00", "CARD NO XXXX1234")["total"] is None

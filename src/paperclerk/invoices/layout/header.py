@@ -62,6 +62,9 @@ _GENERIC_DATE = re.compile(r"date|datum|fecha|dated|data|vom|dnia|z\s*dnia|le|du
 #: An amount whose cents OCR set apart by a space: "190. 03".
 _SPLIT_CENTS = re.compile(r"(\d[.,]) (\d{2})(?!\d)")
 #: A time of day beside a receipt's date ("19:19", "7:05 PM").
+#: A card payment's line on a till receipt: the card's scheme or the word card (English, Dutch, French, German).
+_CARD_PAYMENT = re.compile(r"\b(?:visa|master\s*card|amex|american\s+express|debit(?:\s*card)?|credit\s*card|card|"
+                           r"kaart|pinnen|eftpos|carte(?:\s*bancaire)?|karte|ec-?karte|maestro)\b", re.IGNORECASE)
 _TIME_OF_DAY = re.compile(r"\b[0-2]?\d:[0-5]\d(?::[0-5]\d)?\b")
 #: How many lines under a 'bill to' label its block may run (name, contact, street, city, country, tax ID…).
 _CUSTOMER_BLOCK_LINES = 8
@@ -680,7 +683,7 @@ class HeaderReader:
         if dues:
             self._set_value(dues[-1], "amount_due", dues[-1].confidence)
         if "total" not in self.result.fields:
-            self._total_printed_as_sum()
+            self._total_without_label()
         if found["rounding"]:
             self._payable_after_rounding(found["rounding"], totals + dues)
         read_total = self.result.fields.get("total")
@@ -691,6 +694,24 @@ class HeaderReader:
                 FieldValue("total", value.value, value.confidence, NAME,
                            self._evidence(value.line, value.start, value.end))
                 for value in evidence_for.values() if value.value != read_total.value]
+
+    def _total_without_label(self) -> None:
+        """No total read: the printed subtotal + tax, else the amount charged to a card."""
+        self._total_printed_as_sum()
+        if "total" not in self.result.fields:
+            self._total_charged_to_card()
+
+    def _total_charged_to_card(self) -> None:
+        """No total read at all (OCR lost its line or label): the amount a card was charged ("Debit $1.07",
+        "KAART 53.78") is the amount payable; cash is not (the cash tendered may be more, the change comes back)."""
+        for index, line in enumerate(self.lines):
+            card = _CARD_PAYMENT.search(line.text)
+            if card is None or index in self.table_lines:
+                continue
+            amount = self._last_amount(line.text, card.end(), len(line.text))
+            if amount is not None and amount.has_decimals and amount.value > 0:
+                self._set("total", amount.value, C.TOTAL_CHARGED_TO_CARD, index, amount.start, amount.end)
+                return
 
     def _total_printed_as_sum(self) -> None:
         """No total read (OCR lost its label): subtotal + tax, where the document prints that amount (a card or
