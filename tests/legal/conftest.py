@@ -4,14 +4,13 @@ analyzer reading them."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import date
 
 import pytest
 
 from paperclerk.legal.analysis.types import Clause, Deadline, Entity, LegalAnalysis, Risk, Span
-from paperclerk.legal.analyzer import LegalDocumentAnalyzer
-from paperclerk.pipeline.analyzers import register_analyzer, unregister_analyzer
+from paperclerk.legal.analyzer import ANALYZER, LegalDocumentAnalyzer
 from tests.notifications.conftest import mailbox  # noqa: F401  (a real SMTP server)
 from tests.web.conftest import admin, browse, client, make_client  # noqa: F401  (page fixtures)
 
@@ -55,8 +54,8 @@ _DUE = re.compile(r"(?P<what>[^.\n]*?) on or before (?P<due>\d{4}-\d{2}-\d{2})")
 
 
 def read_by_patterns(pages: Sequence[str]) -> LegalAnalysis:
-    """Stands in for ``legal.analysis.analyze`` (built by the line's analysis half): the spans it gives are exact
-    offsets into the page text the pipeline stores, which is what the storage, pages and search are tested on."""
+    """A predictable stand-in for ``legal.analysis.analyze``: the spans it gives are exact offsets into the page text
+    the pipeline stores, which is what the storage, pages and search are tested on."""
     entities: list[Entity] = []
     clauses: list[Clause] = []
     deadlines: list[Deadline] = []
@@ -78,8 +77,8 @@ def read_by_patterns(pages: Sequence[str]) -> LegalAnalysis:
 
 
 @pytest.fixture
-def legal_analyzer() -> Iterator[LegalDocumentAnalyzer]:
-    analyzer = LegalDocumentAnalyzer(read_by_patterns)
-    register_analyzer(analyzer)
-    yield analyzer
-    unregister_analyzer(analyzer.name)
+def legal_analyzer(monkeypatch: pytest.MonkeyPatch) -> LegalDocumentAnalyzer:
+    """The pipeline's legal analyzer reading with :func:`read_by_patterns`, so that tests of what the line does with
+    an analysis know what it found (``test_real_analysis`` runs the real one)."""
+    monkeypatch.setattr(ANALYZER, "read", read_by_patterns)
+    return ANALYZER

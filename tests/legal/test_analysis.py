@@ -70,7 +70,6 @@ def test_analysis_calendar_statistics_and_email(env, legal_analyzer, mailbox) ->
                                                                                           ("motion", 1)}
         assert all(item["average_ms"] > 0 for item in stats["by_type"])
         assert_error(client.get(f"/api/v1/legal/documents/{case['id']}/analysis"), 404, "LEGAL_ANALYSIS_NOT_FOUND")
-        assert client.post(f"/api/v1/documents/{contract}/retry").status_code == 409  # processed: not retried
     with api_client(organization="rival") as rival:
         assert_error(rival.get(f"/api/v1/legal/documents/{contract}/analysis"), 404, "LEGAL_ANALYSIS_NOT_FOUND")
         assert_error(rival.get(f"/api/v1/legal/cases/{case['id']}/calendar.ics"), 404, "CASE_NOT_FOUND")
@@ -110,3 +109,19 @@ def test_evidence_is_cut_at_every_span_edge() -> None:
     assert [(piece.text, [item.id for item in piece.marks], [item.id for item in piece.starting])
             for piece in pieces] == [("The parties agree. ", [], []), ("Governed by ", ["c"], ["c"]),
                                      ("New York", ["c", "e"], ["e"]), (" law.", ["c"], [])]
+
+
+def test_real_analysis_of_a_filed_contract(env) -> None:
+    """The line's own analysis (``legal.analysis.analyze``) through the pipeline: whatever it finds is stored with
+    spans that point at the page text the document page highlights."""
+    with api_client() as client:
+        case = client.post("/api/v1/legal/cases", json={"number": "R-9", "title": "Real"}).json()
+        contract = _file(client, case["id"], "msa.txt", CONTRACT_V1)
+        assert wait_until_final([contract]) == {contract: "processed"}
+        analysis = client.get(f"/api/v1/legal/documents/{contract}/analysis").json()
+        assert analysis["legal_type"] in {"services", "contract"}, analysis["legal_type"]
+        assert any(item["label"] == "Governing Law" for item in analysis["clauses"]), analysis["clauses"]
+        with session_scope(readonly=True) as session:
+            page = session.scalars(select(Page.text).where(Page.document_id == contract)).one()
+        for item in analysis["clauses"] + analysis["entities"] + analysis["deadlines"]:
+            assert page[item["start"]:item["end"]] == item["text"], item

@@ -90,3 +90,15 @@ def test_diff_by_paragraph() -> None:
     changes = registry.diff(["a", "b", "c"], ["a", "B", "c", "d"])
     assert [(change.op, change.old, change.new) for change in changes] == [
         ("equal", ("a",), ("a",)), ("replace", ("b",), ("B",)), ("equal", ("c",), ("c",)), ("insert", (), ("d",))]
+
+
+def test_an_oversized_upload_is_refused_and_nothing_is_filed(env, monkeypatch) -> None:
+    from paperclerk.config import get_settings
+
+    monkeypatch.setenv("PAPERCLERK_MAX_UPLOAD_MB", "1")
+    get_settings.cache_clear()
+    with api_client() as client:
+        case = client.post("/api/v1/legal/cases", json={"number": "BIG-1", "title": "Big"}).json()
+        assert_error(_file(client, case["id"], "big.txt", "x" * (1024 * 1024 + 10)), 413, "FILE_TOO_LARGE")
+        assert client.get(f"/api/v1/legal/cases/{case['id']}/documents").json() == []
+        assert client.get("/api/v1/documents").json()["total"] == 0

@@ -9,9 +9,9 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from paperclerk.legal import findings
+from paperclerk.legal import analysis, findings
 from paperclerk.legal.analysis.types import LegalAnalysis
-from paperclerk.pipeline.analyzers import AnalysisResult
+from paperclerk.pipeline.analyzers import AnalysisResult, register_analyzer
 from paperclerk.pipeline.run import storable
 
 if TYPE_CHECKING:
@@ -34,14 +34,18 @@ class LegalDocumentAnalyzer:
     def analyze(self, context: PipelineContext) -> AnalysisResult:
         assert context.extraction is not None
         started = time.perf_counter()
-        analysis = self.read([storable(page.text) for page in context.extraction.pages])
+        found = self.read([storable(page.text) for page in context.extraction.pages])
         # The pipeline's time on the document so far (extract, language, classify) and this analysis.
         processing_ms = sum(context.timings.values()) + (time.perf_counter() - started) * 1000
-        return AnalysisResult(data=(analysis, processing_ms), summary={
-            "legal_type": analysis.legal_type, "clauses": len(analysis.clauses), "risks": len(analysis.risks),
-            "deadlines": len(analysis.deadlines)})
+        return AnalysisResult(data=(found, processing_ms), summary={
+            "legal_type": found.legal_type, "clauses": len(found.clauses), "risks": len(found.risks),
+            "deadlines": len(found.deadlines)})
 
     def save(self, session: Session, document: Document, result: AnalysisResult) -> bool:
-        analysis, processing_ms = result.data
-        findings.store(session, document, analysis, processing_ms=processing_ms)
+        found, processing_ms = result.data
+        findings.store(session, document, found, processing_ms=processing_ms)
         return False
+
+
+ANALYZER = LegalDocumentAnalyzer(analysis.analyze)
+register_analyzer(ANALYZER)

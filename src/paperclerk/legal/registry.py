@@ -8,9 +8,9 @@ import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from paperclerk.core.audit import Actor, record_audit
@@ -193,11 +193,6 @@ def documents_of(session: Session, document_ids: Sequence[str]) -> dict[str, Doc
         select(Document).where(Document.id.in_(list(document_ids))))}
 
 
-def document_count(session: Session, organization_id: str, case_id: str) -> int:
-    return session.scalar(select(func.count(RegistryEntry.id)).where(
-        RegistryEntry.organization_id == organization_id, RegistryEntry.case_id == case_id)) or 0
-
-
 def document_links(session: Session, document: Document) -> list[DocumentLink]:
     """The document page's buttons: the document's legal page (its case, version and analysis)."""
     filed = version_of_document(session, document.organization_id, document.id)
@@ -206,7 +201,3 @@ def document_links(session: Session, document: Document) -> list[DocumentLink]:
         return []
     return [DocumentLink("Legal analysis and registry", f"/legal/documents/{document.id}")]
 
-
-def describe(entry: RegistryEntry) -> dict[str, Any]:
-    return {"id": entry.id, "case_id": entry.case_id, "folder": entry.folder, "title": entry.title,
-            "current_version": entry.current_version}
