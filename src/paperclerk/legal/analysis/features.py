@@ -60,7 +60,7 @@ class LinearModel:
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
         """One-vs-rest probabilities (a logistic per label)."""
-        return np.asarray(1.0 / (1.0 + np.exp(-self.logits(texts))), dtype=np.float32)
+        return np.asarray(1.0 / (1.0 + np.exp(-np.clip(self.logits(texts), -30, 30))), dtype=np.float32)
 
 
 @cache
