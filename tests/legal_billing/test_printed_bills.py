@@ -6,6 +6,7 @@ one is reported and the other files go on."""
 from __future__ import annotations
 
 import json
+import random
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from paperclerk.legal_billing.models import LegalInvoice
 from paperclerk.legal_billing.printed import read_printed_bill
 from paperclerk.samples import text_pdf, truncated_pdf
 from tests.helpers import api_client, upload_and_wait
-from tests.legal_billing.bill_pdfs import ENTRIES, EXPENSES, bill_pdf, sample_bill
+from tests.legal_billing.bill_pdfs import ENTRIES, EXPENSES, bill_pdf, random_bill, sample_bill
 
 runner = CliRunner()
 
@@ -56,6 +57,17 @@ def test_every_entry_and_expense_is_read_whatever_the_column_order(env, tmp_path
     assert [(line.date, line.total, line.description) for line in expenses] == [
         (expense.day, expense.amount, expense.description) for expense in EXPENSES]
     assert [line.number for line in bill.lines] == list(range(1, 7))
+
+
+def test_a_long_bill_goes_on_over_pages_without_its_header_and_long_descriptions_wrap(env, tmp_path: Path) -> None:
+    bill = random_bill(random.Random(5), "utbms", 45)
+    read = _read(tmp_path, bill_pdf(bill))
+    assert read is not None
+    fees = [line for line in read.lines if line.is_fee]
+    assert [(line.date, line.timekeeper_id, line.units, line.unit_cost, line.total, line.description)
+            for line in fees] == [(entry.day, entry.timekeeper, entry.hours, entry.rate, entry.amount,
+                                   entry.description) for entry in bill.entries]
+    assert read.total == bill.total == read.lines_total
 
 
 def test_a_pdf_without_time_entries_is_no_bill(env, tmp_path: Path) -> None:

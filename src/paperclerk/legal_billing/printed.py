@@ -22,7 +22,14 @@ from paperclerk.extraction.sniff import detect_media_type
 from paperclerk.invoices.dates import Order, find_dates, infer_order, parse_date
 from paperclerk.invoices.layout import extract_layout
 from paperclerk.invoices.layout.geometry import SAME_ROW_OVERLAP, Line, page_lines
-from paperclerk.invoices.layout.table import TableRow, TableSchema, header_columns, read_rows
+from paperclerk.invoices.layout.table import (
+    MAX_CONTINUATION_CHARS,
+    MAX_CONTINUATION_LINES,
+    TableRow,
+    TableSchema,
+    header_columns,
+    read_rows,
+)
 from paperclerk.invoices.numbers import decimal_separator_hint
 from paperclerk.legal_billing.ledes import read_ledes, sniff_ledes
 from paperclerk.legal_billing.ledes.model import EXPENSE, FEE, LedesInvoice, LedesLine
@@ -60,8 +67,13 @@ EXPENSES = TableSchema(
     text_column="description", required=frozenset({"description", "amount"}), min_columns=2,
     optional=frozenset({"date", "code", "quantity", "unit_price"}), product=("quantity", "unit_price", "amount"),
     words={"date": _DATE_CELL, "code": r"E\d{3}"})
-_ENDS_TABLE = re.compile(r"^\s*(?:sub-?total|total|balance|amount\s+due|fees?\s+total|grand\s+total|"
-                         r"timekeeper\s+summary|summary|expenses|disbursements|costs)\b", re.IGNORECASE)
+#: A line that closes a table: a totals line, a summary's title, the next section's title alone on its line (a
+#: description that starts "Summary memo …" or "Costs of …" goes on).
+_ENDS_TABLE = re.compile(r"^\s*(?:(?:sub-?total|total|balance|amount\s+due|fees?\s+total|grand\s+total)\b|"
+                         r"(?:timekeeper|fee|billing|time)\s+summary\b|"
+                         r"(?:expenses|disbursements|costs|expenses\s+and\s+disbursements)\s*:?\s*$)", re.IGNORECASE)
+#: A page's running foot: its number, "continued".
+_PAGE_MARK = re.compile(r"\bpage\s+\d+|\bcontinued\b|^\d+\s*(?:/|of)\s*\d+$", re.IGNORECASE)
 _LABELLED = re.compile(r"^\s*[A-Za-z][A-Za-z .#/]{1,30}:\s")
 _MATTER = re.compile(r"(?:client\s+)?matter(?:\s*(?:no\.?|number|#|id))?\s*[:#]\s*(?P<value>[^\n]{1,80})",
                      re.IGNORECASE)
@@ -70,12 +82,18 @@ _PERIOD = re.compile(r"(?:billing\s+period|period|services?\s+(?:rendered\s+)?)(
 _MATTER_ID = re.compile(r"[A-Z0-9][A-Z0-9./-]{2,}")
 
 
+#: A table that runs off a page goes on within this many lines of the next page's top (below its letterhead).
+CARRY_LINES = 15
+
+
 @dataclass
 class _Section:
-    """Where the reader stands: fee or expense lines next, and the order dates are written in."""
+    """What the reader knows across pages: the order dates are written in, the decimal separator, and the table
+    that ran off the previous page (its schema, line type and columns) when no totals line closed it."""
 
     order: Order
     hint: str | None
+    open_table: tuple[TableSchema, str, list[str]] | None = None
 
 
 def read_bill_file(path: Path) -> list[LedesInvoice]:
@@ -153,19 +171,35 @@ def _same_row(first: Line, other: Line) -> bool:
 
 
 def _table_lines(texts: list[str], offset: int, section: _Section, numbered: int) -> list[LedesLine]:
-    """The fee and expense lines of one page's tables."""
+    """The fee and expense lines of one page's tables, the rows of a table carried over from the page before
+    first."""
     found: list[LedesLine] = []
+
+    def read(header: int, schema: TableSchema, kind: str, columns: list[str]) -> list[TableRow]:
+        rows = read_rows(texts, header, columns, schema, section.hint,
+                         ends_table=lambda below: bool(_ENDS_TABLE.match(texts[below])),
+                         is_labelled=lambda below: bool(_LABELLED.match(texts[below])))
+        for row in rows:
+            found.append(_line(row, kind, numbered + len(found) + 1, offset + row.lines[0] + 1, section))
+        if rows:
+            last = rows[-1].lines[-1]
+            closed = any(_ENDS_TABLE.match(text) for text in texts[last + 1:])
+            section.open_table = None if closed else (schema, kind, columns)
+            tail = [text.strip() for text in texts[last + 1:] if text.strip()]
+            if not closed and 0 < len(tail) <= MAX_CONTINUATION_LINES and not any(
+                    len(text) >= MAX_CONTINUATION_CHARS or _PAGE_MARK.search(text) for text in tail):
+                found[-1].description += " " + " ".join(tail)  # its last entry's text wraps at the page's foot
+        return rows
+
+    carried, section.open_table = section.open_table, None
+    if carried is not None:
+        next((start for start in range(min(CARRY_LINES, len(texts))) if read(start - 1, *carried)), None)
     for index, text in enumerate(texts):
         for schema, kind in ((TIME_ENTRIES, FEE), (EXPENSES, EXPENSE)):
             columns = header_columns(text, schema)
-            if columns is None:
-                continue
-            rows = read_rows(texts, index, columns, schema, section.hint,
-                             ends_table=lambda below: bool(_ENDS_TABLE.match(texts[below])),
-                             is_labelled=lambda below: bool(_LABELLED.match(texts[below])))
-            for row in rows:
-                found.append(_line(row, kind, numbered + len(found) + 1, offset + row.lines[0] + 1, section))
-            break
+            if columns is not None:
+                read(index, schema, kind, columns)
+                break
     return found
 
 

@@ -26,8 +26,10 @@ PRODUCT_TOLERANCE = Decimal("0.011")
 MAX_HEADER_CHARS = 160
 #: The share of a header line (without spaces) its column words must cover.
 HEADER_COVERAGE = 0.5
-#: A short line between two rows (shorter than this) continues the description above it.
+#: A short line between two rows (shorter than this) continues the description above it; a description wraps onto
+#: at most this many such lines.
 MAX_CONTINUATION_CHARS = 80
+MAX_CONTINUATION_LINES = 3
 #: Blank lines allowed between a header and its first row.
 MAX_BLANKS_BEFORE_ROWS = 2
 #: Ways to group a row's trailing tokens into numbers, at most (thousands groups split by spaces).
@@ -127,8 +129,8 @@ def header_columns(text: str, schema: TableSchema) -> list[str] | None:
 def read_rows(lines: Sequence[str], header: int, columns: list[str], schema: TableSchema, hint: str | None, *,
               ends_table: Callable[[int], bool], is_labelled: Callable[[int], bool]) -> list[TableRow]:
     """The rows under the header on line ``header``, up to a line for which ``ends_table`` holds (a totals label),
-    a blank line or a line that is not a row; a short unlabelled text line between two rows, or between the last
-    row and the line that ends the table, continues the text above it."""
+    a blank line or a line that is not a row; short unlabelled text lines (up to ``MAX_CONTINUATION_LINES``) between
+    two rows, or between the last row and the line that ends the table, continue the text above them."""
     rows: list[TableRow] = []
     pending: list[int] = []
     text_at = columns.index(schema.text_column)
@@ -149,7 +151,8 @@ def read_rows(lines: Sequence[str], header: int, columns: list[str], schema: Tab
             break
         row = parse_row(text, before, after, schema, hint)
         if row is None:
-            if rows and not pending and len(text) < MAX_CONTINUATION_CHARS and not is_labelled(index):
+            if rows and len(pending) < MAX_CONTINUATION_LINES and len(text) < MAX_CONTINUATION_CHARS \
+                    and not is_labelled(index):
                 pending.append(index)  # a wrapped description, if a row follows
                 index += 1
                 continue
