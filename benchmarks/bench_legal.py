@@ -214,7 +214,7 @@ def run(quick: bool) -> SectionResult:
         for style, (expected, read, right) in printed_bills.score(split).items():
             worst = min(right.values()) / expected
             rows.append(Row(SECTION, f"generated PDF bills ({split} layout {style}): entries with date, timekeeper, "
-                                     f"hours, rate and amount right ({expected} entries, {read} read)",
+                                     f"hours, rate, amount, classification right ({expected} entries, {read} read)",
                             round(worst, 3), "", TARGET_SCORE, "target", "min",
                             note=", ".join(f"{name} {count / expected:.3f}" for name, count in right.items())))
         for check, (tp, fp, fn) in legal_wordings.score(split).items():

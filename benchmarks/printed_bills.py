@@ -1,4 +1,5 @@
-"""PDF law-firm bills read into time entries: entry-level accuracy (date, timekeeper, hours, rate, amount all right)
+"""PDF law-firm bills read into time entries: entry-level accuracy (date, timekeeper, hours, rate, amount, and the
+classification from the bill's timekeeper summary)
 on GENERATED bills (``tests/legal_billing/bill_pdfs.py``: random entries, columns placed on the page, long
 descriptions wrapped, bills running over several pages). The reader was developed on the ``dev`` layouts; the
 ``test`` layouts were written apart and only measured. No real law-firm PDF was at hand, so these figures measure the
@@ -15,20 +16,22 @@ import tempfile
 from pathlib import Path
 
 LAYOUTS = {"dev": ("plain", "initials_after", "utbms"), "test": ("names", "hours_first")}
-FIELDS = ("date", "timekeeper", "hours", "rate", "amount")
+FIELDS = ("date", "timekeeper", "hours", "rate", "amount", "classification")
 #: Bills per layout and their entries (the long ones run over two or three pages).
 BILLS = ((6, 8), (2, 45))
 
 
 def score(split: str, seed: int = 3) -> dict[str, tuple[int, int, dict[str, int]]]:
     """Per layout: (entries expected, entries read, right per field)."""
-    from tests.legal_billing.bill_pdfs import bill_pdf, random_bill
+    from tests.legal_billing.bill_pdfs import PEOPLE, bill_pdf, random_bill
+    from tests.legal_billing.bill_pdfs import TITLES as PRINTED_TITLES
 
     from paperclerk.config import get_settings
     from paperclerk.extraction import sandbox
     from paperclerk.extraction.base import PDF, Limits
-    from paperclerk.legal_billing.printed import read_printed_bill
+    from paperclerk.legal_billing.printed import TITLES, read_printed_bill
 
+    initials = {name: key for key, name in PEOPLE}
     settings = get_settings()
     rng = random.Random(seed)
     results = {}
@@ -54,6 +57,8 @@ def score(split: str, seed: int = 3) -> dict[str, tuple[int, int, dict[str, int]
                         right["rate"] += line.unit_cost == entry.rate or (style == "initials_after" and
                                                                           line.unit_cost is None)
                         right["amount"] += line.total == entry.amount
+                        title = PRINTED_TITLES[initials.get(entry.timekeeper, entry.timekeeper)]
+                        right["classification"] += line.timekeeper_classification == TITLES[title.lower()]
             results[style] = (expected, read, right)
     return results
 

@@ -62,8 +62,8 @@ ENTRIES = [
     Entry(date(2024, 2, 2), "MKL", "Draft opposition to motion to compel; research waiver of privilege objections "
           "in the Ninth Circuit", Decimal("3.20"), Decimal("325.00"), "L250", "A103"),
     Entry(date(2024, 2, 5), "JDS", "Attention to file", Decimal("0.40"), Decimal("450.00"), "L120", "A104"),
-    Entry(date(2024, 2, 6), "PRG", "Schedule deposition of plaintiff and arrange court reporter",
-          Decimal("0.30"), Decimal("150.00"), "L330", "A111"),
+    Entry(date(2024, 2, 6), "MKL", "Schedule deposition of plaintiff and arrange court reporter",
+          Decimal("0.30"), Decimal("325.00"), "L330", "A111"),
 ]
 EXPENSES = [Expense(date(2024, 2, 7), "Photocopies, 250 pages", Decimal("25.00")),
             Expense(date(2024, 2, 9), "Court filing fee", Decimal("405.00"))]
@@ -72,6 +72,8 @@ EXPENSES = [Expense(date(2024, 2, 7), "Photocopies, 250 pages", Decimal("25.00")
 #: Timekeepers of the randomised bills: initials and full names.
 PEOPLE = (("JDS", "Jane Smith"), ("MKL", "Mark Lewis"), ("PRG", "Paula Grant"), ("ATW", "Alan Twain"),
           ("RBO", "Rosa Bosch"))
+#: Their titles in the timekeeper summary a bill prints under its entries.
+TITLES = {"JDS": "Partner", "MKL": "Associate", "PRG": "Paralegal", "ATW": "Of Counsel", "RBO": "Senior Associate"}
 
 
 def random_bill(rng: random.Random, style: str, entries: int) -> Bill:
@@ -175,6 +177,20 @@ def _fees(pdf: FPDF, bill: Bill) -> None:
             _row(pdf, [(f"{entry.day:%m/%d/%Y}", 22, "L"), (entry.timekeeper, 22, "L"), (entry.description, 88, "L"),
                        (f"{entry.hours:.2f}", 16, "R"), (_money(entry.rate), 18, "R"), (_money(entry.amount), 24, "R")])
     _row(pdf, [("Total Fees", 166, "L"), (_money(bill.fees), 24, "R")], bold=True)
+    pdf.ln(3)
+    pdf.set_font("Helvetica", "B", 9)
+    pdf.cell(0, 6, "Timekeeper Summary", new_x="LMARGIN", new_y="NEXT")
+    _row(pdf, [("Timekeeper", 60, "L"), ("Title", 40, "L"), ("Hours", 26, "R"), ("Rate", 30, "R"), ("Amount", 34, "R")],
+         bold=True)
+    names = dict(PEOPLE)
+    for keeper in sorted({entry.timekeeper for entry in bill.entries}):
+        initials = next((key for key, name in PEOPLE if name == keeper), keeper)
+        worked = [entry for entry in bill.entries if entry.timekeeper == keeper]
+        rates = {entry.rate for entry in worked}
+        _row(pdf, [(names.get(keeper, keeper), 60, "L"), (TITLES[initials], 40, "L"),
+                   (f"{sum(entry.hours for entry in worked):.2f}", 26, "R"),
+                   (_money(rates.pop()) if len(rates) == 1 else "", 30, "R"),
+                   (_money(sum((entry.amount for entry in worked), Decimal(0))), 34, "R")])
 
 
 def _row(pdf: FPDF, cells: list[tuple[str, float, str]], *, bold: bool = False) -> None:

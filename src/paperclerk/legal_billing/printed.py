@@ -69,6 +69,19 @@ EXPENSES = TableSchema(
     words={"date": _DATE_CELL, "code": r"E\d{3}"})
 #: A line that closes a table: a totals line, a summary's title, the next section's title alone on its line (a
 #: description that starts "Summary memo …" or "Costs of …" goes on).
+#: Titles a bill's timekeeper summary prints, as LEDES classifications.
+TITLES = {"partner": "PARTNR", "senior partner": "PARTNR", "managing partner": "PARTNR", "member": "PARTNR",
+          "shareholder": "PARTNR", "principal": "PARTNR", "of counsel": "OFCNSL", "counsel": "OFCNSL",
+          "senior associate": "ASSOC", "associate": "ASSOC", "paralegal": "PARLGL", "legal assistant": "LGLAST",
+          "law clerk": "CLERK", "clerk": "CLERK", "trainee": "TRAINEE", "litigation support": "LITSUP"}
+#: The timekeeper summary many firms print under the entries: name, title, hours, rate, amount.
+TIMEKEEPER_SUMMARY = TableSchema(
+    columns={"name": r"timekeeper|name|professional|attorney|staff", "title": r"title|position|classification|level",
+             "hours": _COLUMNS["hours"], "rate": _COLUMNS["rate"], "amount": _COLUMNS["amount"]},
+    text_column="name", required=frozenset({"name", "title", "hours"}), min_columns=3,
+    optional=frozenset({"rate"}), product=("hours", "rate", "amount"),
+    words={"title": "(?i:" + "|".join(sorted((name.replace(" ", r"\s") for name in TITLES), key=len,
+                                             reverse=True)) + ")"})
 _ENDS_TABLE = re.compile(r"^\s*(?:(?:sub-?total|total|balance|amount\s+due|fees?\s+total|grand\s+total)\b|"
                          r"(?:timekeeper|fee|billing|time)\s+summary\b|"
                          r"(?:expenses|disbursements|costs|expenses\s+and\s+disbursements)\s*:?\s*$)", re.IGNORECASE)
@@ -126,6 +139,7 @@ def read_printed_bill(extraction: Extraction) -> LedesInvoice | None:
         offset += len(rows) + 1
     if not any(line.is_fee for line in lines):
         return None
+    _classify(lines, [row for page in extraction.pages for row in visual_rows(page)], section)
     header = extract_layout(extraction)
     invoice_date = header.value("invoice_date") or max((line.date for line in lines if line.date), default=None)
     if invoice_date is None:
@@ -201,6 +215,44 @@ def _table_lines(texts: list[str], offset: int, section: _Section, numbered: int
                 read(index, schema, kind, columns)
                 break
     return found
+
+
+def _classify(lines: list[LedesLine], texts: list[str], section: _Section) -> None:
+    """Each fee line's classification from the bill's timekeeper summary: the one summary name the line's
+    timekeeper is (the name itself, or an id made of it: "JDS", "JS", "RBO" for Rosa Bosch)."""
+    titles: list[tuple[str, str]] = []
+    for index, text in enumerate(texts):
+        columns = header_columns(text, TIMEKEEPER_SUMMARY)
+        if columns is None:
+            continue
+        for row in read_rows(texts, index, columns, TIMEKEEPER_SUMMARY, section.hint,
+                             ends_table=lambda below: bool(_ENDS_TABLE.match(texts[below])),
+                             is_labelled=lambda below: False):
+            title = TITLES.get(" ".join(row.words.get("title", "").lower().split()))
+            if title:
+                titles.append((row.text, title))
+    for line in lines:
+        matches = {title for name, title in titles if line.is_fee and _same_person(line.timekeeper_id or "", name)}
+        if len(matches) == 1:
+            line.timekeeper_classification = matches.pop()
+
+
+def _same_person(keeper: str, name: str) -> bool:
+    """Whether a time entry's timekeeper is the summary's ``name``: the name itself, its initials (a middle initial
+    there or not), or its first initial and the start of the surname."""
+    if " ".join(keeper.lower().split()) == " ".join(name.lower().split()):
+        return True
+    if "," in name:
+        last, _, first = name.partition(",")
+        name = f"{first} {last}"
+    words = re.findall(r"[A-Za-z][A-Za-z'-]*", name)
+    code = keeper.replace(".", "").upper()
+    if len(words) < 2 or not code.isalpha() or len(code) < 2:
+        return False
+    initials = "".join(word[0] for word in words).upper()
+    surname = words[-1].upper()
+    return code == initials or code[0] + code[-1] == initials[0] + initials[-1] or (
+        code[0] == initials[0] and len(code) >= 3 and surname.startswith(code[1:]))
 
 
 def _line(row: TableRow, kind: str, number: int, source_line: int, section: _Section) -> LedesLine:

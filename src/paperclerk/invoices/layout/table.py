@@ -57,8 +57,8 @@ class TableSchema:
     product: tuple[str, str, str] | None = None
     min_columns: int = 3
     #: Columns of words, not numbers, by the regex their cell matches whole, case-sensitively (a date, initials, a
-    #: code; one to ``MAX_CELL_TOKENS`` tokens, the fewest that match); they stand before the text column or right
-    #: after it. Optional ones may be missing from a row.
+    #: code, a title; one to ``MAX_CELL_TOKENS`` tokens: before the text column the fewest that match, right after it
+    #: the most, "Senior Associate" rather than "Associate"). Optional ones may be missing from a row.
     words: dict[str, str] = field(default_factory=dict)
 
     @cached_property
@@ -271,12 +271,12 @@ def _leading_words(tokens: list[str], before: list[str], schema: TableSchema
 
 def _trailing_words(text_tokens: list[str], trailing: list[str], schema: TableSchema
                     ) -> tuple[int, dict[str, str]] | None:
-    """The word cells right after the text column, read from the end of the text: (tokens they take, the cells),
-    or None when one that must be there is not."""
+    """The word cells right after the text column, read from the end of the text, each as long as it matches:
+    (tokens they take, the cells), or None when one that must be there is not."""
     taken, words = 0, {}
     for name in reversed(trailing):
         end = len(text_tokens) - taken
-        size = next((size for size in range(1, MAX_CELL_TOKENS + 1)
+        size = next((size for size in range(MAX_CELL_TOKENS, 0, -1)
                      if size < end and re.fullmatch(schema.words[name], " ".join(text_tokens[end - size:end]))), 0)
         if size == 0 and name not in schema.optional:
             return None
