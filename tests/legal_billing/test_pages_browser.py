@@ -123,7 +123,7 @@ def test_walk_upload_ledes_and_pdf_review_adjust_approve_export_and_dashboard(
     page.get_by_role("link", name="Document").click()
     page.get_by_role("link", name="Review legal bill 2024-117").click()
     expect(page.locator('[data-legal-lines] tr[data-line="3"] [data-finding="LB-VAGUE-001"]')).to_be_visible()
-    expect(page.locator("[data-billed]")).to_have_text("2,370.00")
+    expect(page.locator("[data-billed]")).to_have_text("2,422.50")
     form = page.locator('[data-legal-lines] tr[data-line="1"] form[data-decide]')
     form.get_by_label("Decision for line 1").select_option("reduce")
     form.get_by_label("Amount to pay for line 1").fill("450.00")

@@ -22,7 +22,14 @@ from paperclerk.extraction.sniff import detect_media_type
 from paperclerk.invoices.dates import Order, find_dates, infer_order, parse_date
 from paperclerk.invoices.layout import extract_layout
 from paperclerk.invoices.layout.geometry import SAME_ROW_OVERLAP, Line, page_lines
-from paperclerk.invoices.layout.table import TableRow, TableSchema, header_columns, read_rows
+from paperclerk.invoices.layout.table import (
+    MAX_CONTINUATION_CHARS,
+    MAX_CONTINUATION_LINES,
+    TableRow,
+    TableSchema,
+    header_columns,
+    read_rows,
+)
 from paperclerk.invoices.numbers import decimal_separator_hint
 from paperclerk.legal_billing.ledes import read_ledes, sniff_ledes
 from paperclerk.legal_billing.ledes.model import EXPENSE, FEE, LedesInvoice, LedesLine
@@ -60,8 +67,26 @@ EXPENSES = TableSchema(
     text_column="description", required=frozenset({"description", "amount"}), min_columns=2,
     optional=frozenset({"date", "code", "quantity", "unit_price"}), product=("quantity", "unit_price", "amount"),
     words={"date": _DATE_CELL, "code": r"E\d{3}"})
-_ENDS_TABLE = re.compile(r"^\s*(?:sub-?total|total|balance|amount\s+due|fees?\s+total|grand\s+total|"
-                         r"timekeeper\s+summary|summary|expenses|disbursements|costs)\b", re.IGNORECASE)
+#: A line that closes a table: a totals line, a summary's title, the next section's title alone on its line (a
+#: description that starts "Summary memo …" or "Costs of …" goes on).
+#: Titles a bill's timekeeper summary prints, as LEDES classifications.
+TITLES = {"partner": "PARTNR", "senior partner": "PARTNR", "managing partner": "PARTNR", "member": "PARTNR",
+          "shareholder": "PARTNR", "principal": "PARTNR", "of counsel": "OFCNSL", "counsel": "OFCNSL",
+          "senior associate": "ASSOC", "associate": "ASSOC", "paralegal": "PARLGL", "legal assistant": "LGLAST",
+          "law clerk": "CLERK", "clerk": "CLERK", "trainee": "TRAINEE", "litigation support": "LITSUP"}
+#: The timekeeper summary many firms print under the entries: name, title, hours, rate, amount.
+TIMEKEEPER_SUMMARY = TableSchema(
+    columns={"name": r"timekeeper|name|professional|attorney|staff", "title": r"title|position|classification|level",
+             "hours": _COLUMNS["hours"], "rate": _COLUMNS["rate"], "amount": _COLUMNS["amount"]},
+    text_column="name", required=frozenset({"name", "title", "hours"}), min_columns=3,
+    optional=frozenset({"rate"}), product=("hours", "rate", "amount"),
+    words={"title": "(?i:" + "|".join(sorted((name.replace(" ", r"\s") for name in TITLES), key=len,
+                                             reverse=True)) + ")"})
+_ENDS_TABLE = re.compile(r"^\s*(?:(?:sub-?total|total|balance|amount\s+due|fees?\s+total|grand\s+total)\b|"
+                         r"(?:timekeeper|fee|billing|time)\s+summary\b|"
+                         r"(?:expenses|disbursements|costs|expenses\s+and\s+disbursements)\s*:?\s*$)", re.IGNORECASE)
+#: A page's running foot: its number, "continued".
+_PAGE_MARK = re.compile(r"\bpage\s+\d+|\bcontinued\b|^\d+\s*(?:/|of)\s*\d+$", re.IGNORECASE)
 _LABELLED = re.compile(r"^\s*[A-Za-z][A-Za-z .#/]{1,30}:\s")
 _MATTER = re.compile(r"(?:client\s+)?matter(?:\s*(?:no\.?|number|#|id))?\s*[:#]\s*(?P<value>[^\n]{1,80})",
                      re.IGNORECASE)
@@ -70,12 +95,18 @@ _PERIOD = re.compile(r"(?:billing\s+period|period|services?\s+(?:rendered\s+)?)(
 _MATTER_ID = re.compile(r"[A-Z0-9][A-Z0-9./-]{2,}")
 
 
+#: A table that runs off a page goes on within this many lines of the next page's top (below its letterhead).
+CARRY_LINES = 15
+
+
 @dataclass
 class _Section:
-    """Where the reader stands: fee or expense lines next, and the order dates are written in."""
+    """What the reader knows across pages: the order dates are written in, the decimal separator, and the table
+    that ran off the previous page (its schema, line type and columns) when no totals line closed it."""
 
     order: Order
     hint: str | None
+    open_table: tuple[TableSchema, str, list[str]] | None = None
 
 
 def read_bill_file(path: Path) -> list[LedesInvoice]:
@@ -108,6 +139,7 @@ def read_printed_bill(extraction: Extraction) -> LedesInvoice | None:
         offset += len(rows) + 1
     if not any(line.is_fee for line in lines):
         return None
+    _classify(lines, [row for page in extraction.pages for row in visual_rows(page)], section)
     header = extract_layout(extraction)
     invoice_date = header.value("invoice_date") or max((line.date for line in lines if line.date), default=None)
     if invoice_date is None:
@@ -153,20 +185,74 @@ def _same_row(first: Line, other: Line) -> bool:
 
 
 def _table_lines(texts: list[str], offset: int, section: _Section, numbered: int) -> list[LedesLine]:
-    """The fee and expense lines of one page's tables."""
+    """The fee and expense lines of one page's tables, the rows of a table carried over from the page before
+    first."""
     found: list[LedesLine] = []
+
+    def read(header: int, schema: TableSchema, kind: str, columns: list[str]) -> list[TableRow]:
+        rows = read_rows(texts, header, columns, schema, section.hint,
+                         ends_table=lambda below: bool(_ENDS_TABLE.match(texts[below])),
+                         is_labelled=lambda below: bool(_LABELLED.match(texts[below])))
+        for row in rows:
+            found.append(_line(row, kind, numbered + len(found) + 1, offset + row.lines[0] + 1, section))
+        if rows:
+            last = rows[-1].lines[-1]
+            closed = any(_ENDS_TABLE.match(text) for text in texts[last + 1:])
+            section.open_table = None if closed else (schema, kind, columns)
+            tail = [text.strip() for text in texts[last + 1:] if text.strip()]
+            if not closed and 0 < len(tail) <= MAX_CONTINUATION_LINES and not any(
+                    len(text) >= MAX_CONTINUATION_CHARS or _PAGE_MARK.search(text) for text in tail):
+                found[-1].description += " " + " ".join(tail)  # its last entry's text wraps at the page's foot
+        return rows
+
+    carried, section.open_table = section.open_table, None
+    if carried is not None:
+        next((start for start in range(min(CARRY_LINES, len(texts))) if read(start - 1, *carried)), None)
     for index, text in enumerate(texts):
         for schema, kind in ((TIME_ENTRIES, FEE), (EXPENSES, EXPENSE)):
             columns = header_columns(text, schema)
-            if columns is None:
-                continue
-            rows = read_rows(texts, index, columns, schema, section.hint,
-                             ends_table=lambda below: bool(_ENDS_TABLE.match(texts[below])),
-                             is_labelled=lambda below: bool(_LABELLED.match(texts[below])))
-            for row in rows:
-                found.append(_line(row, kind, numbered + len(found) + 1, offset + row.lines[0] + 1, section))
-            break
+            if columns is not None:
+                read(index, schema, kind, columns)
+                break
     return found
+
+
+def _classify(lines: list[LedesLine], texts: list[str], section: _Section) -> None:
+    """Each fee line's classification from the bill's timekeeper summary: the one summary name the line's
+    timekeeper is (the name itself, or an id made of it: "JDS", "JS", "RBO" for Rosa Bosch)."""
+    titles: list[tuple[str, str]] = []
+    for index, text in enumerate(texts):
+        columns = header_columns(text, TIMEKEEPER_SUMMARY)
+        if columns is None:
+            continue
+        for row in read_rows(texts, index, columns, TIMEKEEPER_SUMMARY, section.hint,
+                             ends_table=lambda below: bool(_ENDS_TABLE.match(texts[below])),
+                             is_labelled=lambda below: False):
+            title = TITLES.get(" ".join(row.words.get("title", "").lower().split()))
+            if title:
+                titles.append((row.text, title))
+    for line in lines:
+        matches = {title for name, title in titles if line.is_fee and _same_person(line.timekeeper_id or "", name)}
+        if len(matches) == 1:
+            line.timekeeper_classification = matches.pop()
+
+
+def _same_person(keeper: str, name: str) -> bool:
+    """Whether a time entry's timekeeper is the summary's ``name``: the name itself, its initials (a middle initial
+    there or not), or its first initial and the start of the surname."""
+    if " ".join(keeper.lower().split()) == " ".join(name.lower().split()):
+        return True
+    if "," in name:
+        last, _, first = name.partition(",")
+        name = f"{first} {last}"
+    words = re.findall(r"[A-Za-z][A-Za-z'-]*", name)
+    code = keeper.replace(".", "").upper()
+    if len(words) < 2 or not code.isalpha() or len(code) < 2:
+        return False
+    initials = "".join(word[0] for word in words).upper()
+    surname = words[-1].upper()
+    return code == initials or code[0] + code[-1] == initials[0] + initials[-1] or (
+        code[0] == initials[0] and len(code) >= 3 and surname.startswith(code[1:]))
 
 
 def _line(row: TableRow, kind: str, number: int, source_line: int, section: _Section) -> LedesLine:

@@ -26,8 +26,10 @@ PRODUCT_TOLERANCE = Decimal("0.011")
 MAX_HEADER_CHARS = 160
 #: The share of a header line (without spaces) its column words must cover.
 HEADER_COVERAGE = 0.5
-#: A short line between two rows (shorter than this) continues the description above it.
+#: A short line between two rows (shorter than this) continues the description above it; a description wraps onto
+#: at most this many such lines.
 MAX_CONTINUATION_CHARS = 80
+MAX_CONTINUATION_LINES = 3
 #: Blank lines allowed between a header and its first row.
 MAX_BLANKS_BEFORE_ROWS = 2
 #: Ways to group a row's trailing tokens into numbers, at most (thousands groups split by spaces).
@@ -55,8 +57,8 @@ class TableSchema:
     product: tuple[str, str, str] | None = None
     min_columns: int = 3
     #: Columns of words, not numbers, by the regex their cell matches whole, case-sensitively (a date, initials, a
-    #: code; one to ``MAX_CELL_TOKENS`` tokens, the fewest that match); they stand before the text column or right
-    #: after it. Optional ones may be missing from a row.
+    #: code, a title; one to ``MAX_CELL_TOKENS`` tokens: before the text column the fewest that match, right after it
+    #: the most, "Senior Associate" rather than "Associate"). Optional ones may be missing from a row.
     words: dict[str, str] = field(default_factory=dict)
 
     @cached_property
@@ -127,8 +129,8 @@ def header_columns(text: str, schema: TableSchema) -> list[str] | None:
 def read_rows(lines: Sequence[str], header: int, columns: list[str], schema: TableSchema, hint: str | None, *,
               ends_table: Callable[[int], bool], is_labelled: Callable[[int], bool]) -> list[TableRow]:
     """The rows under the header on line ``header``, up to a line for which ``ends_table`` holds (a totals label),
-    a blank line or a line that is not a row; a short unlabelled text line between two rows, or between the last
-    row and the line that ends the table, continues the text above it."""
+    a blank line or a line that is not a row; short unlabelled text lines (up to ``MAX_CONTINUATION_LINES``) between
+    two rows, or between the last row and the line that ends the table, continue the text above them."""
     rows: list[TableRow] = []
     pending: list[int] = []
     text_at = columns.index(schema.text_column)
@@ -149,7 +151,8 @@ def read_rows(lines: Sequence[str], header: int, columns: list[str], schema: Tab
             break
         row = parse_row(text, before, after, schema, hint)
         if row is None:
-            if rows and not pending and len(text) < MAX_CONTINUATION_CHARS and not is_labelled(index):
+            if rows and len(pending) < MAX_CONTINUATION_LINES and len(text) < MAX_CONTINUATION_CHARS \
+                    and not is_labelled(index):
                 pending.append(index)  # a wrapped description, if a row follows
                 index += 1
                 continue
@@ -268,12 +271,12 @@ def _leading_words(tokens: list[str], before: list[str], schema: TableSchema
 
 def _trailing_words(text_tokens: list[str], trailing: list[str], schema: TableSchema
                     ) -> tuple[int, dict[str, str]] | None:
-    """The word cells right after the text column, read from the end of the text: (tokens they take, the cells),
-    or None when one that must be there is not."""
+    """The word cells right after the text column, read from the end of the text, each as long as it matches:
+    (tokens they take, the cells), or None when one that must be there is not."""
     taken, words = 0, {}
     for name in reversed(trailing):
         end = len(text_tokens) - taken
-        size = next((size for size in range(1, MAX_CELL_TOKENS + 1)
+        size = next((size for size in range(MAX_CELL_TOKENS, 0, -1)
                      if size < end and re.fullmatch(schema.words[name], " ".join(text_tokens[end - size:end]))), 0)
         if size == 0 and name not in schema.optional:
             return None
