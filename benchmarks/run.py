@@ -7,10 +7,11 @@
 
 Sections: extraction, throughput, ocr, upload, search, invoices, backup, reader (real documents, when
 PAPERCLERK_READER_DATA or /work/data/reader holds them), recovery (a worker killed mid-job), legal, passages,
-notifications. Each runs against a fresh embedded setup (SQLite + local blobs in a temp dir), talks only to
-127.0.0.1, and cleans up its temp dirs and subprocesses even on error. Nothing asserts on wall time: the table
-reports values, the baseline or target each is compared with, and the ratio. Baselines (the pdfium floor, the HTTP
-floor, in-process search) are measured in the
+notifications, analysis (legal document analysis on CUAD's test split, when PAPERCLERK_CUAD_DATA holds it),
+judgments (a cached draft over HTTP beside the database path), feedback (speech, quality, fraud). Each runs against
+a fresh embedded setup (SQLite + local blobs in a temp dir), talks only to 127.0.0.1, and cleans up its temp dirs
+and subprocesses even on error. Nothing asserts on wall time: the table reports values, the baseline or target each
+is compared with, and the ratio. Baselines (the pdfium floor, the HTTP floor, in-process search) are measured in the
 same run, so ratios stay meaningful on a noisy machine.
 """
 
@@ -30,12 +31,13 @@ from pathlib import Path
 from benchmarks.common import REPO, Row, SectionResult, cleanup, install_cleanup, run_child, temp_dir
 
 SECTIONS = ("extraction", "throughput", "ocr", "upload", "search", "invoices", "backup", "reader", "recovery", "legal",
-            "passages", "notifications", "feedback")
+            "passages", "notifications", "analysis", "judgments", "feedback")
 RESULTS = Path(__file__).resolve().parent / "results.md"
 _TITLES = {"extraction": "1 extraction", "throughput": "2 throughput", "ocr": "3 OCR", "upload": "4 upload",
            "search": "5 search", "invoices": "6 invoices", "backup": "7 backup", "reader": "8 real documents",
            "recovery": "9 recovery", "legal": "10 legal e-billing", "passages": "11 passages",
-           "notifications": "12 notifications", "feedback": "13 feedback"}
+           "notifications": "12 notifications", "analysis": "13 legal analysis", "judgments": "14 judgments",
+           "feedback": "15 feedback"}
 
 
 # Sections ---------------------------------------------------------------------------------------------------
@@ -103,59 +105,46 @@ def _notifications(quick: bool) -> SectionResult:
     return run_child("notifications", quick=quick, data_dir=temp_dir("notifications-run") / "data", timeout=600)
 
 
+def _analysis(quick: bool) -> SectionResult:
+    from benchmarks import bench_legal_analysis
+
+    return bench_legal_analysis.run(quick)
+
+
+def _judgments(quick: bool) -> SectionResult:
+    return run_child("judgments", quick=quick, data_dir=temp_dir("judgments-run") / "data", timeout=600)
+
+
 RUNNERS: dict[str, Callable[[bool], SectionResult]] = {
     "extraction": _extraction, "throughput": _throughput, "ocr": _ocr, "upload": _upload, "search": _search,
     "invoices": _invoices, "backup": _backup, "reader": _reader, "recovery": _recovery, "legal": _legal,
-    "passages": _passages, "notifications": _notifications, "feedback": _feedback,
+    "passages": _passages, "notifications": _notifications, "analysis": _analysis,
+    "judgments": _judgments, "feedback": _feedback,
+}
+
+
+#: What each child process runs: module of ``benchmarks`` and its function taking ``quick`` (``setup-auth``: none).
+_CHILDREN = {
+    "extraction": ("bench_extraction", "run"), "ocr": ("bench_ocr", "run"), "invoices": ("bench_invoices", "run"),
+    "backup": ("bench_backup", "run"), "reader": ("bench_reader", "run"), "recovery": ("bench_recovery", "run"),
+    "legal": ("bench_legal", "run"), "passages": ("bench_passages", "build"),
+    "notifications": ("bench_notifications", "run"), "judgments": ("bench_judgments", "run"),
+    "search-build": ("bench_search", "build"),
 }
 
 
 def _child(name: str, quick: bool) -> SectionResult:
-    if name == "extraction":
-        from benchmarks import bench_extraction
+    import importlib
 
-        return bench_extraction.run(quick)
-    if name == "ocr":
-        from benchmarks import bench_ocr
-
-        return bench_ocr.run(quick)
-    if name == "invoices":
-        from benchmarks import bench_invoices
-
-        return bench_invoices.run(quick)
-    if name == "backup":
-        from benchmarks import bench_backup
-
-        return bench_backup.run(quick)
-    if name == "reader":
-        from benchmarks import bench_reader
-
-        return bench_reader.run(quick)
-    if name == "recovery":
-        from benchmarks import bench_recovery
-
-        return bench_recovery.run(quick)
-    if name == "legal":
-        from benchmarks import bench_legal
-
-        return bench_legal.run(quick)
-    if name == "passages":
-        from benchmarks import bench_passages
-
-        return bench_passages.build(quick)
-    if name == "notifications":
-        from benchmarks import bench_notifications
-
-        return bench_notifications.run(quick)
     if name == "setup-auth":
         from benchmarks.common import setup_auth
 
         return setup_auth()
-    if name == "search-build":
-        from benchmarks import bench_search
-
-        return bench_search.build(quick)
-    raise SystemExit(f"unknown child {name!r}")
+    if name not in _CHILDREN:
+        raise SystemExit(f"unknown child {name!r}")
+    module, function = _CHILDREN[name]
+    result: SectionResult = getattr(importlib.import_module(f"benchmarks.{module}"), function)(quick)
+    return result
 
 
 # Calibration ------------------------------------------------------------------------------------------------

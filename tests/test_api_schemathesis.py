@@ -27,7 +27,8 @@ from schemathesis.specs.openapi.checks import (
 from paperclerk import samples
 from paperclerk.app import create_app
 from tests.conftest import Env, activate, reset_caches
-from tests.helpers import api_client, api_key, upload_and_wait
+from tests.helpers import api_client, api_key, organization_id, upload_and_wait
+from tests.judgments.world import drafted_request
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
           response_schema_conformance]
@@ -54,6 +55,7 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
             user = client.post("/api/v1/users", json={"email": "target@acme.example", "role": "viewer"})
             key = client.post("/api/v1/apikeys", json={"name": "target", "role": "viewer"})
             assert user.status_code == key.status_code == 201, (user.text, key.text)
+        judgment_id = drafted_request(organization_id("acme"))
         app = create_app(embedded_workers=True)
         # Its lifespan runs the workers, so what the run uploads is consumed: detailed health would rightly say
         # "degraded" (503) about a queue with work and no worker.
@@ -61,7 +63,8 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
             yield Api(app=app,
                       key=api_key("acme", "admin"),  # its own, so that the run never revokes the key it calls with
                       ids={"document_id": [document["id"] for document in documents],
-                           "user_id": [user.json()["user"]["id"]], "key_id": [key.json()["api_key"]["id"]]})
+                           "user_id": [user.json()["user"]["id"]], "key_id": [key.json()["api_key"]["id"]],
+                           "request_id": [judgment_id]})
         reset_caches()
 
 

@@ -461,6 +461,15 @@ def _deprecated_alias(group: str, command: typer.models.CommandInfo) -> None:
     app.command(name, hidden=True, help=command.help)(alias)
 
 
+def _line_command(line: str, commands: typer.Typer, name: str) -> Any:
+    """The command called ``name`` of a line's Typer (its ``CommandInfo``)."""
+    found = [info for info in commands.registered_commands
+             if (info.name or (info.callback.__name__ if info.callback else "").replace("_", "-")) == name]
+    if not found:
+        raise ValueError(f"product line {line!r} names a command {name!r} that is not one of its commands")
+    return found[0]
+
+
 def _mount_lines() -> None:
     """Each line's commands under its group; lines sharing a group add their commands to one group."""
     groups: dict[str, tuple[typer.Typer, list[str]]] = {}
@@ -472,11 +481,10 @@ def _mount_lines() -> None:
         group.add_typer(commands)
         titles.append(line.title)
         for name in line.cli_aliases:
-            found = [info for info in commands.registered_commands
-                     if (info.name or (info.callback.__name__ if info.callback else "").replace("_", "-")) == name]
-            if not found:
-                raise ValueError(f"product line {line.name!r} names an alias {name!r} that is not one of its commands")
-            _deprecated_alias(line.group, found[0])
+            _deprecated_alias(line.group, _line_command(line.name, commands, name))
+        for name in line.cli_verbs:
+            verb = _line_command(line.name, commands, name)
+            app.command(name, help=verb.help)(verb.callback)
     for name, (group, titles) in groups.items():
         app.add_typer(group, name=name, help=" · ".join(titles))
 

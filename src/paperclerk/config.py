@@ -174,6 +174,14 @@ class Settings(BaseSettings):
     #: Also read invoices with the configured language model (``PAPERCLERK_LLM_URL``), beside the layout reader; a
     #: value it proposes is kept only where it is printed in the document. Off: invoices are read offline.
     invoice_llm_extractor: bool = False
+    #: Largest document of a judgment request's case file, in MB (a larger upload gets 413 before it is read).
+    judgment_max_file_mb: int = Field(default=10, ge=1)
+    #: Judgments each process keeps in memory (least recently served dropped first).
+    judgment_cache_size: int = Field(default=100, ge=1)
+    #: Seconds a judgment stays in a process's memory.
+    judgment_cache_memory_seconds: float = Field(default=300, gt=0)
+    #: Seconds a judgment stays in Redis (shared by every process; needs PAPERCLERK_REDIS_URL or a Redis broker).
+    judgment_cache_redis_seconds: int = Field(default=3600, ge=1)
 
     # Operations.
     #: ``paperclerk serve`` applies pending migrations before it starts; turn off where a migration job runs them

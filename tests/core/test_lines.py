@@ -21,6 +21,8 @@ def test_a_declaration_refuses_what_the_core_could_not_wire() -> None:
         ProductLine(name="legal", title="x", package="x", api_routers=("legal.api.router",))
     with pytest.raises(ValueError, match="cli_aliases need a cli"):
         ProductLine(name="legal", title="x", package="x", cli_aliases=("review",))
+    with pytest.raises(ValueError, match="cli_verbs need a cli"):
+        ProductLine(name="judgments", title="x", package="x", cli_verbs=("judge",))
     with pytest.raises(ValueError, match="lowest_role"):
         Permission("legal:review", "review legal bills", "partner")
     with pytest.raises(ValueError, match="area:verb"):

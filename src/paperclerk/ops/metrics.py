@@ -42,6 +42,11 @@ RATE_LIMIT_BACKEND_SECONDS = Histogram(
     ["backend"],
     buckets=(0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5),
 )
+CACHE_EVENTS = Counter(
+    "paperclerk_cache_events_total",
+    "Cache look-ups and removals by cache (e.g. judgments), layer (memory, redis) and event (hit, miss, eviction).",
+    ["cache", "layer", "event"],
+)
 RATE_LIMIT_FALLBACKS = Counter(
     "paperclerk_rate_limit_fallback_total",
     "Requests counted in this process because Redis, the shared counter store, was unreachable.",

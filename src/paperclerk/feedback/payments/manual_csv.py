@@ -20,6 +20,7 @@ from pathlib import Path
 from paperclerk.config import Settings, get_settings
 from paperclerk.core.errors import InvalidRequest, NotFound
 from paperclerk.core.money import plain
+from paperclerk.core.spreadsheets import formula_safe
 from paperclerk.feedback.minor_units import parse_amount
 from paperclerk.feedback.payments.provider import (
     ConnectedAccount,
@@ -30,7 +31,6 @@ from paperclerk.feedback.payments.provider import (
     PayoutStatus,
     check_request,
 )
-from paperclerk.invoices.exports import formula_safe
 
 COLUMNS = ("payout_id", "reference", "account", "amount", "currency", "description", "status", "requested_at",
            "settled_at", "failure_reason")
