@@ -142,3 +142,34 @@ def test_stripe_webhook_returns_a_failed_payout_to_the_balance(env: Env, stripe:
     with session_scope(readonly=True) as session:
         assert ledger.customer_totals(session, customer_id)["SEK"]["balance"] == owed
         assert ledger.trial_balance(session) == {"SEK": Decimal(0)}
+
+
+def test_square_sales_imported_by_the_command(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from typer.testing import CliRunner
+
+    from paperclerk.cli import app as cli
+    from paperclerk.config import get_settings
+    from tests.feedback.pos.servers import SquareServer, square_payment
+
+    shop = business(sales=0)
+    recent = (datetime.now(UTC) - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with SquareServer() as square:
+        square.sales = [square_payment(8950, "SEK", recent), square_payment(1200, "SEK", recent)]
+        monkeypatch.setenv("PAPERCLERK_FEEDBACK_SQUARE_URL", square.url)
+        get_settings.cache_clear()
+        runner = CliRunner()
+        first = runner.invoke(cli, ["feedback", "import-pos", "square", "--org", "acme"],
+                              env={"PAPERCLERK_FEEDBACK_POS_TOKEN": square.access_token})
+        assert first.exit_code == 0, first.output
+        assert "2 new, 0 already known" in first.output
+        again = runner.invoke(cli, ["feedback", "import-pos", "square", "--org", "acme"],
+                              env={"PAPERCLERK_FEEDBACK_POS_TOKEN": square.access_token})
+        assert "0 new, 2 already known" in again.output
+        wrong = runner.invoke(cli, ["feedback", "import-pos", "square", "--org", "acme", "--token", "nope"])
+        assert wrong.exit_code == 1 and "VENDOR_AUTH_FAILED" in wrong.output
+    with session_scope(readonly=True) as session:
+        amounts = sorted(sale.amount for sale in session.scalars(select(PosTransaction).where(
+            PosTransaction.organization_id == shop.organization_id)))
+        assert amounts == [Decimal("12.00"), Decimal("89.50")]
