@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+#: pytest-xdist processes for `make test` (each gets its own PostgreSQL database and Redis db).
+TEST_WORKERS ?= 2
 
 .PHONY: run test bench lint install clean image
 
@@ -23,7 +25,7 @@ test: $(INSTALLED)
 	@scripts/ensure-browser.sh
 	@scripts/ensure-ocr.sh
 	@scripts/ensure-ops-tools.sh
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 ## Print the performance table (also written to benchmarks/results.md).
 bench: $(INSTALLED)

@@ -1,7 +1,8 @@
 """Legal e-billing: LEDES invoices reviewed per minute (in-process, and through ``paperclerk legal review --json``
 including its start-up) against the 1,000 a minute target; the spend dashboard's p95 over 100,000 stored line
 items against 2 s; precision and recall per rule category on GENERATED invoices with known violations — the
-wordings the rules were written with ("seen") and wordings written apart and never tuned on ("unseen").
+wordings the rules were written with ("seen") and wordings written apart and never tuned on ("unseen"); and the text
+checks on REAL time-entry wordings from fee decisions (``legal_wordings``: dev and test splits, when the data is there).
 
 Runs in a child process whose PAPERCLERK_DATA_DIR is a fresh directory (set by the parent).
 """
@@ -17,6 +18,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from benchmarks import legal_wordings
 from benchmarks.common import REPO, Row, SectionResult, percentile, temp_dir
 
 SECTION = "9 legal e-billing"
@@ -207,6 +209,15 @@ def run(quick: bool) -> SectionResult:
             rows.append(Row(SECTION, f"{split} generated set: {category} precision / recall "
                                      f"(tp {tp}, fp {fp}, fn {fn})", round(min(precision, recall), 3), "",
                             TARGET_SCORE, "target", "min", note=f"P {precision:.3f} R {recall:.3f}"))
+    for split in ("dev", "test"):
+        for check, (tp, fp, fn) in legal_wordings.score(split).items():
+            if tp + fp + fn == 0:
+                continue
+            precision = tp / (tp + fp) if tp + fp else 1.0
+            recall = tp / (tp + fn) if tp + fn else 1.0
+            rows.append(Row(SECTION, f"real wordings ({split}): {check} precision / recall (tp {tp}, fp {fp}, fn {fn})",
+                            round(min(precision, recall), 3), "", TARGET_SCORE, "target", "min",
+                            note=f"P {precision:.3f} R {recall:.3f}"))
     return SectionResult(rows, extra)
 
 

@@ -7,11 +7,12 @@
 
 Sections: extraction, throughput, ocr, upload, search, invoices, backup, reader (real documents, when
 PAPERCLERK_READER_DATA or /work/data/reader holds them), recovery (a worker killed mid-job), legal, passages,
-notifications, judgments (a cached draft over HTTP beside the database path). Each runs against a fresh embedded
-setup (SQLite + local blobs in a temp dir), talks only to 127.0.0.1, and cleans up its temp dirs and subprocesses
-even on error. Nothing asserts on wall time: the table reports values, the baseline or target each is compared
-with, and the ratio. Baselines (the pdfium floor, the HTTP floor, in-process search) are measured in the same run,
-so ratios stay meaningful on a noisy machine.
+notifications, analysis (legal document analysis on CUAD's test split, when PAPERCLERK_CUAD_DATA holds it),
+judgments (a cached draft over HTTP beside the database path), feedback (speech, quality, fraud). Each runs against
+a fresh embedded setup (SQLite + local blobs in a temp dir), talks only to 127.0.0.1, and cleans up its temp dirs
+and subprocesses even on error. Nothing asserts on wall time: the table reports values, the baseline or target each
+is compared with, and the ratio. Baselines (the pdfium floor, the HTTP floor, in-process search) are measured in the
+same run, so ratios stay meaningful on a noisy machine.
 """
 
 from __future__ import annotations
@@ -30,12 +31,13 @@ from pathlib import Path
 from benchmarks.common import REPO, Row, SectionResult, cleanup, install_cleanup, run_child, temp_dir
 
 SECTIONS = ("extraction", "throughput", "ocr", "upload", "search", "invoices", "backup", "reader", "recovery", "legal",
-            "passages", "notifications", "judgments")
+            "passages", "notifications", "analysis", "judgments", "feedback")
 RESULTS = Path(__file__).resolve().parent / "results.md"
 _TITLES = {"extraction": "1 extraction", "throughput": "2 throughput", "ocr": "3 OCR", "upload": "4 upload",
            "search": "5 search", "invoices": "6 invoices", "backup": "7 backup", "reader": "8 real documents",
            "recovery": "9 recovery", "legal": "10 legal e-billing", "passages": "11 passages",
-           "notifications": "12 notifications", "judgments": "13 judgments"}
+           "notifications": "12 notifications", "analysis": "13 legal analysis", "judgments": "14 judgments",
+           "feedback": "15 feedback"}
 
 
 # Sections ---------------------------------------------------------------------------------------------------
@@ -93,8 +95,20 @@ def _passages(quick: bool) -> SectionResult:
     return bench_passages.run(quick)
 
 
+def _feedback(quick: bool) -> SectionResult:
+    from benchmarks import bench_feedback
+
+    return bench_feedback.run(quick)
+
+
 def _notifications(quick: bool) -> SectionResult:
     return run_child("notifications", quick=quick, data_dir=temp_dir("notifications-run") / "data", timeout=600)
+
+
+def _analysis(quick: bool) -> SectionResult:
+    from benchmarks import bench_legal_analysis
+
+    return bench_legal_analysis.run(quick)
 
 
 def _judgments(quick: bool) -> SectionResult:
@@ -104,7 +118,8 @@ def _judgments(quick: bool) -> SectionResult:
 RUNNERS: dict[str, Callable[[bool], SectionResult]] = {
     "extraction": _extraction, "throughput": _throughput, "ocr": _ocr, "upload": _upload, "search": _search,
     "invoices": _invoices, "backup": _backup, "reader": _reader, "recovery": _recovery, "legal": _legal,
-    "passages": _passages, "notifications": _notifications, "judgments": _judgments,
+    "passages": _passages, "notifications": _notifications, "analysis": _analysis,
+    "judgments": _judgments, "feedback": _feedback,
 }
 
 

@@ -8,6 +8,7 @@ or unreachable service fails the run loudly instead of skipping.
 from __future__ import annotations
 
 import os
+import re
 import time
 import uuid
 from collections.abc import Iterable, Iterator
@@ -27,7 +28,23 @@ pytest_plugins = ["tests.ai.llm_server", "tests.browser"]
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 POSTGRES_URL = os.environ.get("PAPERCLERK_TEST_POSTGRES_URL", "")
-REDIS_URL = os.environ.get("PAPERCLERK_TEST_REDIS_URL", "")
+
+
+def _worker_redis_url(url: str) -> str:
+    """Each pytest-xdist worker gets its own Redis database (gw0: the configured db N, gw1: N-1, …), so one
+    worker's Celery tests never take another's jobs; PostgreSQL needs nothing (each test process creates its own
+    database)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    match = re.fullmatch(r"(rediss?://[^/]+)(?:/(\d+))?/?", url)
+    if not worker.startswith("gw") or match is None:
+        return url
+    database = int(match.group(2) or 0) - int(worker[2:])
+    if database < 0:
+        raise RuntimeError(f"{url}: too many test workers for the Redis databases at and below it")
+    return f"{match.group(1)}/{database}"
+
+
+REDIS_URL = _worker_redis_url(os.environ.get("PAPERCLERK_TEST_REDIS_URL", ""))
 FINAL = {"processed", "needs_review", "failed"}
 
 

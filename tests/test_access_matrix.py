@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -37,6 +37,7 @@ from paperclerk.legal_billing.models import LawFirm
 from tests.conftest import wait_until_final
 from tests.helpers import api_key, organization_id
 from tests.judgments.world import drafted_request
+from tests.legal import support as legal
 from tests.legal_billing.ledes_samples import legal_invoice
 from tests.notifications.support import stored_webhook
 
@@ -59,6 +60,8 @@ class World:
     goods_receipt_id: str
     export_id: str
     legal_invoice_id: str = ""
+    #: The legal document line's objects (a case, a registry document, its analysis, a saved search), made once.
+    legal: dict[str, str] = field(default_factory=dict)
     judgment_id: str = ""
 
 
@@ -76,6 +79,20 @@ def _unique(prefix: str) -> str:
 def _legal_invoice(world: World) -> str:
     """A fresh law-firm invoice in review (approving or rejecting closes it)."""
     return legal_invoice(organization_id("acme"))
+def _fresh_document(world: World, *, deleted: bool = False) -> str:
+    """A processed document of acme (deleting one is once only), or one deleted already (to restore)."""
+    from paperclerk.core.db import utcnow
+    from paperclerk.documents.models import Document
+
+    with session_scope() as session:
+        document = Document(organization_id=organization_id("acme"), sha256=uuid.uuid4().hex * 2,
+                            filename="matrix-junk.txt", media_type="text/plain", size_bytes=4, status="processed",
+                            deleted_at=utcnow() if deleted else None, deleted_by="matrix" if deleted else None)
+        session.add(document)
+        session.flush()
+        return document.id
+
+
 def _passage(world: World) -> int:
     from sqlalchemy import select
 
@@ -83,6 +100,22 @@ def _passage(world: World) -> int:
 
     with session_scope(readonly=True) as session:
         return session.scalars(select(Passage.id).where(Passage.document_id == world.document_id)).first()
+
+
+def _legal(world: World, key: str) -> str:
+    if not world.legal:
+        from paperclerk.core.db import session_scope
+        from paperclerk.legal.models import DocumentVersion
+
+        acme = organization_id("acme")
+        case_id = legal.stored_case(acme)
+        entry_id = legal.filed_entry(acme, case_id)
+        with session_scope(readonly=True) as session:
+            document_id = session.query(DocumentVersion.document_id).filter(DocumentVersion.entry_id == entry_id,
+                                                                            DocumentVersion.version == 2).scalar()
+        world.legal.update(case=case_id, entry=entry_id, document=document_id, clause=legal.analysed(document_id),
+                           search=legal.saved_search(acme))
+    return world.legal[key]
 
 
 def _csv(text: str) -> dict[str, Any]:
@@ -141,6 +174,11 @@ CALLS: dict[tuple[str, str], Call] = {
     ("GET", "/api/v1/documents/{document_id}/file"): lambda w: (f"/api/v1/documents/{w.document_id}/file", {}),
     ("POST", "/api/v1/documents/{document_id}/retry"):
         lambda w: (f"/api/v1/documents/{w.failed_document_id}/retry", {}),
+    ("DELETE", "/api/v1/documents/{document_id}"):
+        lambda w: (f"/api/v1/documents/{_fresh_document(w)}", {"params": {"reason": "matrix"}}),
+    ("POST", "/api/v1/documents/{document_id}/restore"):
+        lambda w: (f"/api/v1/documents/{_fresh_document(w, deleted=True)}/restore", {}),
+    ("GET", "/api/v1/documents/deleted"): lambda w: ("/api/v1/documents/deleted", {}),
     ("GET", "/api/v1/search"): lambda w: ("/api/v1/search?q=matrix", {}),
     ("GET", "/api/v1/ai/status"): lambda w: ("/api/v1/ai/status", {}),
     ("GET", "/api/v1/search/passages"): lambda w: ("/api/v1/search/passages?q=matrix", {}),
@@ -215,6 +253,49 @@ CALLS: dict[tuple[str, str], Call] = {
         lambda w: (f"/api/v1/invoices/goods-receipts/{w.goods_receipt_id}", {}),
     ("PATCH", "/api/v1/invoices/goods-receipts/{receipt_id}"):
         lambda w: (f"/api/v1/invoices/goods-receipts/{w.goods_receipt_id}", {"json": {"received_on": "2024-03-11"}}),
+    ("GET", "/api/v1/legal/cases"): lambda w: ("/api/v1/legal/cases", {}),
+    ("POST", "/api/v1/legal/cases"): lambda w: ("/api/v1/legal/cases", {"json": {"number": _unique("C"),
+                                                                                 "title": "Matrix"}}),
+    ("POST", "/api/v1/legal/cases/import"):
+        lambda w: ("/api/v1/legal/cases/import", _csv(f"number,title\n{_unique('I')},Imported\n")),
+    ("GET", "/api/v1/legal/cases/{case_id}"): lambda w: (f"/api/v1/legal/cases/{_legal(w, 'case')}", {}),
+    ("PATCH", "/api/v1/legal/cases/{case_id}"):
+        lambda w: (f"/api/v1/legal/cases/{_legal(w, 'case')}", {"json": {"court": "Matrix Court"}}),
+    ("GET", "/api/v1/legal/cases/{case_id}/documents"):
+        lambda w: (f"/api/v1/legal/cases/{_legal(w, 'case')}/documents", {}),
+    ("POST", "/api/v1/legal/cases/{case_id}/documents"):
+        lambda w: (f"/api/v1/legal/cases/{_legal(w, 'case')}/documents",
+                   {"files": {"file": (f"{uuid.uuid4()}.txt", uuid.uuid4().bytes * 4, "text/plain")}}),
+    ("GET", "/api/v1/legal/cases/{case_id}/deadlines"):
+        lambda w: (f"/api/v1/legal/cases/{_legal(w, 'case')}/deadlines", {}),
+    ("GET", "/api/v1/legal/cases/{case_id}/calendar.ics"):
+        lambda w: (f"/api/v1/legal/cases/{_legal(w, 'case')}/calendar.ics", {}),
+    ("POST", "/api/v1/legal/cases/{case_id}/summary"):
+        lambda w: (f"/api/v1/legal/cases/{_legal(w, 'case')}/summary", {}),
+    ("POST", "/api/v1/legal/cases/{case_id}/ask"):
+        lambda w: (f"/api/v1/legal/cases/{_legal(w, 'case')}/ask", {"json": {"question": "Which law?"}}),
+    ("GET", "/api/v1/legal/registry/{entry_id}"): lambda w: (f"/api/v1/legal/registry/{_legal(w, 'entry')}", {}),
+    ("POST", "/api/v1/legal/registry/{entry_id}/move"):
+        lambda w: (f"/api/v1/legal/registry/{_legal(w, 'entry')}/move", {"json": {"folder": "/contracts"}}),
+    ("GET", "/api/v1/legal/registry/{entry_id}/diff"):
+        lambda w: (f"/api/v1/legal/registry/{_legal(w, 'entry')}/diff?from=1&to=2", {}),
+    ("GET", "/api/v1/legal/documents/{document_id}/analysis"):
+        lambda w: (f"/api/v1/legal/documents/{_legal(w, 'document')}/analysis", {}),
+    ("POST", "/api/v1/legal/documents/{document_id}/summary"):
+        lambda w: (f"/api/v1/legal/documents/{_legal(w, 'document')}/summary", {}),
+    ("GET", "/api/v1/legal/statistics"): lambda w: ("/api/v1/legal/statistics", {}),
+    ("GET", "/api/v1/legal/search"): lambda w: ("/api/v1/legal/search?q=governing+law", {}),
+    ("GET", "/api/v1/legal/clauses/{finding_id}/similar"):
+        lambda w: (f"/api/v1/legal/clauses/{_legal(w, 'clause')}/similar", {}),
+    ("POST", "/api/v1/legal/clauses/{finding_id}/explain"):
+        lambda w: (f"/api/v1/legal/clauses/{_legal(w, 'clause')}/explain", {}),
+    ("GET", "/api/v1/legal/searches"): lambda w: ("/api/v1/legal/searches", {}),
+    ("POST", "/api/v1/legal/searches"):
+        lambda w: ("/api/v1/legal/searches", {"json": {"name": "Matrix", "query": "governing law"}}),
+    ("GET", "/api/v1/legal/searches/{search_id}"):
+        lambda w: (f"/api/v1/legal/searches/{_legal(w, 'search')}", {}),
+    ("POST", "/api/v1/legal/searches/{search_id}/run"):
+        lambda w: (f"/api/v1/legal/searches/{_legal(w, 'search')}/run", {}),
     ("GET", "/api/v1/notifications"): lambda w: ("/api/v1/notifications", {}),
     ("POST", "/api/v1/notifications/read-all"): lambda w: ("/api/v1/notifications/read-all", {}),
     ("POST", "/api/v1/notifications/{notification_id}/read"):

@@ -37,6 +37,8 @@ def _row_modules() -> list[ModuleType]:
 
 
 ROW_MODULES = _row_modules()
+#: A line's pages for people without an account (a customer's feedback pages) are listed in its ``PUBLIC``.
+PUBLIC |= {route for module in ROW_MODULES for route in getattr(module, "PUBLIC", set())}
 CALLS: dict[tuple[str, str], PageCall] = {}
 for _module in ROW_MODULES:
     for _call in _module.PAGE_CALLS:

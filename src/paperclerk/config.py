@@ -215,6 +215,42 @@ class Settings(BaseSettings):
     #: Days a verification answer is reused before the provider is asked again.
     legal_verification_max_age_days: int = Field(default=30, ge=0)
 
+    # Feedback line: POS transaction import and reward payouts (paperclerk.feedback.pos, .payments). Each business's
+    # own POS credentials are stored with the business; these are the platform's endpoints and accounts.
+    #: Seconds to wait for a POS system's or payout provider's answer.
+    feedback_vendor_timeout_seconds: float = Field(default=20.0, gt=0)
+    #: Further attempts after a connection error, a 5xx or a 429 answer from a POS system or payout provider.
+    feedback_vendor_retries: int = Field(default=3, ge=0)
+    #: The first retry waits this long; each further one twice as long (a 429's Retry-After wins).
+    feedback_vendor_retry_base_seconds: float = Field(default=1.0, ge=0)
+    #: A 429 asking to wait longer than this fails at once (VENDOR_RATE_LIMITED) instead of holding the worker.
+    feedback_vendor_max_retry_after_seconds: float = Field(default=60.0, ge=0)
+    #: Square's API (Payments API ``/v2/payments``); ``https://connect.squareupsandbox.com`` for the sandbox.
+    feedback_square_url: str = "https://connect.squareup.com"
+    #: The ``Square-Version`` the payments are read with.
+    feedback_square_version: str = "2025-01-23"
+    #: Zettle's OAuth server (``/token``, the API-key assertion grant).
+    feedback_zettle_oauth_url: str = "https://oauth.zettle.com"
+    #: Zettle's Purchase API (``/purchases/v2``).
+    feedback_zettle_purchase_url: str = "https://purchase.izettle.com"
+    #: The client id of paperclerk's Zettle app; each business gives its own API key.
+    feedback_zettle_client_id: str = ""
+    #: A shop's Admin API address; ``{shop}`` is the shop's name (``https://{shop}.myshopify.com``).
+    feedback_shopify_url: str = "https://{shop}.myshopify.com"
+    #: The Shopify Admin API version orders are read with.
+    feedback_shopify_version: str = "2025-01"
+    #: Stripe's API (Connect accounts, account links, transfers).
+    feedback_stripe_url: str = "https://api.stripe.com"
+    #: The platform's Stripe secret key (``sk_…``); empty means rewards are paid out by manual CSV only.
+    feedback_stripe_secret_key: SecretStr = SecretStr("")
+    #: The signing secret (``whsec_…``) of the Stripe webhook endpoint that reports transfers and payouts.
+    feedback_stripe_webhook_secret: SecretStr = SecretStr("")
+    #: A Stripe webhook whose signature time is further than this from now is refused (replayed or delayed).
+    feedback_stripe_webhook_tolerance_seconds: int = Field(default=300, ge=1)
+    #: The file the manual payout provider keeps its payouts in (a CSV); empty means
+    #: ``<data dir>/feedback/manual-payouts.csv``.
+    feedback_manual_payouts_file: str = ""
+
     #: Where people open paperclerk (``https://paperclerk.example.com``): the start of links in notification e-mails.
     public_url: str = "http://127.0.0.1:8000"
     #: SMTP server for notification e-mails; empty means no e-mail is sent (the in-app list and webhooks still work).
@@ -242,6 +278,29 @@ class Settings(BaseSettings):
     #: Let webhooks call loopback, private and link-local addresses (a receiver on your own network).
     webhook_allow_private_networks: bool = False
 
+    #: Feedback: the languages spoken feedback is read in (ISO 639-1); the detected language is chosen among them.
+    feedback_languages: Csv = Field(default_factory=lambda: ["sv", "en"])
+    #: Feedback: CPU threads the speech model uses per recording.
+    feedback_speech_threads: int = Field(default=2, ge=1)
+    #: Feedback: beam width of the speech model's search (1 is fastest, 5 a little more accurate).
+    feedback_speech_beam_size: int = Field(default=1, ge=1, le=10)
+    #: Feedback: the longest recording accepted, in seconds.
+    feedback_max_audio_seconds: float = Field(default=120.0, gt=0)
+    #: Feedback: the largest recording accepted, in bytes.
+    feedback_max_audio_bytes: int = Field(default=10_000_000, ge=1)
+    #: Feedback: the longest typed feedback accepted, in characters.
+    feedback_max_text_chars: int = Field(default=5000, ge=1)
+    #: Feedback: requests one client may make to the customer pages per window, on top of the global limits.
+    feedback_customer_rate_limit: int = Field(default=1000, ge=1)
+    #: Feedback: the customer pages' rate-limit window in seconds (15 minutes).
+    feedback_customer_rate_window_seconds: float = Field(default=900.0, gt=0)
+    #: Feedback: hours a voice recording is kept after it was transcribed.
+    voice_data_retention_hours: float = Field(default=24.0, ge=0)
+    #: Feedback: days feedback and customers' personal data are kept; ledger entries are kept but pseudonymised.
+    data_retention_days: int = Field(default=730, ge=1)
+    #: Feedback: the slug of the organisation whose admins run the platform (the admin dashboard); empty means none.
+    feedback_operator_organization: str = ""
+
     @classmethod
     def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
                                    env_settings: PydanticBaseSettingsSource,
@@ -253,7 +312,7 @@ class Settings(BaseSettings):
                 file_secret_settings)
 
     @field_validator("cors_origins", "trusted_proxies", "parse_extractor_modules", "extra_lines",
-                     "tls_certificate_files", mode="before")
+                     "tls_certificate_files", "feedback_languages", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:
         if isinstance(value, str):

@@ -15,7 +15,8 @@ from functools import lru_cache
 from paperclerk.core.lines import ProductLine
 
 CORE_PLUGIN_MODULES = ("paperclerk.notifications.plugin",)
-LINE_MODULES = ("paperclerk.invoices.plugin", "paperclerk.legal_billing.plugin", "paperclerk.judgments.plugin")
+LINE_MODULES = ("paperclerk.invoices.plugin", "paperclerk.legal_billing.plugin", "paperclerk.legal.plugin",
+                "paperclerk.judgments.plugin", "paperclerk.feedback.plugin")
 
 #: The core's tables, and the modules that register its tasks, before any line's.
 CORE_MODEL_MODULES = (

@@ -65,7 +65,6 @@ def test_celery_workers_prune_on_their_schedule(env: Env, monkeypatch: pytest.Mo
             started.append(self)
             return super().start()
 
-    monkeypatch.setattr(celery_app, "start_sweeper", lambda settings: None)
     monkeypatch.setattr(celery_app, "Maintenance", Recorded)
     _attempts(stale=(3, None), locked=(5, timedelta(minutes=10)))
     celery_app._on_worker_ready()

@@ -81,3 +81,24 @@ def test_adding_an_address_with_an_account_elsewhere_answers_like_a_new_user(
     # A member of this organisation already is a conflict (that is this organisation's own knowledge).
     again = client.post("/api/v1/users", json={"email": "known@beta.example"}, headers=headers)
     assert_error(again, 409, "MEMBERSHIP_EXISTS")
+
+
+def test_inviting_with_an_empty_password_answers_alike_for_an_address_with_an_account_elsewhere(
+        client: TestClient, admin: Account, make_user: Callable[..., Account]) -> None:
+    """With no password given, both answers carry a generated password (it applies to the new account only): a
+    null for the known address would tell the admin that it has an account in another organisation."""
+    beta = _second_org()
+    elsewhere = make_user("known@beta.example", "admin", organization=beta)
+    headers = bearer(login(client, admin)["access_token"])
+    answers = {email: client.post("/api/v1/users", json={"email": email, "role": "viewer"}, headers=headers)
+               for email in ("known@beta.example", "fresh@acme.example")}
+    assert {response.status_code for response in answers.values()} == {201}
+    known, fresh = (answers[email].json() for email in ("known@beta.example", "fresh@acme.example"))
+    assert set(known) == set(fresh) and set(known["user"]) == set(fresh["user"])
+    assert isinstance(known["password"], str) and isinstance(fresh["password"], str)
+    assert len(known["password"]) == len(fresh["password"]) and known["password"] != fresh["password"]
+    # The account elsewhere kept its own password; the new account has the generated one.
+    assert login(client, elsewhere, organization="acme")["role"] == "viewer"
+    assert_error(client.post("/api/v1/auth/login", json={"email": "known@beta.example",
+                                                         "password": known["password"]}), 401, "CREDENTIALS_INVALID")
+    assert login(client, Account(fresh["user"]["id"], "fresh@acme.example", fresh["password"], admin.org))

@@ -1,4 +1,4 @@
-"""The Celery side without a broker: the stale-job sweep and the pool-process start hook."""
+"""The Celery side without a broker: the stale-job resend (a maintenance chore) and the pool-process start hook."""
 
 from __future__ import annotations
 
@@ -26,21 +26,26 @@ def make_job(*, status: JobStatus, age_seconds: float = 0, lease_left_seconds: f
         return job.id
 
 
+def _resend_stale_jobs() -> int:
+    """The chore as the maintenance thread runs it: in its own transaction, sending after the commit."""
+    with session_scope() as session:
+        return celery_app.resend_stale_jobs(session)
+
+
 def test_sweep_resends_lost_jobs_once_per_window(any_env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
     sent: list[str] = []
     monkeypatch.setattr(celery_app, "dispatch", lambda job, delay=0.0: sent.append(job.id))
-    settings = get_settings()
     dead_worker = make_job(status=JobStatus.RUNNING, lease_left_seconds=-1)
     lost_message = make_job(status=JobStatus.QUEUED, age_seconds=600)
     make_job(status=JobStatus.QUEUED, age_seconds=1)  # just queued: its message is on its way
     make_job(status=JobStatus.RUNNING, lease_left_seconds=30)  # alive
     make_job(status=JobStatus.DONE, age_seconds=600)
 
-    assert celery_app.sweep_stale_jobs(settings) == 2
+    assert _resend_stale_jobs() == 2
     assert sorted(sent) == sorted([dead_worker, lost_message])
     # A queued job is not re-sent by every sweep while it waits (a long backlog would multiply).
     sent.clear()
-    assert celery_app.sweep_stale_jobs(settings) == 1
+    assert _resend_stale_jobs() == 1
     assert sent == [dead_worker]
     with session_scope(readonly=True) as session:
         job = session.get(Job, lost_message)
@@ -58,7 +63,7 @@ def test_a_job_whose_send_was_never_confirmed_is_resent_within_seconds(any_env: 
     make_job(status=JobStatus.QUEUED, age_seconds=grace + 1)  # the broker has it: wait behind the backlog
     make_job(status=JobStatus.QUEUED, age_seconds=1, sent=False)  # its send is still on its way
 
-    assert celery_app.sweep_stale_jobs(settings) == 1
+    assert _resend_stale_jobs() == 1
     assert sent == [unsent]
     assert celery_app.sweep_interval(settings) <= grace / 2
 

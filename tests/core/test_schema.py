@@ -13,6 +13,7 @@ from paperclerk import plugins
 from paperclerk.core import db
 from paperclerk.core.db import Base, get_engine
 from paperclerk.core.schema import alembic_config, at_heads, current_revisions, head_revisions, upgrade
+from tests.core.test_product_line_is_additive import CORE_HEAD
 
 #: Full-text tables live in dialect-specific DDL (FTS5 / tsvector), not in models.
 SEARCH_TABLES = ("search_index", "search_rowids", "passage_index")
@@ -50,7 +51,9 @@ def _schema(connection: Connection) -> dict[str, Any]:
                         for column in inspector.get_columns(table)],
             "primary_key": inspector.get_pk_constraint(table),
             "foreign_keys": sorted(map(repr, inspector.get_foreign_keys(table))),
-            "indexes": sorted(map(repr, inspector.get_indexes(table))),
+            "indexes": sorted(repr({**index, "dialect_options": {key: str(value) for key, value in
+                                                                  index.get("dialect_options", {}).items()}})
+                              for index in inspector.get_indexes(table)),  # a partial index's WHERE, as text
             "unique": sorted(map(repr, inspector.get_unique_constraints(table))),
         }
     if connection.dialect.name == "sqlite":
@@ -102,6 +105,33 @@ def test_a_database_from_before_the_lines_and_a_fresh_one_end_identical(any_env,
     assert "declared_kind" in [column[0] for column in fresh["tables"]["documents"]["columns"]]
 
 
+def _core_tables() -> set[str]:
+    """The tables of the core's own models (not of a line, nor of the core's plug-in packages with branches)."""
+    plugins.load()
+    return {mapper.local_table.name for mapper in Base.registry.mappers
+            if mapper.class_.__module__ in plugins.CORE_MODEL_MODULES}
+
+
+def test_the_core_chain_alone_makes_every_core_table_and_no_line_branch_changes_one(any_env, tmp_path):
+    """Every core column comes from the core's own chain (``documents.declared_kind`` too, from 0005, applied before
+    lines had branches); the branches of the lines and of the core's plug-ins touch no core table. Upgrading from the
+    last release's head (0010, before 0011 rebuilt ``documents``) ends like a fresh install."""
+    db.reset()
+    core = _core_tables()
+    assert {"documents", "pages", "jobs", "audit_entries", "users"} <= core
+    if any_env.database_url:
+        core_only = _migrate(_empty(any_env.database_url), CORE_HEAD)
+        fresh = _migrate(_empty(any_env.database_url), "heads")
+        from_last_release = _migrate(_empty(any_env.database_url), "0010", "heads")
+    else:
+        core_only = _migrate(f"sqlite:///{tmp_path / 'core.db'}", CORE_HEAD)
+        fresh = _migrate(f"sqlite:///{tmp_path / 'fresh.db'}", "heads")
+        from_last_release = _migrate(f"sqlite:///{tmp_path / 'release.db'}", "0010", "heads")
+    assert core_only["versions"] == [CORE_HEAD]
+    assert {table: fresh["tables"][table] for table in core} == {table: core_only["tables"][table] for table in core}
+    assert from_last_release == fresh
+
+
 def test_readiness_wants_every_branch_at_its_head(env, tmp_path, monkeypatch):
     assert at_heads()
     monkeypatch.setenv("PAPERCLERK_DATABASE_URL", f"sqlite:///{tmp_path / 'behind.db'}")
@@ -111,3 +141,40 @@ def test_readiness_wants_every_branch_at_its_head(env, tmp_path, monkeypatch):
     assert not at_heads()
     upgrade()
     assert at_heads() and current_revisions() <= head_revisions()
+
+
+def _insert(connection: Connection, table: str, **values: Any) -> None:
+    """A row with ``values``; every other required column gets a plain value of its type."""
+    for column in inspect(connection).get_columns(table):
+        if column["name"] in values or column["nullable"] or column.get("default") is not None:
+            continue
+        kind = str(column["type"]).upper()
+        values[column["name"]] = (0 if "INT" in kind or "NUMERIC" in kind or "FLOAT" in kind else
+                                  False if "BOOL" in kind else "{}" if "JSON" in kind else
+                                  "2026-01-01 00:00:00.000000" if "DATE" in kind else "x")
+    names = ", ".join(values)
+    connection.execute(text(f"INSERT INTO {table} ({names}) VALUES ({', '.join(':' + key for key in values)})"),
+                       values)
+
+
+def test_an_upgrade_that_rebuilds_documents_on_sqlite_keeps_what_refers_to_them(env, tmp_path, monkeypatch):
+    """0011 rebuilds ``documents`` on SQLite (a changed constraint); with the app's foreign-key actions on, dropping
+    the old table would delete every page and invoice of every document. ``upgrade`` runs with them off."""
+    url = f"sqlite:///{tmp_path / 'deployed.db'}"
+    _migrate(url, "0010")
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        _insert(connection, "organizations", id="org-1", slug="acme", name="Acme")
+        _insert(connection, "documents", id="doc-1", organization_id="org-1", sha256="a" * 64, filename="a.pdf",
+                status="processed")
+        _insert(connection, "pages", document_id="doc-1", number=1, text="page one", method="text")
+        _insert(connection, "invoices", id="inv-1", organization_id="org-1", document_id="doc-1", status="approved")
+    engine.dispose()
+    monkeypatch.setenv("PAPERCLERK_DATABASE_URL", url)
+    db.reset()
+    upgrade()
+    with get_engine().connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM pages WHERE document_id = 'doc-1'")).scalar() == 1
+        assert connection.execute(text("SELECT count(*) FROM invoices WHERE document_id = 'doc-1'")).scalar() == 1
+        assert connection.execute(text("SELECT deleted_at FROM documents")).all() == [(None,)]
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1  # on again for the app

@@ -4,9 +4,11 @@ currency."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from paperclerk.extraction.base import TEXT, ExtractedPage, Extraction
+from paperclerk.invoices.dates import find_dates
 from paperclerk.invoices.layout import extract_layout
 from paperclerk.invoices.numbers import SYMBOLS
 from tests.invoices import receipts
@@ -51,3 +53,13 @@ def test_a_printed_code_or_sign_is_still_read() -> None:
     for text, code in (("Currency: PEN\nTotal: 12.00 PEN", "PEN"), ("Total (TOP) 5.00", "TOP"),
                        ("Total (EUR) 10,00", "EUR"), ("TOTAL RM 12.50", "MYR"), ("Total: 12.00 USD", "USD")):
         assert extract_layout(_text(text)).value("currency") == code, text
+
+
+def test_a_date_is_never_pieced_together_from_two_lines() -> None:
+    """A real receipt (WildReceipt) printed the guest count over the date: "Gst 2" / "Jul19'14" was read as
+    2 July 2019, a date printed nowhere."""
+    text = "\n".join(["SERIOUS PIE", "316 Virginia St", "Seattle, WA 98121", "Tbl 31/1 Chk 1441 Gst 2",
+                      "Jul19'14 12:36PM", "1 Ben SPECIAL 12.50", "TOTAL 12.50"])
+    assert [match.value for match in find_dates(text)] == [date(2014, 7, 19)]
+    assert extract_layout(_text(text)).value("invoice_date") == date(2014, 7, 19)
+    assert find_dates("Paid 2\nMarch 2024") == []

@@ -9,9 +9,12 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from paperclerk.core import events
 from paperclerk.core.audit import AuditEntry
 from paperclerk.core.db import session_scope
+from paperclerk.core.events import Event
 from paperclerk.legal_billing.ledes import read_ledes
+from paperclerk.notifications.messages import describe
 from tests.conftest import wait_until_final
 from tests.helpers import api_client, assert_error
 from tests.legal_billing.ledes_samples import LEDES_1998B, lines_1998b
@@ -77,7 +80,13 @@ def test_upload_review_decide_approve_export(any_env) -> None:
         assert (rows[2]["decision"], rows[2]["approved"], rows[2]["reason"]) == ("reject", "0.00", "no copies")
     with session_scope() as session:
         actions = set(session.scalars(select(AuditEntry.action)))
+        declared = events.declared()
+        titles = {(event.name, event.payload["invoice_number"]): describe(event, declared[event.name]).title
+                  for event in session.scalars(select(Event).where(Event.name.like("legal.%")))}
     assert {"legal_guidelines.update", "legal_invoice.line_decision", "legal_invoice.approved"} <= actions
+    # Notifications name the bill and its firm (the LEDES 1998B file names the firm by its tax id only).
+    assert titles[("legal.invoice.flagged", "INV-1001")] == "Invoice INV-1001 from 94-1234567 needs review"
+    assert titles[("legal.invoice.approved", "INV-1001")] == "Invoice INV-1001 from 94-1234567 was approved"
 
 
 def test_master_data_and_rereview(any_env) -> None:

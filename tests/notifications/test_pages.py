@@ -90,6 +90,30 @@ def test_webhook_pages_add_show_the_log_and_refuse_bad_input(make_client: Callab
     assert "https://hooks.acme.example/in" in browser.get("/webhooks").text
 
 
+def test_a_webhook_page_shows_each_delivery_with_its_attempts(make_client: Callable[[], TestClient]) -> None:
+    from paperclerk.notifications.models import Delivery
+
+    admin = create_account("admin@acme.example", "admin")
+    browser = make_client()
+    web_login(browser, admin)
+    hook = stored_webhook(organization_id("acme"))
+    with session_scope() as session:
+        event = events.record(session, "invoice.flagged", organization_id=organization_id("acme"),
+                              subject_type="invoice", subject_id="inv-1", payload={})
+        session.flush()
+        session.add(Delivery(organization_id=organization_id("acme"), event_id=event.id, event_name=event.name,
+                             channel="webhook", target=f"webhook:{hook}", webhook_id=hook, address="https://x",
+                             status="pending", attempts=2, last_error="HTTP 503", attempt_log=[
+                                 {"outcome": "failed", "status_code": 503, "ms": 41, "error": "HTTP 503"},
+                                 {"outcome": "failed", "status_code": None, "ms": None, "error": "timed out"}]))
+    page = browser.get(f"/webhooks/{hook}").text
+    row = re.search(r'<tr data-delivery="[^"]+" data-status="pending">.*?</tr>', page, re.S)
+    assert row and "invoice.flagged" in row.group(0) and "HTTP 503" in row.group(0)
+    assert re.findall(r"<li>(.*?)</li>", row.group(0)) == [
+        'failed · 503 · 41 ms · <span class="muted">HTTP 503</span>', 'failed · <span class="muted">timed out</span>']
+    assert "Nothing delivered yet." not in page
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize("width", [1440, 375])
 def test_bell_list_and_choices_in_chromium(server: str, browser_page: Any, width: int) -> None:

@@ -1,4 +1,5 @@
-"""The core's rows of the page access matrix: inbox, document, retry, search, audit, users, API keys."""
+"""The core's rows of the page access matrix: inbox, document, retry, delete, deleted documents, restore, search,
+audit, users, API keys."""
 
 from __future__ import annotations
 
@@ -23,11 +24,29 @@ def fresh_key(world: PageWorld) -> str:
         return accounts.create_api_key(session, world.acme, "viewer", f"matrix {uuid.uuid4().hex[:6]}")[0].id
 
 
+def deleted_document(world: PageWorld) -> str:
+    """A document of acme deleted already (restoring one is once only)."""
+    from paperclerk.core.db import utcnow
+    from paperclerk.documents.models import Document
+
+    document_id = stored_document(world.acme)
+    with session_scope() as session:
+        document = session.get(Document, document_id)
+        assert document is not None
+        document.deleted_at, document.deleted_by, document.deletion_reason = utcnow(), "matrix", "matrix"
+    return document_id
+
+
 PAGE_CALLS = [
     PageCall("GET", "/", lambda w: ("/", {})),
     PageCall("GET", "/documents/{document_id}", lambda w: (f"/documents/{w.document_id}", {})),
     PageCall("POST", "/documents/{document_id}/retry",
              lambda w: (f"/documents/{stored_document(w.acme, status='failed')}/retry", {}), allowed=303),
+    PageCall("POST", "/documents/{document_id}/delete",
+             lambda w: (f"/documents/{stored_document(w.acme)}/delete", {"data": {"reason": "matrix"}}), allowed=303),
+    PageCall("GET", "/documents/deleted", lambda w: ("/documents/deleted", {})),
+    PageCall("POST", "/documents/{document_id}/restore",
+             lambda w: (f"/documents/{deleted_document(w)}/restore", {}), allowed=303),
     PageCall("GET", "/search", lambda w: ("/search?q=matrix", {})),
     PageCall("GET", "/audit", lambda w: ("/audit", {})),
     PageCall("GET", "/users", lambda w: ("/users", {})),

@@ -105,3 +105,17 @@ def test_create_and_revoke_an_api_key(client: TestClient, make_client) -> None: 
     assert nameless.status_code == 400 and "data-admin-error" in nameless.text
     assert _post(client, "/apikeys/no-such-key/revoke", "/apikeys").status_code == 404
     assert PASSWORD not in created.text
+
+
+def test_adding_an_address_with_an_account_elsewhere_shows_a_password_like_a_new_one(client: TestClient) -> None:
+    """An empty password field: the page shows a generated password for a known address too (it applies only to a
+    new account), so the page does not tell which addresses have an account in another organisation."""
+    create_account("known@beta.example", "admin", organization="beta")
+    pages = {email: _post(client, "/users", "/users", email=email, role="viewer")
+             for email in ("known@beta.example", "fresh@acme.example")}
+    shown = {}
+    for email, page in pages.items():
+        assert page.status_code == 200 and "shown this once" in page.text and "data-shown-password" in page.text
+        shown[email] = re.search(r'data-secret>([^<]+)<', page.text).group(1)  # type: ignore[union-attr]
+        assert page.text.count("already had a paperclerk account") == 1
+    assert len(shown["known@beta.example"]) == len(shown["fresh@acme.example"])

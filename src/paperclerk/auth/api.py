@@ -127,10 +127,12 @@ def list_users(principal: ManageUsers) -> list[UserOut]:
 def create_user(body: UserCreate, principal: ManageUsers, request: Request) -> UserCreated:
     generated = service.generate_password() if body.password is None else None
     with session_scope() as session:
-        user, created = service.add_user(session, body.email, body.password or generated or "",
+        user, _ = service.add_user(session, body.email, body.password or generated or "",
                                          organization_id=_org(principal), role=body.role, actor=principal,
                                          ip=request_ip(request))
-        return UserCreated(user=_user_out(session, user.id, _org(principal)), password=generated if created else None)
+        # The generated password is shown whether or not the address had an account (which keeps its own): the
+        # answer must not tell the two apart.
+        return UserCreated(user=_user_out(session, user.id, _org(principal)), password=generated)
 
 
 @router.post("/api/v1/users/{user_id}/disable", response_model=UserOut, summary="Disable a user and end "

@@ -79,8 +79,9 @@ class UserCreate(BaseModel):
 
 class UserCreated(BaseModel):
     user: UserOut
-    password: str | None = Field(description="The generated password, shown this once; null when you chose it, "
-                                 "or when the address had an account already (it keeps its own password)")
+    password: str | None = Field(description="The generated password (when you gave none), shown this once; null "
+                                 "when you chose it. Like a chosen one it applies to a new account only: an address "
+                                 "that had an account already keeps its own password")
 
 
 class PasswordReset(BaseModel):

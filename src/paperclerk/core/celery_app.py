@@ -8,16 +8,16 @@ re-delivered when a worker dies; the job lease decides who may run a job.
 from __future__ import annotations
 
 import logging
-import threading
 from functools import lru_cache
 
 from celery import Celery, signals
+from sqlalchemy.orm import Session
 
 from paperclerk.config import Settings, get_settings
 from paperclerk.core import db, jobs
-from paperclerk.core.db import session_scope
+from paperclerk.core.db import after_commit, session_scope
 from paperclerk.core.jobs import Job
-from paperclerk.core.maintenance import Maintenance
+from paperclerk.core.maintenance import CHORES, Chore, Maintenance
 
 log = logging.getLogger(__name__)
 RUN_JOB = "paperclerk.run_job"
@@ -77,37 +77,30 @@ def dispatch(job: Job, delay: float = 0.0) -> None:
         log.warning("could not record a sent job", extra={"job_id": job.id}, exc_info=True)
 
 
-def sweep_stale_jobs(settings: Settings) -> int:
-    """Re-send jobs whose worker died (expired lease), whose send was never confirmed or whose message was lost."""
-    with session_scope() as session:
-        stale = jobs.stale_jobs(session, unsent_after_seconds=settings.job_resend_unsent_seconds,
-                                older_than_seconds=max(60.0, settings.job_lease_seconds * 4))
+def resend_stale_jobs(session: Session) -> int:
+    """Re-send jobs whose worker died (expired lease), whose send was never confirmed or whose message was lost,
+    once the chore's transaction has committed (their fresh ``run_after`` keeps other workers from sending them
+    too)."""
+    settings = get_settings()
+    stale = jobs.stale_jobs(session, unsent_after_seconds=settings.job_resend_unsent_seconds,
+                            older_than_seconds=max(60.0, settings.job_lease_seconds * 4))
+    if stale:
+        after_commit(session, lambda: _resend(stale))
+    return len(stale)
+
+
+def _resend(stale: list[Job]) -> None:
     for job in stale:
         dispatch(job)
-    if stale:
-        log.info("re-sent stale jobs", extra={"count": len(stale)})
-    return len(stale)
+    log.info("re-sent stale jobs", extra={"count": len(stale)})
 
 
 def sweep_interval(settings: Settings) -> float:
     return min(settings.job_lease_seconds, settings.job_resend_unsent_seconds / 2)
 
 
-def start_sweeper(settings: Settings) -> threading.Thread:
-    from paperclerk.core.worker import release_dead_holders
-
-    def loop() -> None:
-        release_dead_holders()
-        while True:
-            try:
-                sweep_stale_jobs(settings)
-            except Exception:
-                log.warning("stale-job sweep failed", exc_info=True)
-            threading.Event().wait(sweep_interval(settings))
-
-    thread = threading.Thread(target=loop, name="stale-job-sweeper", daemon=True)
-    thread.start()
-    return thread
+#: Only Celery workers need it: embedded workers read the job table itself, with no broker to lose a message.
+RESEND_STALE_JOBS = Chore("resend_stale_jobs", "paperclerk.core.celery_app:resend_stale_jobs", every=sweep_interval)
 
 
 def check_broker(settings: Settings) -> None:
@@ -136,8 +129,10 @@ def start_heartbeat(settings: Settings, queues: list[str]) -> None:
 
 @signals.worker_ready.connect  # type: ignore[untyped-decorator]
 def _on_worker_ready(**_: object) -> None:
-    start_sweeper(get_settings())
-    Maintenance(get_settings()).start()
+    from paperclerk.core.worker import release_dead_holders
+
+    release_dead_holders()
+    Maintenance(get_settings(), (*CHORES, RESEND_STALE_JOBS)).start()
 
 
 @signals.worker_process_init.connect  # type: ignore[untyped-decorator]

@@ -32,6 +32,8 @@ CORE_EVENTS = (
     EventType("document.received", "A document was received", link="/documents/{subject_id}"),
     EventType("document.processed", "A document was processed", link="/documents/{subject_id}"),
     EventType("document.failed", "A document could not be processed", in_app=True, link="/documents/{subject_id}"),
+    EventType("document.deleted", "A document was deleted"),
+    EventType("document.restored", "A deleted document was restored", link="/documents/{subject_id}"),
     EventType("system.startup", "A paperclerk process started", permission="settings:manage"),
     EventType("system.shutdown", "A paperclerk process stopped", permission="settings:manage"),
     EventType("system.error", "An unexpected error occurred", permission="settings:manage", in_app=True),

@@ -87,7 +87,9 @@ class EventType:
 
     ``description`` is what people read when they choose what to be told about; only people whose role holds
     ``permission`` are told; ``in_app`` says whether they are told in the app unless they opt out; ``link`` is
-    the page about the event's subject (``{subject_id}`` filled in).
+    the page about the event's subject (``{subject_id}`` filled in). ``titles`` name the subject in a notification's
+    title: templates filled from the event's payload (``"Invoice {invoice_number} from {vendor_name} needs
+    review"``), the first whose every field the payload holds (not empty) is used, ``description`` when none is.
     """
 
     name: str
@@ -95,6 +97,7 @@ class EventType:
     permission: str = "documents:read"
     in_app: bool = False
     link: str | None = None
+    titles: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not _EVENT.match(self.name):
@@ -142,6 +145,9 @@ class ProductLine:
     migrations: str | None = None
     #: ``"module:function"``, ``(session, document) -> list[DocumentLink]``: the line's pages about a document.
     document_links: str | None = None
+    #: ``"module:function"``, ``(session, document) -> None``, called before a document is deleted: raises a
+    #: ``PaperclerkError`` (a ``Conflict``) to refuse, e.g. for an invoice that was approved or paid.
+    deletion_guard: str | None = None
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):
@@ -149,7 +155,8 @@ class ProductLine:
         if self.cli_group is not None and not _NAME.match(self.cli_group):
             raise ValueError(f"product line {self.name!r}: cli_group {self.cli_group!r} is not a command name")
         references = (*self.api_routers, *self.page_routers, *([self.cli] if self.cli else []),
-                      *([self.document_links] if self.document_links else []))
+                      *([self.document_links] if self.document_links else []),
+                      *([self.deletion_guard] if self.deletion_guard else []))
         for reference in references:
             if not _REFERENCE.match(reference):
                 raise ValueError(f"product line {self.name!r}: {reference!r} is not 'module:attribute'")

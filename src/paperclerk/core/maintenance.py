@@ -1,8 +1,10 @@
-"""Periodic housekeeping that every worker process runs (embedded worker threads and Celery workers alike).
+"""Periodic work: the one mechanism every worker process runs (embedded worker threads and Celery workers alike).
 
 A chore is a plain function taking a session and returning how many rows it touched; it runs once when the
-worker starts and then every ``every(settings)`` seconds, in its own transaction. Chores are idempotent, so
-several workers running the same one only repeat harmless work.
+worker starts and then every ``every(settings)`` seconds, in its own transaction (work that must follow the commit,
+such as sending to a broker, goes through ``core.db.after_commit``). Chores are idempotent, so several workers
+running the same one only repeat harmless work. ``CHORES`` run in every worker; Celery workers add the stale-job
+resend (``core.celery_app.RESEND_STALE_JOBS``).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from paperclerk.config import Settings
 from paperclerk.core.db import session_scope
 
 log = logging.getLogger(__name__)
-#: How often the maintenance thread looks for a due chore.
+#: How often, at most, the maintenance thread looks for a due chore (sooner when a chore is due more often).
 TICK_SECONDS = 30.0
 
 
@@ -43,6 +45,8 @@ CHORES = (
     # Blobs stored by an upload whose process was killed before its document row committed.
     Chore("sweep_orphan_blobs", "paperclerk.ops.blob_sweep:sweep_orphan_blobs",
           every=lambda settings: settings.blob_sweep_interval_seconds),
+    # Feedback retention (GDPR): recordings 24 h after transcription, feedback after 730 days; hourly.
+    Chore("feedback_retention", "paperclerk.feedback.privacy:retention_chore", every=lambda settings: 3600.0),
 )
 
 
@@ -85,6 +89,7 @@ class Maintenance:
             self._thread.join(timeout)
 
     def _loop(self) -> None:
+        tick = min([TICK_SECONDS, *(chore.every(self.settings) for chore in self.chores)])
         while not self._stop.is_set():
             self.run_due()
-            self._stop.wait(TICK_SECONDS)
+            self._stop.wait(tick)

@@ -61,13 +61,43 @@ def new_revision(line_name: str, message: str, *, autogenerate: bool = True) -> 
 
 
 def upgrade() -> None:
-    """Apply pending migrations of the core and every line to the configured database (idempotent)."""
+    """Apply pending migrations of the core and every line to the configured database (idempotent).
+
+    On SQLite a migration that changes a constraint rebuilds the table (copy, drop, rename); with foreign-key
+    actions on, dropping ``documents`` would delete every page, invoice and bill that refers to it. So the
+    migrations run with them off, as SQLite prescribes for such changes, and every reference is checked before
+    the transaction commits."""
     from paperclerk.core.db import get_engine
 
     config = alembic_config()
-    with get_engine().begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "heads")
+    with get_engine().connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            _sqlite_foreign_keys(connection, enabled=False)
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, "heads")
+                if sqlite:
+                    _check_references(connection)
+        finally:
+            if sqlite:
+                _sqlite_foreign_keys(connection, enabled=True)
+
+
+def _sqlite_foreign_keys(connection: Connection, *, enabled: bool) -> None:
+    """Outside any transaction (SQLite ignores the pragma inside one), on the driver's own connection."""
+    if connection.in_transaction():
+        raise RuntimeError("foreign keys can only be switched outside a transaction")
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    driver.execute(f"PRAGMA foreign_keys={'ON' if enabled else 'OFF'}")
+
+
+def _check_references(connection: Connection) -> None:
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        raise RuntimeError(f"a migration left rows referring to missing rows: {broken[:5]}")
 
 
 def current_revisions(connection: Connection | None = None) -> frozenset[str]:

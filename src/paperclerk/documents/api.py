@@ -1,4 +1,5 @@
-"""Document routes: upload, list, detail, original file, retry. Thin: services do the work."""
+"""Document routes: upload, list, detail, original file, retry, delete (and, for administrators, the deleted
+documents and restoring one). Thin: services do the work."""
 
 from __future__ import annotations
 
@@ -18,10 +19,12 @@ from paperclerk.core.db import read_session, session_scope
 from paperclerk.core.errors import FileRejected, InvalidRequest
 from paperclerk.core.moments import UTCMoment
 from paperclerk.core.storage import LocalBlobStore, get_store
-from paperclerk.documents import service
+from paperclerk.documents import deletion, service
 from paperclerk.documents.filters import DocumentFilter
 from paperclerk.documents.models import DocumentStatus
 from paperclerk.documents.schemas import (
+    DeletedDocument,
+    DeletedDocumentList,
     DocumentDetail,
     DocumentList,
     DocumentSummary,
@@ -98,6 +101,18 @@ def list_documents(
     return DocumentList(items=[DocumentSummary.of(item) for item in items], total=total, limit=limit, offset=offset)
 
 
+@router.get("/deleted", response_model=DeletedDocumentList, summary="Deleted documents, most recently deleted first")
+def list_deleted(
+    session: Annotated[Session, Depends(read_session)],
+    principal: Annotated[Principal, Depends(require("documents:delete"))],
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> DeletedDocumentList:
+    items, total = deletion.list_deleted(session, organization_id=principal.tenant, limit=limit, offset=offset)
+    return DeletedDocumentList(items=[DeletedDocument.of(item) for item in items], total=total, limit=limit,
+                               offset=offset)
+
+
 @router.get("/{document_id}", response_model=DocumentDetail, summary="A document: metadata, pages, history",
             responses=error_responses(404))
 def get_document(document_id: str, session: Annotated[Session, Depends(read_session)],
@@ -136,3 +151,25 @@ def retry(document_id: str, request: Request,
     with session_scope() as session:
         return DocumentSummary.of(service.retry(session, document_id, organization_id=principal.tenant,
                                                 actor=principal, ip=request_ip(request)))
+
+
+@router.delete("/{document_id}", response_model=DeletedDocument,
+               summary="Delete a document (kept for the record and restorable; gone from lists, search and reads)",
+               responses=error_responses(400, 404, 409))
+def delete_document(document_id: str, request: Request,
+                    principal: Annotated[Principal, Depends(require("documents:delete"))],
+                    reason: Annotated[str, Query(min_length=1, max_length=deletion.MAX_REASON,
+                                                 description="Why it is deleted (kept in the audit trail)")]
+                    ) -> DeletedDocument:
+    with session_scope() as session:
+        return DeletedDocument.of(deletion.delete(session, document_id, organization_id=principal.tenant,
+                                                  actor=principal, reason=reason, ip=request_ip(request)))
+
+
+@router.post("/{document_id}/restore", response_model=DocumentSummary, summary="Restore a deleted document",
+             responses=error_responses(404, 409))
+def restore_document(document_id: str, request: Request,
+                     principal: Annotated[Principal, Depends(require("documents:delete"))]) -> DocumentSummary:
+    with session_scope() as session:
+        return DocumentSummary.of(deletion.restore(session, document_id, organization_id=principal.tenant,
+                                                   actor=principal, ip=request_ip(request)))

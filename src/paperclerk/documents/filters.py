@@ -12,7 +12,7 @@ from paperclerk.documents.models import Document
 
 @dataclass(frozen=True)
 class DocumentFilter:
-    """Always scoped to one organisation: no query sees another tenant's documents."""
+    """Always scoped to one organisation: no query sees another tenant's documents, nor deleted ones."""
 
     organization_id: str
     status: str | None = None
@@ -27,7 +27,8 @@ class DocumentFilter:
                    (self.status, self.kind, self.created_after, self.created_before))
 
     def clauses(self) -> list[ColumnElement[bool]]:
-        clauses: list[ColumnElement[bool]] = [Document.organization_id == self.organization_id]
+        clauses: list[ColumnElement[bool]] = [Document.organization_id == self.organization_id,
+                                              Document.deleted_at.is_(None)]
         if self.status:
             clauses.append(Document.status == self.status)
         if self.kind:

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from paperclerk.core.db import Base, UTCDateTime, new_id, utcnow
@@ -27,10 +27,18 @@ class DocumentStatus(StrEnum):
 FINAL_STATUSES = frozenset({DocumentStatus.PROCESSED, DocumentStatus.NEEDS_REVIEW, DocumentStatus.FAILED})
 
 
+#: A deleted document keeps its row; only the documents still in use hold their bytes once per organisation.
+LIVE = "deleted_at IS NULL"
+
+
 class Document(Base):
+    """A file an organisation sent in. Deleting one (a junk upload) keeps the row with ``deleted_at``: it leaves
+    every list, search and read, and the same bytes may arrive again as a new document."""
+
     __tablename__ = "documents"
     __table_args__ = (
-        UniqueConstraint("organization_id", "sha256"),
+        Index("uq_documents_live_sha256", "organization_id", "sha256", unique=True,
+              sqlite_where=text(LIVE), postgresql_where=text(LIVE)),
         Index("ix_documents_organization_id_created_at", "organization_id", "created_at"),
     )
 
@@ -59,6 +67,10 @@ class Document(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Who deleted it (the person's or key's label) and why.
+    deleted_by: Mapped[str | None] = mapped_column(String(254))
+    deletion_reason: Mapped[str | None] = mapped_column(Text)
 
     pages: Mapped[list[Page]] = relationship(
         back_populates="document", order_by="Page.number", cascade="all, delete-orphan", passive_deletes=True

@@ -92,6 +92,26 @@ class DocumentList(BaseModel):
     offset: int
 
 
+class DeletedDocument(DocumentSummary):
+    """A deleted document: when, by whom and why."""
+
+    deleted_at: datetime
+    deleted_by: str
+    deletion_reason: str
+
+    @classmethod
+    def of(cls, document: Document) -> DeletedDocument:
+        return cls.model_validate({**DocumentSummary.of(document).model_dump(), "deleted_at": document.deleted_at,
+                                   "deleted_by": document.deleted_by, "deletion_reason": document.deletion_reason})
+
+
+class DeletedDocumentList(BaseModel):
+    items: list[DeletedDocument]
+    total: int
+    limit: int
+    offset: int
+
+
 class UploadedDocument(BaseModel):
     id: str
     filename: str

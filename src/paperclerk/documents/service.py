@@ -152,13 +152,16 @@ def receive_bytes(session: Session, data: bytes, *, organization_id: str, filena
 
 
 def _by_sha256(session: Session, organization_id: str, sha256: str) -> Document | None:
+    """The organisation's document in use holding these bytes (a deleted one is not matched)."""
     return session.scalars(select(Document).where(Document.organization_id == organization_id,
-                                                  Document.sha256 == sha256)).first()
+                                                  Document.sha256 == sha256, Document.deleted_at.is_(None))).first()
 
 
 def get(session: Session, document_id: str, *, organization_id: str, with_pages: bool = False) -> Document:
-    """One of the organisation's documents; another organisation's is 'not found', never 'forbidden'."""
-    query = select(Document).where(Document.id == document_id, Document.organization_id == organization_id)
+    """One of the organisation's documents; another organisation's, or a deleted one, is 'not found', never
+    'forbidden'."""
+    query = select(Document).where(Document.id == document_id, Document.organization_id == organization_id,
+                                   Document.deleted_at.is_(None))
     if with_pages:
         query = query.options(selectinload(Document.pages), selectinload(Document.history))
     document = session.scalars(query).first()
@@ -189,7 +192,8 @@ def attachments(session: Session, email: Document) -> list[Document]:
     """An e-mail's attachments in the order they came (one document per attachment, even when stored once)."""
     return list(session.scalars(
         select(Document).join(DocumentAttachment, DocumentAttachment.document_id == Document.id)
-        .where(DocumentAttachment.email_id == email.id, Document.organization_id == email.organization_id)
+        .where(DocumentAttachment.email_id == email.id, Document.organization_id == email.organization_id,
+               Document.deleted_at.is_(None))
         .order_by(DocumentAttachment.position)))
 
 

@@ -84,7 +84,7 @@ class InvoiceAnalyzer:
         invoice = service.store(session, document, result.data.kind, result.data.extraction)
         open_findings = validation.revalidate(session, invoice)
         needs_review = invoice.status == InvoiceStatus.NEEDS_REVIEW
-        payload = {"invoice_id": invoice.id, "document_id": document.id, "status": invoice.status,
+        payload = {**service.event_subject(invoice), "document_id": document.id, "status": invoice.status,
                    "kind": invoice.kind, "open_findings": sorted({item.rule_id for item in open_findings})}
         events.record(session, "invoice.processed", organization_id=invoice.organization_id, subject_type="invoice",
                       subject_id=invoice.id, payload=payload)
@@ -93,7 +93,7 @@ class InvoiceAnalyzer:
                        if item.status == FindingStatus.OPEN and item.severity in service.REVIEW_SEVERITIES]
             events.record(session, "invoice.flagged", organization_id=invoice.organization_id,
                           subject_type="invoice", subject_id=invoice.id,
-                          payload={"invoice_id": invoice.id,
+                          payload={**service.event_subject(invoice),
                                    "findings": [{"rule_id": item.rule_id, "severity": item.severity}
                                                 for item in flagged]})
         return needs_review

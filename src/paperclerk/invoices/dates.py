@@ -53,20 +53,27 @@ for _number, _names in enumerate([
 _MONTH = r"[A-Za-zÀ-ÿąćęłńóśźżĄĆĘŁŃÓŚŹŻ]{3,12}\.?"
 _DAY = r"(?P<d>[0-3]?\d)(?:st|nd|rd|th|er|e|\.)?"
 _YEAR = r"(?P<y>\d{4})"
+#: A blank within a line: a date never runs from one line onto the next (a receipt's "Gst 2" over "Jul19'14" is no
+#: 2 July 2019).
+_GAP = r"[^\S\n]"
 _PATTERNS = [
     re.compile(r"(?<![\d.])(?P<y>\d{4})[-/.](?P<m>[01]?\d)[-/.](?P<d>[0-3]?\d)(?![\d])"),
-    # OCR may set the year apart from its separator ("30-06- 2014").
-    re.compile(r"(?<![\d.,])(?P<a>[0-3]?\d)(?P<s>[/.\-])(?P<b>[0-3]?\d)(?P=s)\s?(?P<y>\d{4}|\d{2})(?![\d])"),
+    # OCR may set the year apart from its separator ("30-06- 2014"), or the month after a dash or slash
+    # ("5- 4-2011"; never after a dot: "2. 1.99" is a quantity and a price).
+    re.compile(rf"(?<![\d.,])(?P<a>[0-3]?\d)(?:(?P<s>[/\-]){_GAP}?|(?P<s2>\.))(?P<b>[0-3]?\d)(?:(?P=s)|(?P=s2))"
+               rf"{_GAP}?(?P<y>\d{{4}}|\d{{2}})(?![\d])"),
     # Written months; OCR may drop the spaces ("14March2024", "August25,2024").
-    re.compile(rf"(?<![\w]){_DAY}[\s\-]*(?:de\s*)?(?P<mn>{_MONTH})[\s\-,]*(?:de\s*)?{_YEAR}(?!\d)", re.IGNORECASE),
+    re.compile(rf"(?<![\w]){_DAY}(?:{_GAP}|-)*(?:de{_GAP}*)?(?P<mn>{_MONTH})(?:{_GAP}|[-,])*(?:de{_GAP}*)?{_YEAR}(?!\d)",
+               re.IGNORECASE),
     # "12-APR-21": a two-digit year only after a dash.
     re.compile(r"(?<![\w])(?P<d>[0-3]?\d)-(?P<mn>[A-Za-z]{3})-(?P<y>\d{2})(?![\d\w])", re.IGNORECASE),
-    re.compile(rf"(?<![\w])(?P<mn>{_MONTH})\s*{_DAY},?\s*{_YEAR}(?!\d)", re.IGNORECASE),
+    re.compile(rf"(?<![\w])(?P<mn>{_MONTH}){_GAP}*{_DAY},?{_GAP}*{_YEAR}(?!\d)", re.IGNORECASE),
     # Till receipts: a short month and a two-digit year ("23Nov17", "22 Nov'12", "04 sept.16", "17JUL89") and a
     # month, day and apostrophed year ("APR 11'17", "JAN24'13"); never before a colon (a time).
-    re.compile(r"(?<![\w])(?P<d>[0-3]?\d)\s?(?P<mn>[A-Za-z]{3,4})\.?\s?['\u2019]?(?P<y>\d{2})(?![\d\w:])",
+    re.compile(rf"(?<![\w])(?P<d>[0-3]?\d){_GAP}?(?P<mn>[A-Za-z]{{3,4}})\.?{_GAP}?['\u2019]?(?P<y>\d{{2}})(?![\d\w:])",
                re.IGNORECASE),
-    re.compile(r"(?<![\w])(?P<mn>[A-Za-z]{3})\.?\s?(?P<d>[0-3]?\d)\s?['\u2019](?P<y>\d{2})(?![\d\w:])", re.IGNORECASE),
+    re.compile(rf"(?<![\w])(?P<mn>[A-Za-z]{{3}})\.?{_GAP}?(?P<d>[0-3]?\d){_GAP}?['\u2019](?P<y>\d{{2}})(?![\d\w:])",
+               re.IGNORECASE),
 ]
 
 

@@ -24,6 +24,7 @@ from paperclerk.core.audit import record_audit
 from paperclerk.core.db import utcnow
 from paperclerk.core.errors import Conflict, InvalidRequest, NotFound
 from paperclerk.core.money import plain, quantity
+from paperclerk.core.spreadsheets import formula_safe
 from paperclerk.invoices.einvoice import CAC, CBC, UBL_CREDIT_NOTE, UBL_INVOICE
 from paperclerk.invoices.models import (
     SECOND_PAYMENT_RULES,
@@ -34,7 +35,7 @@ from paperclerk.invoices.models import (
     InvoiceStatus,
 )
 from paperclerk.invoices.reading import CREDIT_NOTE
-from paperclerk.invoices.service import follow_document
+from paperclerk.invoices.service import event_subject, follow_document
 
 FORMATS = ("csv", "json", "ubl")
 COLUMNS = ("id", "document_id", "status", "kind", "vendor_id", "vendor_name", "vendor_tax_id", "vendor_iban",
@@ -72,17 +73,6 @@ def _text(name: str, value: Any) -> str:
     if isinstance(value, date | datetime):
         return value.isoformat()
     return formula_safe(str(value))
-
-
-#: A formula start at the beginning of a cell or after a separator a spreadsheet may split on (``;`` in DE/FR/NL/ES
-#: locales, ``,``, tab, line breaks), spaces allowed in between.
-_FORMULA_START = re.compile(r"(^|[;,\t\r\n])(\s*)([=+\-@\t\r])")
-
-
-def formula_safe(text: str) -> str:
-    """A text cell a spreadsheet will not run as a formula (CSV injection): every formula start, at the beginning
-    or after a separator, gets a leading apostrophe. The CSV writer also quotes every text cell."""
-    return _FORMULA_START.sub(lambda match: f"{match.group(1)}{match.group(2)}'{match.group(3)}", text)
 
 
 def export(session: Session, organization_id: str, *, format: str, columns: list[str] | None = None,
@@ -130,7 +120,8 @@ def export(session: Session, organization_id: str, *, format: str, columns: list
                      before={"status": before}, after={"status": invoice.status, "format": format,
                                                        "file": result.filename, "export_id": stored.id})
         events.record(session, "invoice.exported", organization_id=organization_id, subject_type="invoice",
-                      subject_id=invoice.id, payload={"format": format, "file": result.filename})
+                      subject_id=invoice.id,
+                      payload={**event_subject(invoice), "format": format, "file": result.filename})
     return result
 
 

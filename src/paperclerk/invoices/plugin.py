@@ -24,21 +24,43 @@ RECEIPT = DocumentKind("receipt", "Receipt", {
 })
 
 _INVOICE_PAGE = "/invoices/{subject_id}"
+
+
+def _titles(happened: str) -> tuple[str, ...]:
+    """An invoice event's titles: by number and vendor, by number, by vendor (see ``EventType.titles``)."""
+    return (f"Invoice {{invoice_number}} from {{vendor_name}} {happened}", f"Invoice {{invoice_number}} {happened}",
+            f"An invoice from {{vendor_name}} {happened}")
+
+
 EVENTS = (
-    EventType("invoice.uploaded", "An invoice was uploaded", link=_INVOICE_PAGE),
-    EventType("invoice.processed", "An invoice was read and checked", link=_INVOICE_PAGE),
-    EventType("invoice.flagged", "An invoice needs review", in_app=True, link=_INVOICE_PAGE),
-    EventType("invoice.corrected", "An invoice was corrected", link=_INVOICE_PAGE),
-    EventType("invoice.finding_dismissed", "A finding on an invoice was dismissed", link=_INVOICE_PAGE),
-    EventType("invoice.approved", "An invoice was approved", link=_INVOICE_PAGE),
-    EventType("invoice.rejected", "An invoice was rejected", link=_INVOICE_PAGE),
-    EventType("invoice.exported", "An invoice was exported", link=_INVOICE_PAGE),
-    EventType("vendor.created", "A vendor was added", link="/vendors/{subject_id}"),
-    EventType("vendor.updated", "A vendor was changed", link="/vendors/{subject_id}"),
-    EventType("purchase_order.created", "A purchase order was added", link="/purchase-orders/{subject_id}"),
-    EventType("purchase_order.updated", "A purchase order was changed", link="/purchase-orders/{subject_id}"),
-    EventType("goods_receipt.created", "A goods receipt was added"),
-    EventType("goods_receipt.updated", "A goods receipt was changed"),
+    EventType("invoice.uploaded", "An invoice was uploaded", link=_INVOICE_PAGE,
+              titles=("Invoice file {filename} was uploaded",)),
+    EventType("invoice.processed", "An invoice was read and checked", link=_INVOICE_PAGE,
+              titles=_titles("was read and checked")),
+    EventType("invoice.flagged", "An invoice needs review", in_app=True, link=_INVOICE_PAGE,
+              titles=_titles("needs review")),
+    EventType("invoice.corrected", "An invoice was corrected", link=_INVOICE_PAGE,
+              titles=_titles("was corrected")),
+    EventType("invoice.finding_dismissed", "A finding on an invoice was dismissed", link=_INVOICE_PAGE,
+              titles=_titles("had a finding dismissed")),
+    EventType("invoice.approved", "An invoice was approved", link=_INVOICE_PAGE,
+              titles=_titles("was approved")),
+    EventType("invoice.rejected", "An invoice was rejected", link=_INVOICE_PAGE,
+              titles=_titles("was rejected")),
+    EventType("invoice.exported", "An invoice was exported", link=_INVOICE_PAGE,
+              titles=_titles("was exported")),
+    EventType("vendor.created", "A vendor was added", link="/vendors/{subject_id}",
+              titles=("Vendor {name} was added",)),
+    EventType("vendor.updated", "A vendor was changed", link="/vendors/{subject_id}",
+              titles=("Vendor {name} was changed",)),
+    EventType("purchase_order.created", "A purchase order was added", link="/purchase-orders/{subject_id}",
+              titles=("Purchase order {number} was added",)),
+    EventType("purchase_order.updated", "A purchase order was changed", link="/purchase-orders/{subject_id}",
+              titles=("Purchase order {number} was changed",)),
+    EventType("goods_receipt.created", "A goods receipt was added",
+              titles=("Goods receipt {number} was added",)),
+    EventType("goods_receipt.updated", "A goods receipt was changed",
+              titles=("Goods receipt {number} was changed",)),
 )
 
 LINE = ProductLine(
@@ -66,4 +88,5 @@ LINE = ProductLine(
     events=EVENTS,
     migrations="migrations",
     document_links="paperclerk.invoices.service:document_links",
+    deletion_guard="paperclerk.invoices.service:deletion_guard",
 )

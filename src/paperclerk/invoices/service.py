@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, and_, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from paperclerk.core import events
-from paperclerk.core.errors import InvalidRequest, NotFound
+from paperclerk.core.errors import Conflict, InvalidRequest, NotFound
 from paperclerk.core.lines import DocumentLink
 from paperclerk.core.money import plain, quantity
 from paperclerk.documents import service as documents
@@ -160,6 +160,24 @@ def document_links(session: Session, document: Document) -> list[DocumentLink]:
     return [DocumentLink("Open the invoice review", f"/invoices/{invoice_id}")] if invoice_id else []
 
 
+def deletion_guard(session: Session, document: Document) -> None:
+    """An approved or exported invoice has been (or is about to be) paid: its document cannot be deleted, since
+    deleting it would not un-pay it. One in review or rejected may go (a junk upload)."""
+    status = session.scalar(select(Invoice.status).where(Invoice.document_id == document.id,
+                                                         Invoice.organization_id == document.organization_id))
+    if status in (InvoiceStatus.APPROVED, InvoiceStatus.EXPORTED):
+        raise Conflict(f"This document's invoice is {status}: it cannot be deleted (deleting it would not un-pay "
+                       "it).", code="INVOICE_DECIDED", details={"status": status})
+
+
+def in_use() -> ColumnElement[bool]:
+    """Invoices whose document was not deleted (a deleted document's invoice leaves lists, reads and checks)."""
+    return exists().where(Document.id == Invoice.document_id, Document.deleted_at.is_(None))
+def event_subject(invoice: Invoice) -> dict[str, Any]:
+    """What an event's payload says about its invoice so that a notification can name it."""
+    return {"invoice_id": invoice.id, "invoice_number": invoice.invoice_number, "vendor_name": invoice.vendor_name}
+
+
 def uploaded(session: Session, invoice: Invoice, document: Document) -> None:
     events.record(session, "invoice.uploaded", organization_id=invoice.organization_id, subject_type="invoice",
                   subject_id=invoice.id, payload={"invoice_id": invoice.id, "document_id": document.id,
@@ -283,7 +301,7 @@ WITH_DETAILS = (selectinload(Invoice.fields), selectinload(Invoice.lines), selec
 
 def get(session: Session, invoice_id: str, *, organization_id: str, full: bool = False) -> Invoice:
     """One of the organisation's invoices; another organisation's is 'not found'."""
-    query = select(Invoice).where(Invoice.id == invoice_id, Invoice.organization_id == organization_id)
+    query = select(Invoice).where(Invoice.id == invoice_id, Invoice.organization_id == organization_id, in_use())
     if full:
         query = query.options(*WITH_DETAILS)
     invoice = session.scalars(query).first()
@@ -314,7 +332,7 @@ class InvoiceFilter:
     amount_max: Decimal | None = None
 
     def clauses(self) -> list[ColumnElement[bool]]:
-        clauses: list[ColumnElement[bool]] = [Invoice.organization_id == self.organization_id]
+        clauses: list[ColumnElement[bool]] = [Invoice.organization_id == self.organization_id, in_use()]
         if self.status:
             clauses.append(Invoice.status == self.status)
         if self.vendor_id:

@@ -67,7 +67,7 @@ def revalidate_open(session: Session, organization_id: str) -> int:
     """Re-run validation on every invoice still in review (after master data or the policy changed); returns
     how many. Newest first: of two copies of one invoice, the later one is the duplicate."""
     invoices = session.scalars(select(Invoice).options(*service.WITH_DETAILS).where(
-        Invoice.organization_id == organization_id, Invoice.status.in_(list(OPEN_STATUSES)))
+        Invoice.organization_id == organization_id, Invoice.status.in_(list(OPEN_STATUSES)), service.in_use())
         .order_by(Invoice.created_at.desc(), Invoice.id.desc())).all()
     config = policy.rule_config(session, organization_id)
     for invoice in invoices:

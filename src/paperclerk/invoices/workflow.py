@@ -33,7 +33,7 @@ from paperclerk.invoices.validation import revalidate, update_status
 
 def _event(session: Session, name: str, invoice: Invoice, payload: dict[str, Any] | None = None) -> None:
     events.record(session, name, organization_id=invoice.organization_id, subject_type="invoice",
-                  subject_id=invoice.id, payload=payload or {})
+                  subject_id=invoice.id, payload={**service.event_subject(invoice), **(payload or {})})
 
 
 def _editable(invoice: Invoice, action: str) -> None:

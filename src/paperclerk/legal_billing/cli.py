@@ -14,19 +14,20 @@ app = typer.Typer(help="Legal e-billing review.", no_args_is_help=True)
 
 @app.command()
 def review(
-    files: Annotated[list[Path], typer.Argument(help="LEDES files: 1998B, 1998BI, XML 2.0 / 2.1")],
+    files: Annotated[list[Path], typer.Argument(help="LEDES files (1998B, 1998BI, XML 2.0 / 2.1) or PDF bills")],
     guidelines_file: Annotated[Path | None, typer.Option("--guidelines", help="Guidelines, YAML or JSON")] = None,
     json_lines: Annotated[bool, typer.Option("--json", help="One JSON object per invoice (JSON Lines)")] = False,
 ) -> None:
-    """Review law-firm invoices against billing guidelines, without a server: every line checked, every finding
-    with its lines and proposed adjustment, and the totals billed, adjusted and approved. Files are reviewed in
-    the order given; each sees the invoices before it (duplicates, daily hours). A broken file is reported with
-    its line- and field-exact errors and the others go on (exit status 2)."""
+    """Review law-firm invoices (LEDES, or PDF bills read from their time-entry tables) against billing guidelines,
+    without a server: every line checked, every finding with its lines and proposed adjustment, and the totals
+    billed, adjusted and approved. Files are reviewed in the order given; each sees the invoices before it
+    (duplicates, daily hours). A broken file is reported with its line- and field-exact errors and the others go on
+    (exit status 2)."""
     import json
 
     from paperclerk.core.errors import PaperclerkError
     from paperclerk.legal_billing.guidelines import Guidelines, parse_guidelines
-    from paperclerk.legal_billing.ledes import read_ledes
+    from paperclerk.legal_billing.printed import read_bill_file
     from paperclerk.legal_billing.review import Reviewer
 
     guidelines = Guidelines()
@@ -41,7 +42,7 @@ def review(
     failures = 0
     for file in files:
         try:
-            invoices = read_ledes(file.read_bytes())
+            invoices = read_bill_file(file)
         except (PaperclerkError, OSError, ValueError) as exc:
             failures += 1
             error = exc.to_dict() if isinstance(exc, PaperclerkError) else {
@@ -71,7 +72,7 @@ def _print_review(file: str, report: dict[str, object]) -> None:
     findings = report["findings"]
     assert isinstance(invoice, dict) and isinstance(totals, dict) and isinstance(findings, list)
     console.print(f"[bold]{file}[/bold] — {invoice['format']} invoice {invoice['invoice_number']} of "
-                  f"{invoice['invoice_date']}, firm {invoice['law_firm_id']}, matter "
+                  f"{invoice['invoice_date']}, firm {invoice['law_firm_name'] or invoice['law_firm_id']}, matter "
                   f"{invoice['client_matter_id'] or invoice['law_firm_matter_id']}")
     for finding in findings:
         adjustment = finding["adjustment"]

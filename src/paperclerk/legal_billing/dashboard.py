@@ -14,7 +14,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from paperclerk.core.db import utcnow
-from paperclerk.legal_billing import utbms
+from paperclerk.legal_billing import service, utbms
 from paperclerk.legal_billing.models import LegalFinding, LegalInvoice, LegalInvoiceLine, LegalInvoiceStatus
 
 #: Age buckets of invoices waiting for review, in days since they were received.
@@ -48,11 +48,11 @@ class Dashboard:
 def _conditions(organization_id: str, filters: DashboardFilter) -> list[Any]:
     """The invoices the dashboard counts, as conditions on ``legal_invoices`` (joined where lines are summed)."""
     conditions: list[Any] = [LegalInvoice.organization_id == organization_id,
-                             LegalInvoice.status != LegalInvoiceStatus.REJECTED]
+                             LegalInvoice.status != LegalInvoiceStatus.REJECTED, service.in_use()]
     if filters.firm:
         conditions.append(LegalInvoice.law_firm_name == filters.firm)
     if filters.matter:
-        conditions.append(LegalInvoice.client_matter_id == filters.matter)
+        conditions.append(func.coalesce(LegalInvoice.client_matter_id, LegalInvoice.firm_matter_id) == filters.matter)
     if filters.start:
         conditions.append(LegalInvoice.invoice_date >= filters.start)
     if filters.end:
@@ -77,9 +77,10 @@ def build(session: Session, organization_id: str, filters: DashboardFilter, *, n
     board.by_firm = _top(session.execute(
         select(func.coalesce(LegalInvoice.law_firm_name, LegalInvoice.law_firm_tax_id), func.sum(LegalInvoice.total))
         .where(scoped).group_by(func.coalesce(LegalInvoice.law_firm_name, LegalInvoice.law_firm_tax_id))))
+    # A bill that names only the firm's matter number (a PDF, most often) is counted under that number.
+    matter = func.coalesce(LegalInvoice.client_matter_id, LegalInvoice.firm_matter_id)
     board.by_matter = _top(session.execute(
-        select(LegalInvoice.client_matter_id, func.sum(LegalInvoice.total)).where(scoped)
-        .group_by(LegalInvoice.client_matter_id)))
+        select(matter, func.sum(LegalInvoice.total)).where(scoped).group_by(matter)))
     # One pass over the lines: fees by timekeeper and everything by task code (its UTBMS phase).
     joined = LegalInvoiceLine.__table__.join(LegalInvoice.__table__, LegalInvoice.id == LegalInvoiceLine.invoice_id)
     keepers: dict[str, Decimal] = defaultdict(Decimal)

@@ -117,7 +117,10 @@ class Guidelines(BaseModel):
     approved_timekeepers_only: bool = False
     non_billable_expense_codes: list[str] = Field(default_factory=list)
     non_billable_expense_words: list[str] = Field(default_factory=lambda: list(DEFAULT_NON_BILLABLE_WORDS))
-    vague_phrases: list[str] = Field(default_factory=lambda: list(DEFAULT_VAGUE_PHRASES))
+    #: The organisation's vague phrases: they extend the built-in list (``DEFAULT_VAGUE_PHRASES``) unless
+    #: ``builtin_vague_phrases`` is false, when they alone apply.
+    vague_phrases: list[str] = Field(default_factory=list)
+    builtin_vague_phrases: bool = True
     #: Clerical work a lawyer must not bill, as extra phrases (the built-in ones always apply).
     administrative_phrases: list[str] = Field(default_factory=list)
     expense_caps: dict[str, ExpenseCap] = Field(default_factory=lambda: {
@@ -173,6 +176,12 @@ class Guidelines(BaseModel):
                 return rate
             classification = classification or own.classification
         return self.rates.get((classification or "").upper())
+
+    def all_vague_phrases(self) -> list[str]:
+        """The phrases the vague-description rule looks for: the built-in ones (unless opted out), then the
+        organisation's."""
+        builtin = list(DEFAULT_VAGUE_PHRASES) if self.builtin_vague_phrases else []
+        return list(dict.fromkeys(builtin + self.vague_phrases))
 
     def rule_enabled(self, rule_id: str, category: str) -> bool:
         return all(setting.enabled for key, setting in self.rules.items() if key in (rule_id, category))

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from paperclerk.auth.dependencies import request_ip
+from paperclerk.config import get_settings
 from paperclerk.core.db import session_scope
 from paperclerk.core.errors import NotFound, PaperclerkError
 from paperclerk.legal_billing import dashboard, masterdata, service, utbms, workflow
@@ -43,6 +44,7 @@ def invoices_page(request: Request, viewer: Annotated[Viewer, Depends(page_requi
         return render(request, "legal_billing/invoices.html", {
             "invoices": items, "status": chosen or "", "statuses": [item.value for item in LegalInvoiceStatus],
             "pager": pager("/legal/invoices", {"status": chosen or ""}, number, total, PAGE_SIZE),
+            "can_upload": viewer.can("documents:upload"), "max_upload_mb": get_settings().max_upload_mb,
             "nav": "legal_invoices"}, viewer=viewer)
 
 

@@ -16,12 +16,24 @@ LEGAL_INVOICE = DocumentKind("legal_invoice", "Legal invoice", {
 }, refines="invoice")
 
 _BILL_PAGE = "/legal/invoices/{subject_id}"
+
+
+def _titles(happened: str, subject: str = "Invoice") -> tuple[str, ...]:
+    """A bill's event titles: by number and firm, by number (see ``EventType.titles``)."""
+    return (f"{subject} {{invoice_number}} from {{law_firm}} {happened}", f"{subject} {{invoice_number}} {happened}")
+
+
 EVENTS = (
-    EventType("legal.invoice.processed", "A law-firm bill was read and reviewed", link=_BILL_PAGE),
-    EventType("legal.invoice.flagged", "A law-firm bill needs review", in_app=True, link=_BILL_PAGE),
-    EventType("legal.invoice.approved", "A law-firm bill was approved", link=_BILL_PAGE),
-    EventType("legal.invoice.rejected", "A law-firm bill was rejected", link=_BILL_PAGE),
-    EventType("legal.verification_complete", "Attorney verification of a bill finished", link=_BILL_PAGE),
+    EventType("legal.invoice.processed", "A law-firm bill was read and reviewed", link=_BILL_PAGE,
+              titles=_titles("was read and reviewed")),
+    EventType("legal.invoice.flagged", "A law-firm bill needs review", in_app=True, link=_BILL_PAGE,
+              titles=_titles("needs review")),
+    EventType("legal.invoice.approved", "A law-firm bill was approved", link=_BILL_PAGE,
+              titles=_titles("was approved")),
+    EventType("legal.invoice.rejected", "A law-firm bill was rejected", link=_BILL_PAGE,
+              titles=_titles("was rejected")),
+    EventType("legal.verification_complete", "Attorney verification of a bill finished", link=_BILL_PAGE,
+              titles=_titles("verified", subject="Attorneys on invoice")),
 )
 
 LINE = ProductLine(
@@ -43,4 +55,6 @@ LINE = ProductLine(
     ),
     events=EVENTS,
     migrations="migrations",
+    deletion_guard="paperclerk.legal_billing.service:deletion_guard",
+    document_links="paperclerk.legal_billing.service:document_links",
 )

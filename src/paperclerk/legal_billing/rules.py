@@ -267,24 +267,31 @@ def invalid_codes(invoice: LedesInvoice, guidelines: Guidelines, context: Review
 
 @rule("LB-BLOCK-001", "block_billing", "warning", "One task per time entry")
 def block_billing(invoice: LedesInvoice, guidelines: Guidelines, context: ReviewContext) -> Iterator[Hit]:
-    """A time entry must describe one task: several tasks under one time ("review file; draft memo; call client")
-    hide how long each took. The block-billing reduction of the guidelines applies."""
+    """A time entry must describe one task on one day: several tasks under one time ("review file; draft memo;
+    call client"), or the work of a period ("emails and calls between 2/20 and 6/28"), hide how long each took.
+    The block-billing reduction of the guidelines applies."""
     share = guidelines.reductions.block_billing
     for line in _fees(invoice):
         found = text_checks.tasks(line.description)
+        days = text_checks.period(line.description)
         if len(found) >= 2:
-            yield Hit([line.number], f"Line {line.number} bills {len(found)} tasks under one time entry "
-                                     f"({line.units} h): " + "; ".join(found) + ".",
-                      {line.number: -line.total * share}, f"block billing: {share * 100:.0f}% reduction")
+            what = f"{len(found)} tasks under one time entry ({line.units} h): " + "; ".join(found)
+        elif days is not None:
+            what = f"the work of {days[0].isoformat()} to {days[1].isoformat()} under one time entry ({line.units} h)"
+        else:
+            continue
+        yield Hit([line.number], f"Line {line.number} bills {what}.", {line.number: -line.total * share},
+                  f"block billing: {share * 100:.0f}% reduction")
 
 
 @rule("LB-VAGUE-001", "vague_description", "warning", "Descriptions say what was done")
 def vague_description(invoice: LedesInvoice, guidelines: Guidelines, context: ReviewContext) -> Iterator[Hit]:
     """A time entry must say what was done and why; "attention to file", "review documents" or "work on matter"
-    with nothing more is vague (the guidelines' ``vague_phrases``)."""
+    with nothing more is vague (the built-in phrases and the guidelines' ``vague_phrases``; with
+    ``builtin_vague_phrases: false`` the guidelines' alone)."""
     share = guidelines.reductions.vague_description
     for line in _fees(invoice):
-        phrase = text_checks.vague_phrase(line.description, guidelines.vague_phrases)
+        phrase = text_checks.vague_phrase(line.description, guidelines.all_vague_phrases())
         if phrase is not None:
             yield Hit([line.number], f"Line {line.number} is vague: {line.description!r} ({phrase}).",
                       {line.number: -line.total * share}, "vague description")

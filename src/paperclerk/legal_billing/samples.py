@@ -187,23 +187,28 @@ def _expense(item: tuple[str, str, Decimal, Decimal], day: date) -> Row:
     return Row("E", units, cost, day, description, "L120", expense=code, timekeeper=TIMEKEEPERS[2])
 
 
-def _change_line(invoice: Invoice, category: str, rng: random.Random) -> int:
-    """Break an existing fee (arithmetic, codes) or copy one (duplicate); the line number concerned (0: the
-    invoice's total)."""
-    fees = _fee_rows(invoice)
-    if category == "duplicate_entry":
-        original = invoice.rows[rng.choice(fees)]
-        invoice.rows.append(replace(original, description=original.description + rng.choice(("", ".", " ")),
-                                    total=None))
-        return len(invoice.rows)
-    if category == "arithmetic" and rng.random() >= 0.5:
+def _duplicate_entry(invoice: Invoice, rng: random.Random) -> list[int]:
+    """A copy of a clean fee (its description at most a dot or a space longer), as a new last line."""
+    original = invoice.rows[rng.choice(_fee_rows(invoice))]
+    invoice.rows.append(replace(original, description=original.description + rng.choice(("", ".", " ")), total=None))
+    return [len(invoice.rows)]
+
+
+def _arithmetic(invoice: Invoice, rng: random.Random) -> list[int]:
+    """Half the time a stated invoice total 100.00 too high (line 0: the invoice), else one fee's total wrong."""
+    if rng.random() >= 0.5:
         invoice.stated_total = sum(row.amount for row in invoice.rows) + Decimal("100.00")
-        return 0
-    target = rng.choice(fees)
+        return [0]
+    target = rng.choice(_fee_rows(invoice))
     row = invoice.rows[target]
-    if category == "arithmetic":
-        row.total = row.amount + Decimal(rng.choice(("50.00", "120.00", "7.50")))
-        return target + 1
+    row.total = row.amount + Decimal(rng.choice(("50.00", "120.00", "7.50")))
+    return [target + 1]
+
+
+def _invalid_code(invoice: Invoice, rng: random.Random) -> list[int]:
+    """One fee with an unknown task code, an expense code on a fee, or its task and activity codes swapped."""
+    target = rng.choice(_fee_rows(invoice))
+    row = invoice.rows[target]
     choice = rng.randrange(3)
     if choice == 0:
         row.task = "L999"
@@ -211,27 +216,45 @@ def _change_line(invoice: Invoice, category: str, rng: random.Random) -> int:
         row.expense = "E101"
     else:
         row.task, row.activity = row.activity, row.task
-    return target + 1
+    return [target + 1]
+
+
+def _budget_exceeded(invoice: Invoice, rng: random.Random) -> list[int]:
+    """The invoice moves to the matter whose budget its last line passes (see :func:`guidelines_for`)."""
+    invoice.matter = "CM-BUDGET"
+    return [len(invoice.rows)]
+
+
+def _late_submission(invoice: Invoice, rng: random.Random) -> list[int]:
+    """Dated long after the period's end (the guidelines allow 60 days); the invoice as a whole."""
+    invoice.invoice_date = invoice.end + timedelta(days=rng.randint(75, 200))
+    return [0]
+
+
+#: Violations that change what the invoice has: (invoice, rng) -> the line numbers concerned (0: the invoice).
+CHANGES: dict[str, Callable[[Invoice, random.Random], list[int]]] = {
+    "duplicate_entry": _duplicate_entry, "arithmetic": _arithmetic, "invalid_code": _invalid_code,
+    "budget_exceeded": _budget_exceeded, "late_submission": _late_submission,
+}
+
+
+def _append(invoice: Invoice, rows: list[Row]) -> list[int]:
+    invoice.rows.extend(rows)
+    return list(range(len(invoice.rows) - len(rows) + 1, len(invoice.rows) + 1))
 
 
 def inject(invoice: Invoice, category: str, rng: random.Random) -> None:
-    """Add one violation of ``category`` and its expected ``(category, line)`` pairs."""
+    """Add one violation of ``category`` (new lines, or a change to the invoice) and its expected
+    ``(category, line)`` pairs."""
     keeper = TIMEKEEPERS[rng.randrange(4)]  # a lawyer
     free_day = invoice.free_days.pop()
     if category in NEW_LINES:
-        for row in NEW_LINES[category](rng, keeper, free_day, invoice):
-            invoice.rows.append(row)
-            invoice.expected.add((category, len(invoice.rows)))
-    elif category in ("arithmetic", "invalid_code", "duplicate_entry"):
-        invoice.expected.add((category, _change_line(invoice, category, rng)))
-    elif category == "budget_exceeded":
-        invoice.matter = "CM-BUDGET"
-        invoice.expected.add((category, len(invoice.rows)))
-    elif category == "late_submission":
-        invoice.invoice_date = invoice.end + timedelta(days=rng.randint(75, 200))
-        invoice.expected.add((category, 0))
+        lines = _append(invoice, NEW_LINES[category](rng, keeper, free_day, invoice))
+    elif category in CHANGES:
+        lines = CHANGES[category](invoice, rng)
     else:
         raise ValueError(f"unknown category {category!r}")
+    invoice.expected.update((category, line) for line in lines)
 
 
 def budget_for(invoice: Invoice) -> Decimal:

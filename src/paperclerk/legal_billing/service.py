@@ -9,10 +9,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from paperclerk.core.errors import NotFound
+from paperclerk.core.errors import Conflict, NotFound
+from paperclerk.core.lines import DocumentLink
+from paperclerk.documents.models import Document
 from paperclerk.legal_billing.guidelines import Guidelines, guidelines_from
 from paperclerk.legal_billing.ledes import LedesInvoice, LedesLine
 from paperclerk.legal_billing.models import (
@@ -97,6 +99,22 @@ def _plain(value: Decimal | None) -> Decimal | None:
 
 # --- the review context from the database ----------------------------------------------------------------------
 
+def in_use() -> ColumnElement[bool]:
+    """Bills whose document was not deleted (a bill imported without a document is always in use)."""
+    return ~exists().where(Document.id == LegalInvoice.document_id, Document.deleted_at.is_not(None))
+
+
+def deletion_guard(session: Session, document: Document) -> None:
+    """An approved bill is being paid: its document (a LEDES file may hold several bills) cannot be deleted. Bills in
+    review or rejected may go."""
+    approved = session.scalars(select(LegalInvoice.invoice_number).where(
+        LegalInvoice.document_id == document.id, LegalInvoice.organization_id == document.organization_id,
+        LegalInvoice.status == LegalInvoiceStatus.APPROVED).order_by(LegalInvoice.invoice_number)).all()
+    if approved:
+        raise Conflict("A law-firm invoice of this document was approved: it cannot be deleted.",
+                       code="LEGAL_INVOICE_DECIDED", details={"approved": list(approved)})
+
+
 def review_context(session: Session, organization_id: str, invoice: LedesInvoice, *, exclude: str | None = None,
                    received_on: date | None = None) -> ReviewContext:
     """What the rules need besides the invoice: the same timekeepers' other lines on the same days (daily hours,
@@ -110,7 +128,7 @@ def review_context(session: Session, organization_id: str, invoice: LedesInvoice
         query = (select(LegalInvoiceLine, LegalInvoice.invoice_number)
                  .join(LegalInvoice, LegalInvoice.id == LegalInvoiceLine.invoice_id)
                  .where(LegalInvoiceLine.organization_id == organization_id, LegalInvoiceLine.date.in_(days),
-                        LegalInvoice.status != LegalInvoiceStatus.REJECTED,
+                        LegalInvoice.status != LegalInvoiceStatus.REJECTED, in_use(),
                         LegalInvoice.law_firm_tax_id == invoice.law_firm_id))
         if exclude:
             query = query.where(LegalInvoice.id != exclude)
@@ -137,7 +155,7 @@ def review_context(session: Session, organization_id: str, invoice: LedesInvoice
             LegalInvoice, LegalInvoice.id == LegalInvoiceLine.invoice_id).where(
             LegalInvoiceLine.organization_id == organization_id,
             LegalInvoiceLine.client_matter_id == matter.client_matter_id, LegalInvoiceLine.type.in_(("F", "E")),
-            LegalInvoice.status != LegalInvoiceStatus.REJECTED)
+            LegalInvoice.status != LegalInvoiceStatus.REJECTED, in_use())
         if exclude:
             spend = spend.where(LegalInvoice.id != exclude)
         spent[matter.client_matter_id] = Decimal(session.scalar(spend) or 0)
@@ -242,7 +260,7 @@ def refresh_approved_total(invoice: LegalInvoice, invoice_level: Decimal | None 
 def rereview_open(session: Session, organization_id: str) -> int:
     """Re-review every invoice still open (after guidelines or master data change)."""
     invoices = session.scalars(select(LegalInvoice).where(LegalInvoice.organization_id == organization_id,
-                                                          LegalInvoice.status.in_(OPEN_STATUSES))).all()
+                                                          LegalInvoice.status.in_(OPEN_STATUSES), in_use())).all()
     for invoice in invoices:
         rereview(session, invoice)
     return len(invoices)
@@ -250,9 +268,24 @@ def rereview_open(session: Session, organization_id: str) -> int:
 
 # --- reading ---------------------------------------------------------------------------------------------------
 
+def document_links(session: Session, document: Document) -> list[DocumentLink]:
+    """The document page's way to the bills read from it (a LEDES file may hold several)."""
+    found = session.execute(select(LegalInvoice.id, LegalInvoice.invoice_number).where(
+        LegalInvoice.document_id == document.id, LegalInvoice.organization_id == document.organization_id)
+        .order_by(LegalInvoice.invoice_number)).all()
+    return [DocumentLink(f"Review legal bill {number}", f"/legal/invoices/{invoice_id}")
+            for invoice_id, number in found]
+
+
+def event_subject(invoice: LegalInvoice) -> dict[str, Any]:
+    """What an event's payload says about its bill so that a notification can name it (number and firm)."""
+    return {"legal_invoice_id": invoice.id, "invoice_number": invoice.invoice_number,
+            "law_firm": invoice.law_firm_name or invoice.law_firm_tax_id}
+
+
 def get_invoice(session: Session, organization_id: str, invoice_id: str) -> LegalInvoice:
     invoice = session.scalar(select(LegalInvoice).where(LegalInvoice.id == invoice_id,
-                                                        LegalInvoice.organization_id == organization_id)
+                                                        LegalInvoice.organization_id == organization_id, in_use())
                              .options(selectinload(LegalInvoice.lines), selectinload(LegalInvoice.findings)))
     if invoice is None:
         raise NotFound("No such legal invoice.", details={"invoice_id": invoice_id})
@@ -261,7 +294,7 @@ def get_invoice(session: Session, organization_id: str, invoice_id: str) -> Lega
 
 def list_invoices(session: Session, organization_id: str, *, status: str | None = None, firm: str | None = None,
                   matter: str | None = None, limit: int = 50, offset: int = 0) -> tuple[Sequence[LegalInvoice], int]:
-    query = select(LegalInvoice).where(LegalInvoice.organization_id == organization_id)
+    query = select(LegalInvoice).where(LegalInvoice.organization_id == organization_id, in_use())
     if status:
         query = query.where(LegalInvoice.status == status)
     if firm:

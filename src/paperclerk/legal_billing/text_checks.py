@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from datetime import date
 from difflib import SequenceMatcher
+from itertools import pairwise
+
+from paperclerk.invoices.dates import find_dates
 
 #: Verbs that open a task in a time entry.
 TASK_VERBS = frozenset((
@@ -39,7 +43,7 @@ ADMINISTRATIVE_PATTERNS = (
     r"upload\w*", r"label\w*", r"tab(?:bing)?\b", r"deliver\w*", r"courier\w*", r"book\w* (?:travel|flights?|hotel|"
     r"conference room|room|court reporter)", r"arrang\w* (?:for )?(?:meeting|call|travel|delivery|court reporter|"
     r"conference room)", r"proofread\w*", r"format(?:ted|ting)?\b", r"sav(?:e|ed|ing) (?:documents?|files?)",
-    r"clos\w* file",
+    r"clos\w* file", r"maintain\w* (?:the )?(?:\w+ )?(?:files?|calendar|docket|records?|index)",
     r"open\w* (?:new )?file", r"conflicts? check",
 )
 _ADMIN = re.compile(r"^(?:" + "|".join(ADMINISTRATIVE_PATTERNS) + ")")
@@ -66,8 +70,24 @@ def tasks(description: str) -> list[str]:
     return found
 
 
+_RANGE = re.compile(r"\s*(?:-|\u2013|to|through|thru|until|and)\s*", re.IGNORECASE)
+
+
+def period(description: str) -> tuple[date, date] | None:
+    """The days an entry says it covers ("87 emails and 38 calls between 2/20/10-6/28/10", "from 3/1/24 through
+    3/5/24"): two different dates written as a range, else None (a letter "of 3/1" answering one "of 2/15" is no
+    period). Work of several days under one time is block billing too."""
+    found = find_dates(description, order="MDY")
+    for first, last in pairwise(found):
+        joint = description[first.end:last.start]
+        if first.value < last.value and _RANGE.fullmatch(joint) and (
+                joint.strip().lower() != "and" or re.search(r"between\s*$", description[:first.start], re.I)):
+            return first.value, last.value
+    return None
+
+
 def is_block_billed(description: str) -> bool:
-    return len(tasks(description)) >= 2
+    return len(tasks(description)) >= 2 or period(description) is not None
 
 
 def vague_phrase(description: str, phrases: Iterable[str]) -> str | None:

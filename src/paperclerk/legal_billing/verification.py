@@ -233,7 +233,7 @@ def verify_invoice(organization_id: str, invoice_id: str, *, actor: Actor | None
                          organization_id=organization_id)
         events.record(session, "legal.verification_complete", organization_id=organization_id,
                       subject_type="legal_invoice", subject_id=invoice_id,
-                      payload={"legal_invoice_id": invoice_id, "outcomes": result})
+                      payload={**service.event_subject(invoice), "outcomes": result})
     return result
 
 

@@ -93,8 +93,7 @@ def _decide(session: Session, organization_id: str, invoice_id: str, status: Leg
                  after=after, ip=ip, organization_id=organization_id)
     events.record(session, f"legal.invoice.{status.value}", organization_id=organization_id,
                   subject_type="legal_invoice", subject_id=invoice.id,
-                  payload={"legal_invoice_id": invoice.id, "invoice_number": invoice.invoice_number,
-                           "approved_total": after["approved_total"]})
+                  payload={**service.event_subject(invoice), "approved_total": after["approved_total"]})
     session.flush()
     return invoice
 

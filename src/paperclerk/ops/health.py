@@ -145,7 +145,8 @@ def _detailed_report(request: Request, principal: Principal | None) -> dict[str,
             body["queues"] = queue_depth(session)
             if principal is not None and principal.can(OPERATOR_PERMISSION):
                 body["documents"] = dict(session.execute(
-                    select(Document.status, func.count()).where(Document.organization_id == principal.tenant)
+                    select(Document.status, func.count()).where(Document.organization_id == principal.tenant,
+                                                                Document.deleted_at.is_(None))
                     .group_by(Document.status)).all())
             body["workers"] = worker_report(session, settings)
     except Exception as exc:

@@ -59,6 +59,17 @@ def upsert(session: Session, *, document_id: str, organization_id: str, title: s
                          "VALUES (:rowid, :document_id, :title, :body, :tenant)"), {"rowid": rowid, **values})
 
 
+def remove(session: Session, document_id: str) -> None:
+    """Take a document out of the index (it was deleted)."""
+    if _is_postgres(session):
+        session.execute(delete(search_index).where(search_index.c.document_id == document_id))
+        return
+    rowid = session.scalar(select(search_rowids.c.rowid).where(search_rowids.c.document_id == document_id))
+    if rowid is not None:
+        session.execute(text("DELETE FROM search_index WHERE rowid = :rowid"), {"rowid": rowid})
+        session.execute(delete(search_rowids).where(search_rowids.c.rowid == rowid))
+
+
 def _tenant_token(organization_id: str) -> str:
     return "o" + organization_id.replace("-", "")
 

@@ -179,7 +179,8 @@ def lacking(session: Session, organization_id: str, *, model: str, everything: b
         current = current.group_by(Passage.document_id).having(
             func.sum(case((Passage.model == model, 0), else_=1)) == 0)
     return list(session.scalars(select(Document.id).where(
-        Document.organization_id == organization_id, Document.status.in_(final), Document.id.not_in(current))
+        Document.organization_id == organization_id, Document.status.in_(final), Document.deleted_at.is_(None),
+        Document.id.not_in(current))
         .order_by(Document.created_at)))
 
 

@@ -1,4 +1,5 @@
-"""The core's pages: the inbox (upload, document list with live status), a document, search, the audit trail.
+"""The core's pages: the inbox (upload, document list with live status), a document (retry, delete), the deleted
+documents (restore), search, the audit trail.
 
 The shell (``web.shell``) provides what every page shares: permissions declared with ``page_require``,
 rendering, the 403 and 404 pages, paging. Every query is scoped to ``viewer.principal.tenant``; another
@@ -11,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -21,11 +22,11 @@ from paperclerk.auth.dependencies import request_ip
 from paperclerk.config import get_settings
 from paperclerk.core import audit
 from paperclerk.core.db import read_session, session_scope
-from paperclerk.core.errors import Conflict, InvalidRequest, NotFound
+from paperclerk.core.errors import Conflict, InvalidRequest, NotFound, PaperclerkError
 from paperclerk.core.lines import load_attribute
-from paperclerk.documents import service
+from paperclerk.documents import deletion, service
 from paperclerk.documents.filters import DocumentFilter
-from paperclerk.documents.models import FINAL_STATUSES, DocumentStatus
+from paperclerk.documents.models import FINAL_STATUSES, Document, DocumentStatus
 from paperclerk.documents.schemas import DocumentSummary, detail_of
 from paperclerk.pipeline import classify
 from paperclerk.search import hybrid, index
@@ -88,21 +89,43 @@ def index_page(request: Request, viewer: Annotated[Viewer, Depends(page_require(
         "filters": filters, "kinds": _kinds(filters.kind),
         "pager": pager("/", params, number, total, INBOX_PAGE_SIZE), "page_size": INBOX_PAGE_SIZE,
         "max_upload_mb": get_settings().max_upload_mb, "can_upload": viewer.can("documents:upload"),
+        "can_delete": viewer.can("documents:delete"), "notice": request.query_params.get("notice"),
     }, viewer=viewer)
 
 
 NO_DOCUMENT = "There is no document with this id. It may have been deleted, or the link may be incomplete."
 
 
+DELETED_PAGE_SIZE = 25
+
+
+@router.get("/documents/deleted", response_class=HTMLResponse, response_model=None)
+def deleted_page(request: Request, viewer: Annotated[Viewer, Depends(page_require("documents:delete"))],
+                 session: Annotated[Session, Depends(read_session)], page: str | None = None) -> Response:
+    """The organisation's deleted documents, each with who deleted it, when and why, and a way to restore it."""
+    number = page_number(page)
+    items, total = deletion.list_deleted(session, organization_id=viewer.principal.tenant, limit=DELETED_PAGE_SIZE,
+                                         offset=(number - 1) * DELETED_PAGE_SIZE)
+    return render(request, "deleted.html", {
+        "documents": items, "pager": pager("/documents/deleted", {}, number, total, DELETED_PAGE_SIZE),
+        "notice": request.query_params.get("notice"), "nav": "inbox",
+    }, viewer=viewer)
+
+
 @router.get("/documents/{document_id}", response_class=HTMLResponse, response_model=None)
 def document_page(request: Request, viewer: Annotated[Viewer, Depends(page_require("documents:read"))],
                   document_id: str,
                   session: Annotated[Session, Depends(read_session)]) -> Response:
-    tenant = viewer.principal.tenant
     try:
-        document = service.get(session, document_id, organization_id=tenant, with_pages=True)
+        document = service.get(session, document_id, organization_id=viewer.principal.tenant, with_pages=True)
     except NotFound:
         return not_found(request, NO_DOCUMENT, viewer)
+    return _document(request, viewer, session, document)
+
+
+def _document(request: Request, viewer: Viewer, session: Session, document: Document, *,
+              delete_error: str | None = None, status_code: int = 200) -> Response:
+    tenant = viewer.principal.tenant
     parent = None
     if document.parent_id:
         try:
@@ -115,7 +138,8 @@ def document_page(request: Request, viewer: Annotated[Viewer, Depends(page_requi
     return render(request, "document.html", {
         "doc": detail, "parent": parent, "is_final": detail.status in FINAL_STATUSES, "line_links": links,
         "notice": request.query_params.get("notice"), "can_retry": viewer.can("documents:retry"),
-    }, viewer=viewer)
+        "can_delete": viewer.can("documents:delete"), "delete_error": delete_error,
+    }, viewer=viewer, status_code=status_code)
 
 
 @router.post("/documents/{document_id}/retry", response_model=None)
@@ -132,6 +156,40 @@ def retry_page(request: Request,
     except Conflict:
         return RedirectResponse(f"/documents/{quote(document_id, safe='')}?notice=not-failed", status_code=303)
     return RedirectResponse(f"/documents/{quote(document_id, safe='')}", status_code=303)
+
+
+@router.post("/documents/{document_id}/delete", response_model=None)
+def delete_page(request: Request,
+                viewer: Annotated[Viewer, Depends(page_require("documents:delete", back="/documents/{document_id}"))],
+                document_id: str, reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    """The document page's confirmed delete (with the reason typed there); back to the inbox, which says so."""
+    try:
+        with session_scope() as session:
+            deletion.delete(session, document_id, organization_id=viewer.principal.tenant, actor=viewer.principal,
+                            reason=reason, ip=request_ip(request))
+    except NotFound:
+        return not_found(request, NO_DOCUMENT, viewer)
+    except PaperclerkError as refusal:  # no reason, still processing, or a product line refuses
+        with session_scope(readonly=True) as session:
+            document = service.get(session, document_id, organization_id=viewer.principal.tenant, with_pages=True)
+            return _document(request, viewer, session, document, delete_error=refusal.message,
+                             status_code=refusal.http_status)
+    return RedirectResponse("/?notice=deleted", status_code=303)
+
+
+@router.post("/documents/{document_id}/restore", response_model=None)
+def restore_page(request: Request,
+                 viewer: Annotated[Viewer, Depends(page_require("documents:delete", back="/documents/deleted"))],
+                 document_id: str) -> Response:
+    try:
+        with session_scope() as session:
+            deletion.restore(session, document_id, organization_id=viewer.principal.tenant, actor=viewer.principal,
+                             ip=request_ip(request))
+    except NotFound:
+        return not_found(request, "There is no deleted document with this id.", viewer)
+    except Conflict:
+        return RedirectResponse("/documents/deleted?notice=uploaded-again", status_code=303)
+    return RedirectResponse(f"/documents/{quote(document_id, safe='')}?notice=restored", status_code=303)
 
 
 PASSAGES_ON_SEARCH_PAGE = 5

@@ -65,13 +65,14 @@ def add_user_page(request: Request, viewer: Annotated[Viewer, Depends(page_requi
                   password: Annotated[str, Form(max_length=1024)] = "") -> Response:
     generated = accounts.generate_password() if not password else None
     try:
-        _, created = _in_transaction(lambda session: accounts.add_user(
+        _in_transaction(lambda session: accounts.add_user(
             session, email, password or generated or "", organization_id=viewer.principal.tenant, role=role,
             actor=viewer.principal, ip=request_ip(request)))
     except PaperclerkError as problem:
         return _users(request, viewer, error=problem.message, form={"email": email, "role": role},
                       status_code=problem.http_status)
-    shown = {"email": email.strip().lower(), "password": generated} if created and generated else None
+    # Shown whether or not the address had an account (which keeps its own): the page must not tell them apart.
+    shown = {"email": email.strip().lower(), "password": generated, "added": "yes"} if generated else None
     return _users(request, viewer, shown_password=shown)
 
 

@@ -52,6 +52,8 @@ AMOUNTS_CONSISTENT = 0.95
 TAX_LINES_SUMMED = 0.85
 #: A total without its label: the printed amount that is subtotal + tax.
 TOTAL_AS_SUM = 0.7
+#: A total without its line or label: the amount a card was charged.
+TOTAL_CHARGED_TO_CARD = 0.6
 #: Taken off an amount that nothing confirms, and off a total when different totals are printed.
 UNCONFIRMED_PENALTY = 0.1
 CONFLICTING_TOTALS_PENALTY = 0.25

@@ -62,6 +62,9 @@ _GENERIC_DATE = re.compile(r"date|datum|fecha|dated|data|vom|dnia|z\s*dnia|le|du
 #: An amount whose cents OCR set apart by a space: "190. 03".
 _SPLIT_CENTS = re.compile(r"(\d[.,]) (\d{2})(?!\d)")
 #: A time of day beside a receipt's date ("19:19", "7:05 PM").
+#: A card payment's line on a till receipt: the card's scheme or the word card (English, Dutch, French, German).
+_CARD_PAYMENT = re.compile(r"\b(?:visa|master\s*card|amex|american\s+express|debit(?:\s*card)?|credit\s*card|card|"
+                           r"kaart|pinnen|eftpos|carte(?:\s*bancaire)?|karte|ec-?karte|maestro)\b", re.IGNORECASE)
 _TIME_OF_DAY = re.compile(r"\b[0-2]?\d:[0-5]\d(?::[0-5]\d)?\b")
 #: How many lines under a 'bill to' label its block may run (name, contact, street, city, country, tax ID…).
 _CUSTOMER_BLOCK_LINES = 8
@@ -95,6 +98,8 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _CODE_AFTER_TOTAL = re.compile(r"\b(?:total|amount|subtotal|sum|summe|betrag|montant|totaal|bedrag|importe|totale|"
                                r"kwota|razem|valor)\s+([A-Z]{3})\b", re.IGNORECASE)
 #: A "key: value" line (a number, an ID, a contact field), not a name.
+#: A branch's number after a merchant's name ("Subway#15936-0", "Store #337"): part of the name, not a number line.
+_STORE_NUMBER = re.compile(r"#\s?\d+(?:-\d+)?\b")
 _KEY_VALUE = re.compile(r"^[^:\d]{1,40}:\s*\S")
 #: Subtotal + tax may differ from the total by rounding up to this much.
 SUM_TOLERANCE = Decimal("0.02")
@@ -474,6 +479,7 @@ class HeaderReader:
         # A till receipt: its cues (cash, change…), or neither an invoice's title nor its number.
         receipt = context.receipt or not (INVOICE_RE.search(self.text) or "invoice_number" in self.result.fields)
         first_page = self.lines[0].page
+        read_by_ocr = any(page.method == "ocr" for page in self.extraction.pages)
         page_starts: dict[int, int] = {}
         found: list[issuer.Candidate] = []
         for index, line in enumerate(self.lines):
@@ -489,8 +495,10 @@ class HeaderReader:
                 text = text[: self.labels[index][0].start]
             text = text[: line.cell_end(0)]
             name = SENDER_SEPARATOR.split(NAME_END.split(text)[0])[0].strip(" |·")
-            if not name or sum(c.isdigit() for c in name) > 3 or len(name) > 80 or _KEY_VALUE.match(name) \
-                    or _CONTACT.search(name) or issuer.key(name) in customer_names:
+            if read_by_ocr:
+                name = issuer.without_crumbs(name)
+            if not name or sum(c.isdigit() for c in _STORE_NUMBER.sub("", name)) > 3 or len(name) > 80 \
+                    or _KEY_VALUE.match(name) or _CONTACT.search(name) or issuer.key(name) in customer_names:
                 continue
             lead = line.text.index(name)
             features = issuer.features(name, index, line.page - first_page, context,
@@ -675,7 +683,7 @@ class HeaderReader:
         if dues:
             self._set_value(dues[-1], "amount_due", dues[-1].confidence)
         if "total" not in self.result.fields:
-            self._total_printed_as_sum()
+            self._total_without_label()
         if found["rounding"]:
             self._payable_after_rounding(found["rounding"], totals + dues)
         read_total = self.result.fields.get("total")
@@ -686,6 +694,24 @@ class HeaderReader:
                 FieldValue("total", value.value, value.confidence, NAME,
                            self._evidence(value.line, value.start, value.end))
                 for value in evidence_for.values() if value.value != read_total.value]
+
+    def _total_without_label(self) -> None:
+        """No total read: the printed subtotal + tax, else the amount charged to a card."""
+        self._total_printed_as_sum()
+        if "total" not in self.result.fields:
+            self._total_charged_to_card()
+
+    def _total_charged_to_card(self) -> None:
+        """No total read at all (OCR lost its line or label): the amount a card was charged ("Debit $1.07",
+        "KAART 53.78") is the amount payable; cash is not (the cash tendered may be more, the change comes back)."""
+        for index, line in enumerate(self.lines):
+            card = _CARD_PAYMENT.search(line.text)
+            if card is None or index in self.table_lines:
+                continue
+            amount = self._last_amount(line.text, card.end(), len(line.text))
+            if amount is not None and amount.has_decimals and amount.value > 0:
+                self._set("total", amount.value, C.TOTAL_CHARGED_TO_CARD, index, amount.start, amount.end)
+                return
 
     def _total_printed_as_sum(self) -> None:
         """No total read (OCR lost its label): subtotal + tax, where the document prints that amount (a card or
@@ -730,7 +756,8 @@ class HeaderReader:
                            and len(segment[a.start:a.end]) == 4 and 1900 < a.value < 2100)]
         if not amounts:
             return None
-        last = amounts[-1]
+        # A bare number after a priced amount is OCR's crumb of the photo's edge ("Total $42.28 ie NA 5").
+        last = ([a for a in amounts if a.has_decimals or a.currency is not None] or amounts)[-1]
         return AmountMatch(start + last.start, start + last.end, last.value, last.currency, last.has_decimals)
 
     def _document_type(self) -> None:

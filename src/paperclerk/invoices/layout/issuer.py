@@ -166,6 +166,36 @@ def weights_for(kind: str) -> tuple[float, tuple[float, ...]]:
     return float(model["bias"]), tuple(float(weight) for weight in model["weights"])
 
 
+def without_crumbs(name: str) -> str:
+    """``name`` without OCR's crumbs of a photo's edge at either end: a lone sign or character, a short scrap with
+    lower-case letters beside a name in capitals ("d AL MANAMA HYPERMARKET", "ee nes TRADER JOE'S"), a short
+    lower-case scrap before a capitalised word or a scrap in odd case after the name ("if Thai village KE",
+    "Cracker Barrel Store #337 eS"). What is left is a part of ``name`` as printed."""
+    words = list(re.finditer(r"\S+", name))
+    while len(words) > 1 and _crumb(words[0].group(), [word.group() for word in words[1:]], first=True):
+        words.pop(0)
+    while len(words) > 1 and _crumb(words[-1].group(), [word.group() for word in words[:-1]], first=False):
+        words.pop()
+    return name[words[0].start():words[-1].end()] if words else name
+
+
+def _crumb(word: str, rest: list[str], *, first: bool) -> bool:
+    neighbour = rest[0] if first else rest[-1]
+    if len(word) == 1 and (neighbour == "&" or (word == "s" and not first)):
+        return False  # "A & W", "McDonald s"
+    if len(word) == 1 or not any(c.isalnum() for c in word):
+        return True
+    if len(word) > 3 or not word.isalpha():
+        return False
+    long_words = [other for other in rest if sum(c.isalpha() for c in other) >= 3]
+    in_capitals = sum(other.isupper() for other in long_words) * 2 > len(long_words)
+    if in_capitals:
+        return not word.isupper()
+    if first:
+        return word.islower() and rest[0][:1].isupper()
+    return (word[:1].islower() and not word.islower()) or (word.isupper() and len(word) <= 2)
+
+
 def key(text: str) -> str:
     """A name as compared: letters and digits only, lower case."""
     return re.sub(r"[\W_]+", "", text).lower()

@@ -143,7 +143,8 @@ _labels(("customer_name",),
 _labels(("subtotal",),
         r"rechnungssumme\s*ohne\s*(?:ust|mwst)\.?", r"summe\s*ohne\s*(?:ust|mwst)\.?", r"nettosumme", r"warenwert",
         r"gesamtbetrag\s*netto", r"total\s*excl(?:uding|\.)?\s*(?:vat|tax|gst|sst)", r"amount\s*before\s*tax",
-        r"net\s*value", r"total\s*net\s*amount", r"items?\s*subtotal", r"sub\s*total\s*\(?excl\.?\s*(?:gst|tax)\)?",
+        r"net\s*value", r"total\s*net\s*amount", r"items?\s*(?:sub)?total",
+        r"sub\s*total\s*\(?excl\.?\s*(?:gst|tax)\)?",
         r"totaal\s*excl(?:usief|\.)?\s*btw", r"(?:suma|razem)\s*netto", r"warto[śs][ćc]\s*netto", r"imponibile",
         r"totale\s*imponibile", r"totale\s*netto", r"total\s*(?:s/|sem)\s*iva", r"base\s*tribut[áa]vel",
         r"total\s*l[íi]quido", r"valor\s*l[íi]quido", r"incid[êe]ncia", r"montant\s*hors\s*taxes?",
@@ -161,11 +162,13 @@ _labels(("total",),
         r"rounded\s*total", r"total\s*rounded", r"nett\s*total", r"grand\s*total\s*\(rm\)", r"total\s*payable",
         r"total\s*incl(?:uding|\.)?\s*(?:vat|tax|gst|btw|tva|mwst)", r"totaal\s*incl(?:usief|\.)?\s*btw",
         r"montant\s*total\s*ttc", r"total\s*\(incl\.?\s*(?:vat|tax)\)", r"order\s*total", r"total\s*charges",
-        r"total\s*amount\s*payable", r"total\s*invoice\s*amount", r"total\s*eur", r"total\s*usd", r"total\s*gbp")
+        r"total\s*amount\s*payable", r"total\s*invoice\s*amount", r"total\s*eur", r"total\s*usd", r"total\s*gbp",
+        r"ukupno(?:\s*kn)?")
 _labels(("amount_due",),
         r"do\s*zap[łl]aty", r"(?:totale\s*)?da\s*pagare", r"netto\s*a\s*pagare", r"total\s*a\s*pagar",
         r"valor\s*a\s*pagar", r"amount\s*to\s*pay", r"to\s*pay", r"net\s*payable", r"balance\s*payable",
-        r"zahlbetrag", r"offen", r"invoice\s*balance", r"balance", r"outstanding(?:\s*balance)?", r"due\s*payable")
+        r"zahlbetrag", r"offen", r"invoice\s*balance", r"balance", r"outstanding(?:\s*balance)?", r"due\s*payable",
+        r"bal\.?\s*due", r"amt\.?\s*due")
 # "Total Sales (Excluding GST)" / "(Inclusive GST)": a receipt's subtotal and total, however the words run.
 _labels(("subtotal",),
         r"total\s*(?:sales\s*|amount\s*)?\(?\s*excl(?:uding|usive|\.)?\s*(?:of\s*)?(?:gst|sst|tax|vat)\)?")
@@ -260,8 +263,9 @@ LEGAL_FORM = (r"(?:ltd|limited|llc|llp|inc|corp|plc|gmbh|ag|kg|ohg|ug|sarl|sas|s
                r"sp\.\s*z\s*o\.\s*o\.|sp\.\s*j\.|s\.p\.a\.|s\.r\.l\.|lda|unipessoal|enterprises?|trading|a\.g\.|"
                r"e\.v\.|e\.g\.|eg|kgaa|mbh|se)")
 COMPANY_RE = re.compile(rf"(?<!\w){LEGAL_FORM}(?!\w)", re.IGNORECASE)
-#: Where a name ends on its line: a comma (not one before a legal form, as in "Orbitly, Inc."), a wide gap, a bar.
-NAME_END = re.compile(rf",(?!\s*{LEGAL_FORM}(?![A-Za-z]))|\s{{2,}}|\s[|·]\s", re.IGNORECASE)
+#: Where a name ends on its line: a comma (not one before a legal form, as in "Orbitly, Inc."), a wide gap, a bar, a
+#: phone or fax label ("Subway#15936-0 Phone 608-758-4560").
+NAME_END = re.compile(rf",(?!\s*{LEGAL_FORM}(?![A-Za-z]))|\s{{2,}}|\s[|·]\s|\s(?:phone|tel|fax)\b", re.IGNORECASE)
 #: Lines of a letterhead that are not the address: registrations, tax and bank numbers, contact details.
 REGISTRATION_RE = re.compile(r"\b(?:kvk|hrb|hra|rcs|siren|siret|btw|vat|tva|ust|ust-idnr|abn|acn|ein|gstin|nif|cif|"
                               r"tel|t[ée]l[ée]phone|phone|fax|e-?mail|www|iban|bic|swift|registered|capital)\b|@",

@@ -3,15 +3,16 @@ one free-text column and numeric columns.
 
 Nothing here is specific to invoices: a ``TableSchema`` says which header words announce which column, which
 column is the free text, which columns are read and dropped (a row number, a product code), which may be left
-empty, and which three columns multiply (quantity x price = amount). ``LINE_ITEMS`` is the invoice's; a time-entry
-table (date, hours, rate, amount) is another schema over the same reader.
+empty, which hold words of a known shape instead of numbers (a date, a timekeeper's initials, a task code), and
+which three columns multiply (quantity x price = amount). ``LINE_ITEMS`` is the invoice's; a law firm's time-entry
+table (date, timekeeper, description, hours, rate, amount) is another schema over the same reader.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from itertools import permutations
@@ -31,6 +32,8 @@ MAX_CONTINUATION_CHARS = 80
 MAX_BLANKS_BEFORE_ROWS = 2
 #: Ways to group a row's trailing tokens into numbers, at most (thousands groups split by spaces).
 MAX_GROUPINGS = 32
+#: A word cell (a date such as "Feb 1, 2024", a name) spans at most this many tokens.
+MAX_CELL_TOKENS = 3
 _CODE_RE = re.compile(r"(?<![A-Za-z])([A-Z]{3})(?![A-Za-z])")
 
 
@@ -51,6 +54,10 @@ class TableSchema:
     #: (quantity, price, amount): a row where quantity x price = amount is read that way first.
     product: tuple[str, str, str] | None = None
     min_columns: int = 3
+    #: Columns of words, not numbers, by the regex their cell matches whole, case-sensitively (a date, initials, a
+    #: code; one to ``MAX_CELL_TOKENS`` tokens, the fewest that match); they stand before the text column or right
+    #: after it. Optional ones may be missing from a row.
+    words: dict[str, str] = field(default_factory=dict)
 
     @cached_property
     def pattern(self) -> re.Pattern[str]:
@@ -60,12 +67,13 @@ class TableSchema:
 
 @dataclass(frozen=True)
 class TableRow:
-    """One row: its free text, its numbers by column (dropped columns left out), and the indexes of the lines it
-    was read from (the row's own line first, then lines that continued its text)."""
+    """One row: its free text, its numbers by column (dropped columns left out), the indexes of the lines it
+    was read from (the row's own line first, then lines that continued its text) and its word cells by column."""
 
     text: str
     values: dict[str, Decimal]
     lines: tuple[int, ...]
+    words: dict[str, str] = field(default_factory=dict)
 
 
 LINE_ITEMS = TableSchema(
@@ -119,8 +127,8 @@ def header_columns(text: str, schema: TableSchema) -> list[str] | None:
 def read_rows(lines: Sequence[str], header: int, columns: list[str], schema: TableSchema, hint: str | None, *,
               ends_table: Callable[[int], bool], is_labelled: Callable[[int], bool]) -> list[TableRow]:
     """The rows under the header on line ``header``, up to a line for which ``ends_table`` holds (a totals label),
-    a blank line or a line that is not a row; a short unlabelled text line between two rows continues the text
-    above it."""
+    a blank line or a line that is not a row; a short unlabelled text line between two rows, or between the last
+    row and the line that ends the table, continues the text above it."""
     rows: list[TableRow] = []
     pending: list[int] = []
     text_at = columns.index(schema.text_column)
@@ -136,6 +144,8 @@ def read_rows(lines: Sequence[str], header: int, columns: list[str], schema: Tab
             index += 1
             continue
         if ends_table(index):
+            if pending:
+                rows[-1] = _continued(rows[-1], lines, pending)
             break
         row = parse_row(text, before, after, schema, hint)
         if row is None:
@@ -145,21 +155,30 @@ def read_rows(lines: Sequence[str], header: int, columns: list[str], schema: Tab
                 continue
             break
         if pending:
-            previous = rows[-1]
-            extra = " ".join(lines[i].strip() for i in pending)
-            rows[-1] = TableRow(f"{previous.text} {extra}", previous.values, (*previous.lines, *pending))
+            rows[-1] = _continued(rows[-1], lines, pending)
             pending = []
-        description, values = row
-        rows.append(TableRow(description, values, (index,)))
+        description, values, words = row
+        rows.append(TableRow(description, values, (index,), words))
         index += 1
     return rows
 
 
+def _continued(row: TableRow, lines: Sequence[str], more: list[int]) -> TableRow:
+    extra = " ".join(lines[index].strip() for index in more)
+    return TableRow(f"{row.text} {extra}", row.values, (*row.lines, *more), row.words)
+
+
 def parse_row(text: str, before: list[str], after: list[str], schema: TableSchema, hint: str | None
-              ) -> tuple[str, dict[str, Decimal]] | None:
-    """(free text, values by column) of a row whose columns are ``before`` + text column + ``after``, or None
-    when the line is not a row."""
+              ) -> tuple[str, dict[str, Decimal], dict[str, str]] | None:
+    """(free text, values by column, word cells by column) of a row whose columns are ``before`` + text column +
+    ``after``, or None when the line is not a row."""
     tokens = [t for t in text.split() if not (t in SYMBOLS or (_CODE_RE.fullmatch(t) and t in identifiers.ISO_4217))]
+    peeled = _leading_words(tokens, before, schema)
+    if peeled is None:
+        return None
+    tokens, before, words = peeled
+    trailing = [name for name in after if name in schema.words]
+    after = [name for name in after if name not in schema.words]
     merged: list[str] = []
     for token in tokens:
         if token == "%" and merged:
@@ -184,7 +203,7 @@ def parse_row(text: str, before: list[str], after: list[str], schema: TableSchem
     if lead != len(before):
         return None
     names = before + after
-    best: tuple[int, str, dict[str, Decimal]] | None = None
+    best: tuple[int, str, dict[str, Decimal], dict[str, str]] | None = None
     for columns in _column_options(names, schema):
         wanted = len(columns) - lead
         for groups in _groupings(tokens, len(tokens) - trail, len(tokens), wanted):
@@ -192,7 +211,11 @@ def parse_row(text: str, before: list[str], after: list[str], schema: TableSchem
             numbers = [numeric(token) for token in tokens[:lead]] + [numeric(cell) for cell in cells]
             if any(value is None for value in numbers):
                 continue
-            description = " ".join(tokens[lead: groups[0][0] if groups else len(tokens)]).strip()
+            text_tokens = tokens[lead: groups[0][0] if groups else len(tokens)]
+            cells_after = _trailing_words(text_tokens, trailing, schema)
+            if cells_after is None:
+                continue
+            description = " ".join(text_tokens[:len(text_tokens) - cells_after[0]]).strip()
             if not description or not re.search(r"[A-Za-zÀ-ÿ]", description):
                 continue
             row = {name: value for name, value in zip(columns, numbers, strict=True) if value is not None}
@@ -202,12 +225,62 @@ def parse_row(text: str, before: list[str], after: list[str], schema: TableSchem
             merges = sum(len(group) - 1 for group in groups)
             score = (0 if _product_ok(row, schema) else 10) + merges + (len(names) - len(columns))
             if best is None or score < best[0]:
-                best = (score, description, row)
+                best = (score, description, row, cells_after[1])
     if best is None:
         return None
-    _, description, row = best
+    _, description, row, found_after = best
     _fix_product(row, schema)
-    return description, {name: value for name, value in row.items() if name not in schema.dropped}
+    return description, {name: value for name, value in row.items() if name not in schema.dropped}, \
+        {**words, **found_after}
+
+
+def _word_cell(tokens: list[str], start: int, pattern: str) -> int:
+    """How many tokens from ``start`` make one cell matching ``pattern`` (the fewest), 0 when none do."""
+    for size in range(1, MAX_CELL_TOKENS + 1):
+        if start + size <= len(tokens) and re.fullmatch(pattern, " ".join(tokens[start:start + size])):
+            return size
+    return 0
+
+
+def _leading_words(tokens: list[str], before: list[str], schema: TableSchema
+                   ) -> tuple[list[str], list[str], dict[str, str]] | None:
+    """The row without its word cells before the text column: (tokens left, numeric columns left, the cells), or
+    None when a word cell that must be there is not."""
+    kept_tokens: list[str] = []
+    kept_columns: list[str] = []
+    words: dict[str, str] = {}
+    position = 0
+    for name in before:
+        if name not in schema.words:
+            if position < len(tokens):
+                kept_tokens.append(tokens[position])
+            kept_columns.append(name)
+            position += 1
+            continue
+        size = _word_cell(tokens, position, schema.words[name])
+        if size == 0 and name not in schema.optional:
+            return None
+        if size:
+            words[name] = " ".join(tokens[position:position + size])
+        position += size
+    return kept_tokens + tokens[position:], kept_columns, words
+
+
+def _trailing_words(text_tokens: list[str], trailing: list[str], schema: TableSchema
+                    ) -> tuple[int, dict[str, str]] | None:
+    """The word cells right after the text column, read from the end of the text: (tokens they take, the cells),
+    or None when one that must be there is not."""
+    taken, words = 0, {}
+    for name in reversed(trailing):
+        end = len(text_tokens) - taken
+        size = next((size for size in range(1, MAX_CELL_TOKENS + 1)
+                     if size < end and re.fullmatch(schema.words[name], " ".join(text_tokens[end - size:end]))), 0)
+        if size == 0 and name not in schema.optional:
+            return None
+        if size:
+            words[name] = " ".join(text_tokens[end - size:end])
+        taken += size
+    return taken, words
 
 
 def number(token: str, hint: str | None) -> Decimal | None:

@@ -32,7 +32,7 @@ from paperclerk.invoices.models import (
     Vendor,
 )
 from paperclerk.invoices.rules import RuleConfig
-from paperclerk.invoices.service import field_evidence
+from paperclerk.invoices.service import field_evidence, in_use
 
 
 @dataclass(frozen=True)
@@ -220,7 +220,7 @@ def _earlier_copies(context: _Context, vendor: Vendor | None) -> list[Invoice]:
         return []
     others = context.session.scalars(select(Invoice).where(
         Invoice.organization_id == invoice.organization_id, Invoice.id != invoice.id, or_(*same),
-        Invoice.status.not_in([InvoiceStatus.REJECTED, InvoiceStatus.RECEIVED]),
+        Invoice.status.not_in([InvoiceStatus.REJECTED, InvoiceStatus.RECEIVED]), in_use(),
     ).order_by(Invoice.created_at, Invoice.id)).all()
     vendor_ids = {other.vendor_id for other in others if other.vendor_id}
     vendors = {item.id: item for item in context.session.scalars(select(Vendor).where(

@@ -34,6 +34,8 @@ def snapshot(item: Any, *names: str) -> dict[str, Any]:
 
 
 VENDOR_FIELDS = ("name", "tax_id", "iban", "bic", "country", "active")
+#: What names a vendor, order or receipt in its events (a notification's title).
+SUBJECT_NAMES = ("name", "number")
 
 
 def _record(session: Session, actor: Principal, ip: str | None, action: str, subject: tuple[str, str],
@@ -41,7 +43,8 @@ def _record(session: Session, actor: Principal, ip: str | None, action: str, sub
     """Audit the change, record its event, and re-check the invoices in review against the new master data."""
     record_audit(session, actor, action, subject, ip=ip, organization_id=organization_id, before=before, after=after)
     events.record(session, action, organization_id=organization_id, subject_type=subject[0], subject_id=subject[1],
-                  payload={"changed": sorted(key for key in after if (before or {}).get(key) != after[key])})
+                  payload={"changed": sorted(key for key in after if (before or {}).get(key) != after[key]),
+                           **{key: after[key] for key in SUBJECT_NAMES if after.get(key)}})
     if revalidate:
         validation.revalidate_open(session, organization_id)
 
