@@ -134,6 +134,22 @@ def test_bad_input_is_refused_clearly(env: object, monkeypatch: pytest.MonkeyPat
         assert failed["status"] == "failed" and failed["error"].startswith("JUDGMENT_NO_READABLE_FILE")
 
 
+def test_a_request_about_a_case_of_the_legal_registry(env: object) -> None:
+    from paperclerk.core.db import session_scope
+    from paperclerk.legal.cases import CaseValues, create_case
+    from tests.helpers import organization_id
+    from tests.judgments.world import ScriptActor
+
+    with api_client() as client, api_client(organization="globex") as other:
+        with session_scope() as session:
+            acme = organization_id("acme")
+            case_id = create_case(session, acme, CaseValues(number="2026-117", title="Sharma v. Gupta"),
+                                  actor=ScriptActor(acme)).id
+        opened = client.post(BASE, json={"title": "Sharma v. Gupta", "legal_case_id": case_id})
+        assert opened.status_code == 201 and opened.json()["legal_case_id"] == case_id
+        assert_error(other.post(BASE, json={"title": "x", "legal_case_id": case_id}), 404, "CASE_NOT_FOUND")
+
+
 def _section(text: str, passages: list[str], citations: list[str]) -> str:
     return json.dumps({"text": text, "passages": passages, "citations": citations})
 

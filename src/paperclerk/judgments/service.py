@@ -18,6 +18,7 @@ from paperclerk.core.errors import Conflict, FileEmpty, FileTooLarge, InvalidReq
 from paperclerk.judgments import cache
 from paperclerk.judgments.draft import LABELS
 from paperclerk.judgments.models import CaseFileDocument, DraftVersion, JudgmentRequest, RequestStatus
+from paperclerk.legal import cases
 
 DRAFT_TASK = "judgments.draft"
 MAX_FILES = 50
@@ -76,6 +77,8 @@ def list_requests(session: Session, organization_id: str, *, limit: int, offset:
 def open_request(session: Session, organization_id: str, *, title: str, jurisdiction: str, court_level: str,
                  questions: list[str], engine: str, legal_case_id: str | None, actor: Actor,
                  ip: str | None = None) -> JudgmentRequest:
+    if legal_case_id is not None:
+        cases.get_case(session, organization_id, legal_case_id)  # the organisation's case, or CASE_NOT_FOUND
     request = JudgmentRequest(organization_id=organization_id, title=title, jurisdiction=jurisdiction,
                               court_level=court_level, questions=questions, engine=engine,
                               legal_case_id=legal_case_id, created_by=actor.label)
