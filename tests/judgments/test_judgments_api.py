@@ -97,6 +97,8 @@ def test_request_draft_review_versions_and_exports(env: object) -> None:
         assert docx.status_code == 200
         text = "\n".join(p.text for p in DocxDocument(io.BytesIO(docx.content)).paragraphs)
         assert "The tenancy began in 2015." in text and "overridden" in text
+        assert_error(client.put(f"{BASE}/{request_id}/sections/2", json={"text": "Issue\x00 one\x07."}), 400,
+                     "JUDGMENT_TEXT_INVALID")
         pdf = client.get(f"{BASE}/{request_id}/export", params={"format": "pdf"})
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
         assert_error(client.put(f"{BASE}/{request_id}/files/late.txt", content=b"late evidence"), 409,
