@@ -14,7 +14,7 @@ from pathlib import Path
 
 from benchmarks.common import Row, SectionResult, bench_organization, percentile, start_server, temp_dir
 
-SECTION = "13 judgments"
+SECTION = "14 judgments"
 _CASE = ("The appellant was a tenant of the respondent under a lease deed dated 12 March 2015. The respondent filed "
          "a suit for eviction under Section 14 of the Delhi Rent Control Act, 1958 alleging bona fide requirement. "
          "The question for determination is whether the landlord established a bona fide requirement. Counsel for "

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from paperclerk.cli import app
 from paperclerk.config import get_settings
+from paperclerk.judgments import precedents
 from tests.judgments.cases import tenancy_case
 
 runner = CliRunner()
@@ -60,3 +61,22 @@ def test_an_oversized_file_is_refused_before_reading(tmp_path: Path, env: object
 def test_precedent_search(env: object) -> None:
     result = runner.invoke(app, ["judgments", "precedents", "land acquisition compensation market value"])
     assert result.exit_code == 0 and "Supreme Court of India" in result.stdout
+
+
+def test_precedents_are_imported_once_as_searchable_judgments(env: object) -> None:
+    from sqlalchemy import func, select
+
+    from paperclerk.core.db import session_scope
+    from paperclerk.documents.models import Document
+
+    first = runner.invoke(app, ["judgments", "import-precedents"])
+    assert first.exit_code == 0, first.output
+    again = runner.invoke(app, ["judgments", "import-precedents", "--jurisdiction", "INDIA"])
+    assert again.exit_code == 0, again.output
+    with session_scope(readonly=True) as session:
+        count = session.scalar(select(func.count()).select_from(Document).where(Document.source == "precedent-store"))
+        kinds = set(session.scalars(select(Document.declared_kind).where(Document.source == "precedent-store")))
+    stored = len(precedents.shipped().precedents)
+    assert first.stdout.strip() == f"{stored} precedents added, 0 already there"
+    assert again.stdout.strip() == f"0 precedents added, {stored} already there"
+    assert count == stored and kinds == {"judgment"}

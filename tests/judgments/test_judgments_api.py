@@ -97,6 +97,8 @@ def test_request_draft_review_versions_and_exports(env: object) -> None:
         assert docx.status_code == 200
         text = "\n".join(p.text for p in DocxDocument(io.BytesIO(docx.content)).paragraphs)
         assert "The tenancy began in 2015." in text and "overridden" in text
+        assert_error(client.put(f"{BASE}/{request_id}/sections/2", json={"text": "Issue\x00 one\x07."}), 400,
+                     "JUDGMENT_TEXT_INVALID")
         pdf = client.get(f"{BASE}/{request_id}/export", params={"format": "pdf"})
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
         assert_error(client.put(f"{BASE}/{request_id}/files/late.txt", content=b"late evidence"), 409,
@@ -132,6 +134,22 @@ def test_bad_input_is_refused_clearly(env: object, monkeypatch: pytest.MonkeyPat
         client.post(f"{BASE}/{request_id}/draft")
         failed = wait_drafted(client, request_id)
         assert failed["status"] == "failed" and failed["error"].startswith("JUDGMENT_NO_READABLE_FILE")
+
+
+def test_a_request_about_a_case_of_the_legal_registry(env: object) -> None:
+    from paperclerk.core.db import session_scope
+    from paperclerk.legal.cases import CaseValues, create_case
+    from tests.helpers import organization_id
+    from tests.judgments.world import ScriptActor
+
+    with api_client() as client, api_client(organization="globex") as other:
+        with session_scope() as session:
+            acme = organization_id("acme")
+            case_id = create_case(session, acme, CaseValues(number="2026-117", title="Sharma v. Gupta"),
+                                  actor=ScriptActor(acme)).id
+        opened = client.post(BASE, json={"title": "Sharma v. Gupta", "legal_case_id": case_id})
+        assert opened.status_code == 201 and opened.json()["legal_case_id"] == case_id
+        assert_error(other.post(BASE, json={"title": "x", "legal_case_id": case_id}), 404, "CASE_NOT_FOUND")
 
 
 def _section(text: str, passages: list[str], citations: list[str]) -> str:

@@ -80,3 +80,19 @@ def test_outcome_model_round_trips_and_learns() -> None:
     assert again.probability("the order was set aside")[0] == "accepted"
     assert again.probability("dismissed for want of merit")[0] == "rejected"
     assert set(outcome.shipped()) == {"INDIA"}
+
+
+def test_exports_leave_out_what_no_document_can_hold() -> None:
+    import io
+
+    from docx import Document as DocxDocument
+
+    from paperclerk.judgments import exports
+
+    content = {"jurisdiction": "INDIA", "engine": "precedent", "outcome": {"label": "accepted", "probability": 0.6},
+               "sections": [{"title": "Facts", "text": "A lease\x00 of 2015\x07 \u2013 \u201cquoted\u201d.",
+                             "sources": [{"document": "a.txt", "page": 1, "start": 0, "end": 5,
+                                          "text": "A\x0blease"}]}]}
+    docx = DocxDocument(io.BytesIO(exports.to_docx("Title\x01", content)))
+    assert "A lease of 2015 \u2013 \u201cquoted\u201d." in [p.text for p in docx.paragraphs]
+    assert exports.to_pdf("Title\x01", content).startswith(b"%PDF")

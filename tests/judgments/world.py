@@ -11,7 +11,9 @@ from paperclerk.judgments.models import RequestStatus
 from tests.judgments.cases import TENANCY_ARGUMENTS, TENANCY_FACTS
 
 
-class _Matrix:
+class ScriptActor:
+    """Who the tests act as when they call the services directly (the audit trail names it)."""
+
     actor_type, id, label = "system", None, "matrix"
 
     def __init__(self, organization_id: str) -> None:
@@ -22,7 +24,7 @@ def drafted_request(organization_id: str, session: Session | None = None) -> str
     if session is None:
         with session_scope() as own:
             return drafted_request(organization_id, own)
-    actor = _Matrix(organization_id)
+    actor = ScriptActor(organization_id)
     request = service.open_request(session, organization_id, title="Matrix v. Matrix", jurisdiction="INDIA",
                                    court_level="", questions=[], engine="precedent", legal_case_id=None, actor=actor)
     service.add_file(session, organization_id, request.id, filename="facts.txt", content=TENANCY_FACTS.encode(),

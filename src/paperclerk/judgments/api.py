@@ -46,8 +46,9 @@ RequestId = Annotated[str, Path(max_length=36)]
 _FILENAME = re.compile(r"^[^/\\\x00-\x1f]{1,255}$")
 
 
-@router.post("", status_code=201, response_model=JudgmentOut, summary="Open a judgment request",
-             responses=error_responses(413))
+@router.post("", status_code=201, response_model=JudgmentOut,
+             summary="Open a judgment request (about a case of the legal registry when legal_case_id is given)",
+             responses=error_responses(404, 413))
 def open_request(body: JudgmentRequestIn, request: Request, principal: Requester) -> dict[str, Any]:
     try:
         jurisdiction = jurisdiction_of(body.jurisdiction)

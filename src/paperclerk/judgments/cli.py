@@ -1,5 +1,6 @@
 """``paperclerk judge CASE…`` (also ``paperclerk judgments judge``): draft judgments here and now, offline by
-default; ``paperclerk judgments precedents`` searches the precedent store."""
+default; ``paperclerk judgments precedents`` searches the precedent store and ``paperclerk judgments
+import-precedents`` adds it to an organisation's documents (then the search finds the precedents too)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from paperclerk.core.cli import console, err_console, fail
+from paperclerk.core.cli import OrgOption, console, err_console, fail, organization
 
 app = typer.Typer(help="Judgment assistant.", no_args_is_help=True)
 
@@ -77,3 +78,42 @@ def search_precedents(
     for match in precedents.shipped().similar(text, canonical, count):
         console.print(f"{match.similarity:.3f}  {match.precedent.citation}  [{match.precedent.outcome}]  "
                       f"{match.precedent.holding[:160]}", highlight=False)
+
+
+@app.command("import-precedents")
+def import_precedents(
+    org: OrgOption = None,
+    jurisdiction: Annotated[str | None, typer.Option(help="Only this jurisdiction's precedents")] = None,
+) -> None:
+    """Add the precedent store's judgments to the organisation's documents, kind judgment (one text document each:
+    citation, court, outcome, holding, facts, arguments), so that the search finds them by words and by meaning once
+    the workers have processed them. A precedent imported before (the same bytes) is not added twice."""
+    import io
+
+    from paperclerk.auth.principal import system_actor
+    from paperclerk.config import get_settings
+    from paperclerk.core.db import session_scope
+    from paperclerk.documents import service as documents
+    from paperclerk.judgments import precedents
+    from paperclerk.judgments.draft import jurisdiction_of
+
+    organization_id = organization(org)
+    try:
+        wanted = jurisdiction_of(jurisdiction) if jurisdiction else None
+    except ValueError as exc:
+        fail(str(exc))
+    settings = get_settings()
+    actor = system_actor("precedent import", organization_id=organization_id)
+    added = again = 0
+    for precedent in precedents.shipped().precedents:
+        if wanted is not None and precedent.jurisdiction != wanted:
+            continue
+        text = (f"{precedent.citation}\n{precedent.court}\nOutcome: {precedent.outcome}\n\nHolding\n"
+                f"{precedent.holding}\n\nFacts\n{precedent.facts}\n\nArguments\n{precedent.arguments}\n")
+        with documents.spool(io.BytesIO(text.encode()), settings=settings) as spooled, session_scope() as session:
+            intake = documents.receive(session, spooled, organization_id=organization_id,
+                                       filename=f"precedent-{precedent.id}.txt", source="precedent-store",
+                                       settings=settings, actor=actor, declared_kind="judgment")
+        again += intake.duplicate
+        added += not intake.duplicate
+    console.print(f"{added} precedents added, {again} already there", highlight=False)

@@ -4,6 +4,7 @@ listed under it, the predicted outcome and the reviewer's decision when there is
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 from docx import Document as DocxDocument
@@ -11,6 +12,14 @@ from fpdf import FPDF
 
 _ASCII = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2026": "...", "\u201c": '"', "\u201d": '"',
                         "\u2018": "'", "\u2019": "'", "\u2022": "-"})
+
+
+#: Characters XML 1.0 (so DOCX) cannot hold: C0 controls other than tab and line breaks, lone surrogates, U+FFFE/F.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml(text: str) -> str:
+    return _NOT_XML.sub("", text)
 
 
 def _source_line(source: dict[str, Any]) -> str:
@@ -34,21 +43,21 @@ def _heading(content: dict[str, Any]) -> list[str]:
 
 def to_docx(title: str, content: dict[str, Any]) -> bytes:
     document = DocxDocument()
-    document.add_heading(title, level=0)
+    document.add_heading(_xml(title), level=0)
     for line in _heading(content):
-        document.add_paragraph(line)
+        document.add_paragraph(_xml(line))
     for section in content["sections"]:
-        document.add_heading(section["title"], level=1)
-        document.add_paragraph(section["text"])
+        document.add_heading(_xml(section["title"]), level=1)
+        document.add_paragraph(_xml(section["text"]))
         for source in section["sources"]:
-            document.add_paragraph(_source_line(source), style="List Bullet")
+            document.add_paragraph(_xml(_source_line(source)), style="List Bullet")
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
 
 
 def _latin(text: str) -> str:
-    return text.translate(_ASCII).encode("latin-1", "replace").decode("latin-1")
+    return _xml(text).translate(_ASCII).encode("latin-1", "replace").decode("latin-1")
 
 
 def to_pdf(title: str, content: dict[str, Any]) -> bytes:

@@ -39,8 +39,8 @@ class JudgmentRequest(Base):
     engine: Mapped[str] = mapped_column(String(20))  # "precedent" | "llm"
     status: Mapped[str] = mapped_column(String(20), default=RequestStatus.OPEN)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    #: The case in the legal line's registry this request is about, when there is one (its id; no foreign key:
-    #: the registry is another line's table).
+    #: The case of the legal line's registry (``legal_cases``) this request is about, when there is one; checked
+    #: to be the organisation's case when the request is opened (no foreign key: the table is another line's).
     legal_case_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
     #: Model tokens spent drafting (0 offline).
     tokens: Mapped[int] = mapped_column(Integer, default=0)

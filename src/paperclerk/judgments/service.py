@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import re
 from typing import Any
 
 from sqlalchemy import func, select
@@ -18,8 +19,11 @@ from paperclerk.core.errors import Conflict, FileEmpty, FileTooLarge, InvalidReq
 from paperclerk.judgments import cache
 from paperclerk.judgments.draft import LABELS
 from paperclerk.judgments.models import CaseFileDocument, DraftVersion, JudgmentRequest, RequestStatus
+from paperclerk.legal import cases
 
 DRAFT_TASK = "judgments.draft"
+#: Control characters (tab and line breaks aside) have no place in a judgment and no document format holds them.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_FILES = 50
 _SUBJECT = "judgment_request"
 
@@ -76,6 +80,8 @@ def list_requests(session: Session, organization_id: str, *, limit: int, offset:
 def open_request(session: Session, organization_id: str, *, title: str, jurisdiction: str, court_level: str,
                  questions: list[str], engine: str, legal_case_id: str | None, actor: Actor,
                  ip: str | None = None) -> JudgmentRequest:
+    if legal_case_id is not None:
+        cases.get_case(session, organization_id, legal_case_id)  # the organisation's case, or CASE_NOT_FOUND
     request = JudgmentRequest(organization_id=organization_id, title=title, jurisdiction=jurisdiction,
                               court_level=court_level, questions=questions, engine=engine,
                               legal_case_id=legal_case_id, created_by=actor.label)
@@ -146,6 +152,8 @@ def _drafted(session: Session, organization_id: str, request_id: str) -> tuple[J
 def edit_section(session: Session, organization_id: str, request_id: str, *, index: int, text: str, note: str,
                  actor: Actor, ip: str | None = None) -> DraftVersion:
     """A reviewer's text for one section; the sources stay those of the engine's text (the page shows them)."""
+    if _CONTROL.search(text) or _CONTROL.search(note):
+        raise InvalidRequest("The text holds control characters.", code="JUDGMENT_TEXT_INVALID")
     request, current = _drafted(session, organization_id, request_id)
     content = copy.deepcopy(current.content)
     sections = content["sections"]
@@ -166,6 +174,8 @@ def decide_outcome(session: Session, organization_id: str, request_id: str, *, l
                    actor: Actor, ip: str | None = None) -> DraftVersion:
     """Accept the predicted outcome (``label`` None or the same) or override it with another label; reasons are
     required for an override."""
+    if _CONTROL.search(reasons):
+        raise InvalidRequest("The reasons hold control characters.", code="JUDGMENT_TEXT_INVALID")
     request, current = _drafted(session, organization_id, request_id)
     content = copy.deepcopy(current.content)
     predicted = content["outcome"]["label"]

@@ -1,7 +1,7 @@
-"""The drafting job (``judgments.draft``), run by the embedded workers or Celery like every job: read the case
-file's documents (in the sandbox; a file that cannot be read is recorded with its reason and the rest used), draft
-with the request's engine (an identical case drafted before is taken from the cache), store version 1 and record
-``judgments.draft.ready`` (or ``judgments.draft.failed``)."""
+"""The drafting job (``judgments.draft``), run by the embedded workers or Celery like every job: mark the request
+running, read the case file's new documents (in the sandbox, no transaction open; a file that cannot be read is
+recorded with its reason and the rest used), draft with the request's engine (an identical case drafted before is
+taken from the cache), store version 1 and record ``judgments.draft.ready`` (or ``judgments.draft.failed``)."""
 
 from __future__ import annotations
 
@@ -26,22 +26,40 @@ log = logging.getLogger(__name__)
 _SUBJECT = "judgment_request"
 
 
-def _read_files(session: Session, request: JudgmentRequest) -> CaseFile:
-    """Each document's pages, read once (kept on its row) and reused by later drafts."""
+def _read_new_files(request_id: str) -> None:
+    """Read the documents not read yet (in the sandbox, outside any transaction) and keep their pages, or why they
+    could not be read, on their rows: later drafts reuse them."""
     settings = get_settings()
+    with session_scope(readonly=True) as session:
+        unread = [(row.id, row.filename, row.content) for row in session.scalars(
+            select(CaseFileDocument).where(CaseFileDocument.request_id == request_id, CaseFileDocument.pages.is_(None),
+                                           CaseFileDocument.error.is_(None))
+            .options(undefer(CaseFileDocument.content)))]
+    results: dict[int, list[str] | dict[str, str]] = {}
+    for row_id, filename, content in unread:
+        with tempfile.TemporaryDirectory(prefix="paperclerk-judgment-") as folder:
+            path = Path(folder) / (Path(filename).name or "document")
+            path.write_bytes(content)
+            try:
+                results[row_id] = list(read_document(path, settings=settings).pages)
+            except PaperclerkError as error:
+                results[row_id] = {"code": error.code, "message": error.message}
+    with session_scope() as session:
+        for row_id, result in results.items():
+            row = session.get(CaseFileDocument, row_id)
+            if row is None:
+                continue
+            if isinstance(result, dict):
+                row.error = result
+            else:
+                row.pages = result
+
+
+def _case_file(session: Session, request: JudgmentRequest) -> CaseFile:
     case = CaseFile()
     rows = session.scalars(select(CaseFileDocument).where(CaseFileDocument.request_id == request.id)
-                           .options(undefer(CaseFileDocument.content), undefer(CaseFileDocument.pages))
-                           .order_by(CaseFileDocument.id)).all()
+                           .options(undefer(CaseFileDocument.pages)).order_by(CaseFileDocument.id)).all()
     for row in rows:
-        if row.pages is None and row.error is None:
-            with tempfile.TemporaryDirectory(prefix="paperclerk-judgment-") as folder:
-                path = Path(folder) / (Path(row.filename).name or "document")
-                path.write_bytes(row.content)
-                try:
-                    row.pages = list(read_document(path, settings=settings).pages)
-                except PaperclerkError as error:
-                    row.error = {"code": error.code, "message": error.message}
         if row.error is not None:
             case.errors.append({"file": row.filename, **row.error})
         elif row.pages is not None:
@@ -59,14 +77,22 @@ def _write(session: Session, request: JudgmentRequest, case: CaseFile) -> Draft:
 
 
 def draft_request(run: JobRun) -> None:
-    fresh: tuple[str, dict[str, object]] | None = None
+    """Mark the request running, read its new documents (no transaction open meanwhile), then draft and save."""
     with session_scope() as session:
         request = session.get(JudgmentRequest, run.subject_id)
         if request is None:
             run.complete(session)
             return
         request.status = RequestStatus.RUNNING
-        case = _read_files(session, request)
+        service.changed(session, request)
+    _read_new_files(run.subject_id)
+    fresh: tuple[str, dict[str, object]] | None = None
+    with session_scope() as session:
+        request = session.get(JudgmentRequest, run.subject_id)
+        if request is None:
+            run.complete(session)
+            return
+        case = _case_file(session, request)
         if not case.documents:
             raise PaperclerkError("No document of the case file could be read.", code="JUDGMENT_NO_READABLE_FILE",
                                   http_status=422)
