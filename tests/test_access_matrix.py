@@ -42,7 +42,9 @@ from tests.legal_billing.ledes_samples import legal_invoice
 from tests.notifications.support import stored_webhook
 
 #: Routes anybody may call (they authenticate the caller themselves).
-PUBLIC = {("POST", "/api/v1/auth/login"), ("POST", "/api/v1/auth/refresh"), ("POST", "/api/v1/auth/logout")}
+PUBLIC = {("POST", "/api/v1/auth/login"), ("POST", "/api/v1/auth/refresh"), ("POST", "/api/v1/auth/logout"),
+          # Stripe's payout webhooks: the signature authenticates (tests/feedback/test_payouts_and_pos.py)
+          ("POST", "/api/v1/feedback/stripe/webhook")}
 
 
 @dataclass
@@ -124,6 +126,8 @@ def _csv(text: str) -> dict[str, Any]:
 
 _J = "/api/v1/judgments"
 CALLS: dict[tuple[str, str], Call] = {
+    ("POST", "/api/v1/feedback/stripe/webhook"): lambda w: ("/api/v1/feedback/stripe/webhook", {
+        "content": b'{"object": "event"}'}),
     ("POST", _J): lambda w: (_J, {"json": {"title": "matrix"}}),
     ("GET", _J): lambda w: (_J, {}),
     ("GET", _J + "/{request_id}"): lambda w: (f"{_J}/{w.judgment_id}", {}),

@@ -15,8 +15,9 @@ from tests.page_matrix import PageCall, PageWorld
 
 PUBLIC = {
     ("GET", "/f/manifest.webmanifest"), ("GET", "/f/sw.js"), ("GET", "/f/me"), ("GET", "/f/me/export"),
-    ("POST", "/f/me/erase"), ("GET", "/f/s/{session_id}"), ("POST", "/f/s/{session_id}"),
-    ("GET", "/f/s/{session_id}/result"), ("GET", "/f/{code}"), ("POST", "/f/{code}/verify"),
+    ("POST", "/f/me/erase"), ("POST", "/f/me/payout-account"), ("GET", "/f/s/{session_id}"),
+    ("POST", "/f/s/{session_id}"), ("GET", "/f/s/{session_id}/result"), ("GET", "/f/{code}"),
+    ("POST", "/f/{code}/verify"),
 }
 
 
@@ -52,7 +53,13 @@ PAGE_CALLS = [
              lambda w: ("/feedback/stores", {"data": {"name": f"Store {os.urandom(4).hex()}"}}), allowed=303),
     PageCall("GET", "/feedback/stores/{store_id}/qr.svg",
              lambda w: (f"/feedback/stores/{w.extra['feedback']['shop'].store_id}/qr.svg", {})),
+    PageCall("POST", "/feedback/transactions", lambda w: ("/feedback/transactions", {"files": {"file": (
+        "pos.csv", f"external_id,amount,occurred_at\nM-{os.urandom(4).hex()},12.50,2026-12-03 10:00\n".encode(),
+        "text/csv")}})),
     PageCall("GET", "/feedback/admin", lambda w: ("/feedback/admin", {})),
+    PageCall("POST", "/feedback/admin/payouts", lambda w: ("/feedback/admin/payouts", {"data": {
+        "provider": "manual", "currency": "SEK", "minimum": "1"}}), allowed=303),
+    PageCall("GET", "/feedback/admin/payouts/manual.csv", lambda w: ("/feedback/admin/payouts/manual.csv", {})),
     PageCall("POST", "/feedback/admin/findings/{finding_id}/decision", lambda w: _decision(w, "/feedback/admin"),
              allowed=303),
 ]

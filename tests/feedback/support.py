@@ -29,6 +29,7 @@ class Sale:
     source: str = "csv"
     currency: str = "SEK"
     card_fingerprint: str | None = None
+    receipt_number: str | None = None
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from paperclerk.app import create_app
 from paperclerk.core.db import session_scope, utcnow
 from paperclerk.feedback import ledger, privacy
-from paperclerk.feedback.models import Customer, FeedbackSession, PosTransaction
+from paperclerk.feedback.models import Customer, FeedbackSession, FraudFinding, PosTransaction
 from paperclerk.feedback.voice_store import voice_store
 from tests.conftest import Env
 from tests.feedback.support import business, receipt, submitted_feedback
@@ -94,17 +94,20 @@ def test_upheld_finding_reverses_and_override_pays(env: Env) -> None:
 
     shop = business(sales=3)
     held = submitted_feedback(shop, 0, flagged=True)
-    other = submitted_feedback(shop, 1, flagged=True)
+    other = submitted_feedback(shop, 1, flagged=True, text=(
+        "In conclusion, the oat flat white at 8:15 on Monday was lukewarm and the barista Sara apologised. Please "
+        "warm the cups first, because the milk cools fast in cold porcelain."))
     actor = system_actor("tests", organization_id=shop.organization_id)
     with session_scope() as session:
         assert ledger.trial_balance(session) == {}  # held feedback earns nothing yet
         assert held.finding_id and other.finding_id
         sessions.decide(session, actor, held.finding_id, uphold=True, note="farm")
-        sessions.decide(session, actor, other.finding_id, uphold=False)
+        for finding in session.scalars(select(FraudFinding).where(FraudFinding.session_id == other.session_id)):
+            sessions.decide(session, actor, finding.id, uphold=False)
     with session_scope(readonly=True) as session:
         rejected = session.get(FeedbackSession, held.session_id)
         paid = session.get(FeedbackSession, other.session_id)
         assert rejected is not None and rejected.status == "rejected"
-        assert paid is not None and paid.status == "scored"
+        assert paid is not None and paid.status == "scored" and paid.reward_amount > 0
         assert ledger.customer_totals(session, paid.customer_id)["SEK"]["earned"] == paid.reward_amount
         assert ledger.trial_balance(session) == {"SEK": Decimal(0)}

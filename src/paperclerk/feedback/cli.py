@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from paperclerk.core.cli import console, err_console
+from paperclerk.core.cli import OrgOption, console, err_console, fail, organization
 
 app = typer.Typer(help="Customer feedback intelligence.", no_args_is_help=True)
 
@@ -99,3 +99,48 @@ def retention() -> None:
         result = apply_retention(session)
     console.print(f"recordings deleted: {result.recordings_deleted}; feedback deleted: {result.feedback_deleted}; "
                   f"customers pseudonymised: {result.customers_pseudonymised}")
+
+
+@app.command("import-pos")
+def import_pos(
+    source: Annotated[str, typer.Argument(help="square, zettle or shopify")],
+    token: Annotated[str, typer.Option(envvar="PAPERCLERK_FEEDBACK_POS_TOKEN",
+                                       help="The business's access token (Square), API key (Zettle) or Admin API "
+                                            "token (Shopify); best given in the environment")],
+    org: OrgOption = None,
+    days: Annotated[int, typer.Option(min=1, max=90, help="Import the sales of the last N days")] = 1,
+    shop: Annotated[str, typer.Option(help="Shopify: the shop's name (name.myshopify.com)")] = "",
+    location: Annotated[str, typer.Option(help="Square: only this location")] = "",
+) -> None:
+    """Bring a business's sales in from its POS system (Square, Zettle, Shopify), so receipts can be checked against
+    them; sales already imported are left as they are. Run it from cron (say hourly with --days 1)."""
+    from datetime import UTC, datetime, timedelta
+
+    from paperclerk.auth.principal import system_actor
+    from paperclerk.core.db import session_scope
+    from paperclerk.core.errors import PaperclerkError
+    from paperclerk.feedback.payouts import import_from
+    from paperclerk.feedback.pos.shopify import ShopifySource
+    from paperclerk.feedback.pos.square import SquareSource
+    from paperclerk.feedback.pos.transaction import PosSource
+    from paperclerk.feedback.pos.zettle import ZettleSource
+
+    sources: dict[str, PosSource] = {}
+    if source == "square":
+        sources[source] = SquareSource(token, location_id=location or None)
+    elif source == "zettle":
+        sources[source] = ZettleSource(token)
+    elif source == "shopify" and shop:
+        sources[source] = ShopifySource(shop, token)
+    else:
+        fail("choose square, zettle, or shopify with --shop")
+    organization_id = organization(org)
+    until = datetime.now(UTC)
+    try:
+        with session_scope() as session:
+            result = import_from(session, system_actor("cli", organization_id=organization_id), sources[source],
+                                 until - timedelta(days=days), until)
+    except PaperclerkError as exc:
+        fail(f"{exc.code}: {exc.message}")
+    console.print(f"{result.created} new, {result.already_known} already known"
+                  + (f"; unknown stores: {', '.join(result.unmatched_stores)}" if result.unmatched_stores else ""))

@@ -94,13 +94,14 @@ def balances(session: Session, account: str) -> dict[str, Decimal]:
 
 
 def customer_totals(session: Session, customer_id: str) -> dict[str, dict[str, Decimal]]:
-    """Per currency: earned, reversed, paid and the balance still owed to the customer."""
+    """Per currency: earned, reversed (a reward taken back; negative when a failed payout came back), paid, and the
+    balance still owed to the customer (the account's credit)."""
     totals: dict[str, dict[str, Decimal]] = defaultdict(lambda: {kind.value: Decimal(0) for kind in EntryKind})
     rows = session.execute(select(LedgerEntry.currency, LedgerEntry.kind, func.sum(LedgerEntry.amount))
                            .where(LedgerEntry.account == customer_account(customer_id))
                            .group_by(LedgerEntry.currency, LedgerEntry.kind)).all()
     for currency, kind, total in rows:
-        totals[currency][kind] = abs(Decimal(total))
+        totals[currency][kind] = -Decimal(total) if kind == EntryKind.EARNED else Decimal(total)
     for values in totals.values():
         values["balance"] = values[EntryKind.EARNED] - values[EntryKind.REVERSED] - values[EntryKind.PAID]
     return dict(totals)

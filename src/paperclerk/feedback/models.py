@@ -103,6 +103,8 @@ class PosTransaction(Base):
     store_id: Mapped[str | None] = mapped_column(ForeignKey("feedback_stores.id", ondelete="SET NULL"))
     source: Mapped[str] = mapped_column(String(20))
     external_id: Mapped[str] = mapped_column(String(120))
+    #: What the receipt shows when it is not the id (Square's receipt number, Shopify's order name).
+    receipt_number: Mapped[str | None] = mapped_column(String(120), index=True)
     store_ref: Mapped[str] = mapped_column(String(120), default="")
     amount: Mapped[Decimal] = mapped_column(Amount)
     currency: Mapped[str] = mapped_column(String(3))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,7 +19,7 @@ from paperclerk.auth.models import Organization
 from paperclerk.config import get_settings
 from paperclerk.core.db import session_scope
 from paperclerk.core.errors import NotFound, PaperclerkError
-from paperclerk.feedback import dashboard, ledger, program, sessions, speech
+from paperclerk.feedback import dashboard, ledger, payouts, program, sessions, speech, transactions
 from paperclerk.feedback.models import FeedbackSession, LedgerEntry
 from paperclerk.web.shell import Viewer, not_found, page_require, render
 
@@ -28,6 +28,9 @@ Read = Annotated[Viewer, Depends(page_require("feedback:read"))]
 Manage = Annotated[Viewer, Depends(page_require("feedback:manage", back="/feedback/settings"))]
 Review = Annotated[Viewer, Depends(page_require("feedback:review", back="/feedback"))]
 Operate = Annotated[Viewer, Depends(page_require("feedback:operate", back="/feedback/admin"))]
+Import = Annotated[Viewer, Depends(page_require("feedback:import", back="/feedback/settings"))]
+#: The largest POS export one upload may be.
+MAX_CSV_BYTES = 20_000_000
 NO_FEEDBACK = "There is no such feedback."
 
 
@@ -103,14 +106,15 @@ def decide_page(request: Request, viewer: Review, finding_id: str,
 
 
 def _settings_page(request: Request, viewer: Viewer, error: str | None = None, status_code: int = 200,
-                   saved: bool = False) -> HTMLResponse:
+                   saved: bool = False, imported: dict[str, Any] | None = None) -> HTMLResponse:
     with session_scope() as session:
         current = program.program_of(session, viewer.principal.tenant)
         stores = program.stores(session, viewer.principal.tenant)
         base = get_settings().public_url.rstrip("/")
         return render(request, "feedback/settings.html", {
             "program": current, "tiers": program.tiers_of(current), "stores": stores, "base_url": base,
-            "error": error, "saved": saved, "nav": "feedback"}, viewer=viewer, status_code=status_code)
+            "error": error, "saved": saved, "imported": imported, "nav": "feedback"}, viewer=viewer,
+            status_code=status_code)
 
 
 @router.get("/feedback/settings", response_class=HTMLResponse, response_model=None)
@@ -161,6 +165,30 @@ def store_create(request: Request, viewer: Manage, name: Annotated[str, Form(max
     return RedirectResponse("/feedback/settings?saved=1", status_code=303)
 
 
+@router.post("/feedback/transactions", response_model=None)
+def transactions_upload(request: Request, viewer: Import, file: Annotated[UploadFile, File()],
+                        timezone: Annotated[str, Form(max_length=60)] = "Europe/Stockholm") -> Response:
+    """POS transactions from a CSV export (``feedback.pos.csv_source``: its columns, per-row errors)."""
+    from paperclerk.feedback.pos.csv_source import read_csv
+
+    content = file.file.read(MAX_CSV_BYTES + 1)
+    if len(content) > MAX_CSV_BYTES:
+        return _settings_page(request, viewer, error=f"The file is larger than {MAX_CSV_BYTES // 1_000_000} MB.",
+                              status_code=413)
+    with session_scope() as session:
+        try:
+            current = program.program_of(session, viewer.principal.tenant)
+            read = read_csv(content, currency=current.currency, timezone=timezone)
+            result = transactions.import_transactions(session, viewer.principal, read.transactions)
+        except PaperclerkError as exc:
+            session.rollback()
+            return _settings_page(request, viewer, error=exc.message, status_code=exc.http_status)
+    return _settings_page(request, viewer, imported={
+        "created": result.created, "already_known": result.already_known, "unmatched": result.unmatched_stores,
+        "errors": [f"line {error.line}: {error.message}" for error in read.errors[:20]],
+        "error_count": len(read.errors)})
+
+
 @router.get("/feedback/stores/{store_id}/qr.svg", response_model=None)
 def store_qr(request: Request, viewer: Read, store_id: str) -> Response:
     with session_scope(readonly=True) as session:
@@ -198,7 +226,43 @@ def admin_page(request: Request, viewer: Operate) -> Response:
                  "llm": settings.llm_model if settings.llm_url else "", "scoring": "offline (lexicon, en + sv)"}
         return render(request, "feedback/admin.html", {
             "figures": figures, "queue": queue, "names": names, "paid_out": owed, "commission": commission,
-            "customers_owed": customers_owed, "model": model, "nav": "feedback"}, viewer=viewer)
+            "customers_owed": customers_owed, "model": model, "batches": payouts.batches(session),
+            "providers": payouts.PROVIDERS, "done": request.query_params.get("done", "")[:80], "nav": "feedback"},
+            viewer=viewer)
+
+
+@router.post("/feedback/admin/payouts", response_model=None)
+def admin_payouts(request: Request, viewer: Operate, provider: Annotated[str, Form(max_length=20)] = "manual",
+                  currency: Annotated[str, Form(max_length=3)] = "SEK",
+                  minimum: Annotated[str, Form(max_length=20)] = "1") -> Response:
+    from decimal import Decimal, InvalidOperation
+
+    with session_scope() as session:
+        if not _is_operator(session, viewer):
+            return not_found(request, "There is no such page.", viewer)
+        try:
+            least = Decimal(minimum or "1")
+            report = payouts.pay_rewards(session, viewer.principal, provider=payouts.provider_named(provider),
+                                         currency=currency, minimum=least)
+        except (PaperclerkError, InvalidOperation) as exc:
+            session.rollback()
+            message = exc.message if isinstance(exc, PaperclerkError) else "The minimum must be a number."
+            return render(request, "feedback/message.html", {"message": message, "nav": "feedback"}, viewer=viewer,
+                          status_code=exc.http_status if isinstance(exc, PaperclerkError) else 400)
+        done = f"{report.paid} paid, {report.failed} failed, {report.not_tried} not tried"
+    return RedirectResponse(f"/feedback/admin?done={done}", status_code=303)
+
+
+@router.get("/feedback/admin/payouts/manual.csv", response_model=None)
+def admin_manual_csv(request: Request, viewer: Operate) -> Response:
+    """The manual payouts still to make, as the CSV a person pays from."""
+    from paperclerk.feedback.payments.manual_csv import ManualCsvPayouts
+
+    with session_scope(readonly=True) as session:
+        if not _is_operator(session, viewer):
+            return not_found(request, "There is no such page.", viewer)
+    return Response(ManualCsvPayouts().to_pay(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="payouts-to-make.csv"'})
 
 
 def _owed_per_currency(session: Session) -> dict[str, Any]:

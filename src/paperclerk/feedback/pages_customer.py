@@ -26,9 +26,9 @@ from paperclerk.auth.ratelimit import Limiter, make_limiter
 from paperclerk.auth.web import csrf_token_for
 from paperclerk.config import get_settings
 from paperclerk.core.db import session_scope
-from paperclerk.core.errors import FileTooLarge, PaperclerkError
+from paperclerk.core.errors import FileTooLarge, NotFound, PaperclerkError
 from paperclerk.core.money import display
-from paperclerk.feedback import ledger, privacy, sessions
+from paperclerk.feedback import ledger, payouts, privacy, sessions
 from paperclerk.feedback.models import Customer, FindingStatus, FraudFinding, Store
 from paperclerk.feedback.program import program_of, store_by_code
 from paperclerk.ops.security import client_ip
@@ -102,7 +102,8 @@ def my_data(request: Request) -> Response:
     with session_scope(readonly=True) as session:
         customer = _customer(session, request)
         export = privacy.customer_export(session, customer) if customer else None
-        return _page(request, "customer_me.html", {"export": export,
+        return _page(request, "customer_me.html", {"export": export, "payout_account": customer.payout_account
+                                                   if customer else "",
                                                    "erased": request.query_params.get("erased") == "1"})
 
 
@@ -128,6 +129,20 @@ def my_data_erase(request: Request, confirm: Annotated[str, Form(max_length=10)]
     response = RedirectResponse("/f/me?erased=1", status_code=303)
     response.delete_cookie(COOKIE, path="/f")
     return response
+
+
+@router.post("/f/me/payout-account", response_model=None)
+def my_payout_account(request: Request, account: Annotated[str, Form(max_length=120)] = "") -> Response:
+    with session_scope() as session:
+        customer = _customer(session, request)
+        try:
+            if customer is None:
+                raise NotFound("there is no feedback from this phone yet", code="CUSTOMER_NOT_FOUND")
+            payouts.set_payout_account(session, customer, account)
+        except PaperclerkError as exc:
+            session.rollback()
+            return _page(request, "customer_error.html", {"error": exc, "back": "/f/me"}, status_code=exc.http_status)
+    return RedirectResponse("/f/me", status_code=303)
 
 
 @router.get("/f/s/{session_id}", response_class=HTMLResponse, response_model=None)

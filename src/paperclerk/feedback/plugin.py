@@ -23,6 +23,7 @@ LINE = ProductLine(
     package="paperclerk.feedback",
     model_modules=("paperclerk.feedback.models",),
     task_modules=(),
+    api_routers=("paperclerk.feedback.api:router",),
     page_routers=("paperclerk.feedback.pages_customer:router", "paperclerk.feedback.pages:router"),
     templates="templates",
     static="static",

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from paperclerk.auth.principal import Principal
@@ -37,6 +37,8 @@ class TransactionLike(Protocol):
     def occurred_at(self) -> datetime: ...
     @property
     def card_fingerprint(self) -> str | None: ...
+    @property
+    def receipt_number(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,7 @@ def import_transactions(session: Session, principal: Principal, rows: Iterable[T
         session.add(PosTransaction(organization_id=organization_id, store_id=store_id, source=row.source,
                                    external_id=row.external_id, store_ref=row.store_ref, amount=row.amount,
                                    currency=row.currency.upper(), occurred_at=occurred,
-                                   card_fingerprint=row.card_fingerprint))
+                                   card_fingerprint=row.card_fingerprint, receipt_number=row.receipt_number))
         created += 1
     session.flush()
     if created:
@@ -88,14 +90,16 @@ def import_transactions(session: Session, principal: Principal, rows: Iterable[T
 
 def find_purchase(session: Session, store: Store, program: Program, *, external_id: str, amount: Decimal,
                   occurred_at: datetime) -> PosTransaction:
-    """The transaction a receipt shows: same business, this store (or none recorded), the id, the amount and the
+    """The transaction a receipt shows: same business, this store (or none recorded), the id or the receipt number,
+    the amount and the
     time within the tolerances. Raises ``NotFound`` PURCHASE_NOT_FOUND (rule FB-TXN-UNKNOWN) or ``Conflict``
     PURCHASE_ALREADY_USED (rule FB-TXN-REUSED); neither says which part did not match."""
     external_id = external_id.strip()
     occurred = occurred_at if occurred_at.tzinfo else occurred_at.replace(tzinfo=UTC)
     window = timedelta(minutes=program.time_tolerance_minutes)
     candidates = session.scalars(select(PosTransaction).where(
-        PosTransaction.organization_id == store.organization_id, PosTransaction.external_id == external_id))
+        PosTransaction.organization_id == store.organization_id,
+        or_(PosTransaction.external_id == external_id, PosTransaction.receipt_number == external_id)))
     for candidate in candidates:
         if candidate.store_id not in (None, store.id):
             continue
