@@ -145,3 +145,36 @@ def log_out(page: Any) -> None:
     page.locator("[data-logout]").get_by_role("button", name="Log out").click()
     page.wait_for_url("**/login")
     expect(page.locator("h1")).to_have_text("Log in to paperclerk")
+
+
+#: WCAG 2.1 AA: normal text needs a contrast ratio of at least 4.5:1 with its background.
+AA_CONTRAST = 4.5
+_CONTRASTS = """(selector) => {
+    const rgb = (text) => (text.match(/[\\d.]+/g) || []).map(Number);
+    const luminance = ([r, g, b]) => [r, g, b].map((value) => {
+        const c = value / 255;
+        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    }).reduce((sum, c, i) => sum + c * [0.2126, 0.7152, 0.0722][i], 0);
+    const background = (element) => {
+        for (let node = element; node; node = node.parentElement) {
+            const colour = rgb(getComputedStyle(node).backgroundColor);
+            if (colour.length === 3 || colour[3] > 0) return colour.slice(0, 3);
+        }
+        return [255, 255, 255];
+    };
+    const found = [];
+    for (const root of document.querySelectorAll(selector)) {
+        for (const element of [root, ...root.querySelectorAll('*')]) {
+            const own = [...element.childNodes].some((node) => node.nodeType === 3 && node.textContent.trim());
+            if (!own) continue;
+            const [a, b] = [luminance(rgb(getComputedStyle(element).color)), luminance(background(element))];
+            found.push([element.textContent.trim().slice(0, 40), (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)]);
+        }
+    }
+    return found;
+}"""
+
+
+def contrast_ratios(page: Any, selector: str) -> list[tuple[str, float]]:
+    """Each piece of text inside the elements ``selector`` finds, with its contrast against its background."""
+    return [(text, round(ratio, 2)) for text, ratio in page.evaluate(_CONTRASTS, selector)]
