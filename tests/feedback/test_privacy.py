@@ -38,6 +38,18 @@ def _fake_recording(session_id: str, tmp_path: Path, *, hours_ago: float) -> str
     return key
 
 
+def test_every_worker_runs_the_retention_as_the_lines_chore(env: Env, tmp_path: Path) -> None:
+    from paperclerk.config import get_settings
+    from paperclerk.core.maintenance import Maintenance
+
+    shop = business(sales=2)
+    old = submitted_feedback(shop, 0, flagged=False)
+    old_key = _fake_recording(old.session_id, tmp_path, hours_ago=25)
+    done = Maintenance(get_settings()).run_due()
+    assert done["feedback_retention"] == 1  # the one recording past its 24 h
+    assert not voice_store().exists(old_key)
+
+
 def test_retention_with_a_moved_clock(env: Env, tmp_path: Path) -> None:
     shop = business(sales=3)
     fresh = submitted_feedback(shop, 0, flagged=False)

@@ -17,7 +17,8 @@ from paperclerk.config import Settings, get_settings
 from paperclerk.core import db, jobs
 from paperclerk.core.db import after_commit, session_scope
 from paperclerk.core.jobs import Job
-from paperclerk.core.maintenance import CHORES, Chore, Maintenance
+from paperclerk.core.lines import Chore
+from paperclerk.core.maintenance import Maintenance, all_chores
 
 log = logging.getLogger(__name__)
 RUN_JOB = "paperclerk.run_job"
@@ -132,7 +133,7 @@ def _on_worker_ready(**_: object) -> None:
     from paperclerk.core.worker import release_dead_holders
 
     release_dead_holders()
-    Maintenance(get_settings(), (*CHORES, RESEND_STALE_JOBS)).start()
+    Maintenance(get_settings(), (*all_chores(), RESEND_STALE_JOBS)).start()
 
 
 @signals.worker_process_init.connect  # type: ignore[untyped-decorator]

@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from paperclerk.config import Settings
 
 #: The roles from least to most trusted; each holds every permission of the roles before it.
 ROLE_ORDER = ("viewer", "reviewer", "approver", "admin")
@@ -105,6 +110,25 @@ class EventType:
 
 
 @dataclass(frozen=True)
+class Chore:
+    """Periodic work every worker process runs (``core.maintenance``): idempotent, in its own transaction."""
+
+    name: str
+    #: ``"module:function"``, a function ``(session) -> int`` (how many rows it touched).
+    function: str
+    #: Seconds between two runs, from the settings.
+    every: Callable[[Settings], float]
+
+    def __post_init__(self) -> None:
+        if not _REFERENCE.match(self.function):
+            raise ValueError(f"chore {self.name!r}: {self.function!r} is not 'module:function'")
+
+    def run(self, session: Session) -> int:
+        module, _, attribute = self.function.partition(":")
+        return int(getattr(importlib.import_module(module), attribute)(session))
+
+
+@dataclass(frozen=True)
 class ProductLine:
     """One product line: its package and everything the core wires in for it.
 
@@ -148,6 +172,8 @@ class ProductLine:
     #: ``"module:function"``, ``(session, document) -> None``, called before a document is deleted: raises a
     #: ``PaperclerkError`` (a ``Conflict``) to refuse, e.g. for an invoice that was approved or paid.
     deletion_guard: str | None = None
+    #: Periodic work of the line (e.g. retention), run by every worker beside the core's chores.
+    chores: tuple[Chore, ...] = ()
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):

@@ -3,39 +3,24 @@
 A chore is a plain function taking a session and returning how many rows it touched; it runs once when the
 worker starts and then every ``every(settings)`` seconds, in its own transaction (work that must follow the commit,
 such as sending to a broker, goes through ``core.db.after_commit``). Chores are idempotent, so several workers
-running the same one only repeat harmless work. ``CHORES`` run in every worker; Celery workers add the stale-job
-resend (``core.celery_app.RESEND_STALE_JOBS``).
+running the same one only repeat harmless work. ``CHORES`` (the core's) and each product line's
+(``ProductLine.chores``) run in every worker; Celery workers add the stale-job resend
+(``core.celery_app.RESEND_STALE_JOBS``).
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
-
-from sqlalchemy.orm import Session
 
 from paperclerk.config import Settings
 from paperclerk.core.db import session_scope
+from paperclerk.core.lines import Chore
 
 log = logging.getLogger(__name__)
 #: How often, at most, the maintenance thread looks for a due chore (sooner when a chore is due more often).
 TICK_SECONDS = 30.0
-
-
-@dataclass(frozen=True)
-class Chore:
-    name: str
-    #: ``"module:function"``, a function ``(session) -> int``.
-    function: str
-    every: Callable[[Settings], float]
-
-    def run(self, session: Session) -> int:
-        module, _, attribute = self.function.partition(":")
-        return int(getattr(importlib.import_module(module), attribute)(session))
 
 
 CHORES = (
@@ -45,17 +30,22 @@ CHORES = (
     # Blobs stored by an upload whose process was killed before its document row committed.
     Chore("sweep_orphan_blobs", "paperclerk.ops.blob_sweep:sweep_orphan_blobs",
           every=lambda settings: settings.blob_sweep_interval_seconds),
-    # Feedback retention (GDPR): recordings 24 h after transcription, feedback after 730 days; hourly.
-    Chore("feedback_retention", "paperclerk.feedback.privacy:retention_chore", every=lambda settings: 3600.0),
 )
+
+
+def all_chores() -> tuple[Chore, ...]:
+    """The core's chores, then every product line's (``ProductLine.chores``)."""
+    from paperclerk.plugins import lines
+
+    return (*CHORES, *(chore for line in lines() for chore in line.chores))
 
 
 class Maintenance:
     """Runs the due chores on a daemon thread until stopped."""
 
-    def __init__(self, settings: Settings, chores: tuple[Chore, ...] = CHORES) -> None:
+    def __init__(self, settings: Settings, chores: tuple[Chore, ...] | None = None) -> None:
         self.settings = settings
-        self.chores = chores
+        self.chores = all_chores() if chores is None else chores
         self._last_run: dict[str, float] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None

@@ -3,7 +3,7 @@ commands, permissions, events, navigation and migrations (see ``paperclerk.core.
 
 from __future__ import annotations
 
-from paperclerk.core.lines import EventType, NavItem, Permission, ProductLine
+from paperclerk.core.lines import Chore, EventType, NavItem, Permission, ProductLine
 
 _SESSION_PAGE = "/feedback/sessions/{subject_id}"
 EVENTS = (
@@ -38,4 +38,6 @@ LINE = ProductLine(
     nav=(NavItem("feedback", "Feedback", "/feedback", "feedback:read", 400),),
     events=EVENTS,
     migrations="migrations",
+    #: GDPR retention: recordings 24 h after transcription, feedback after 730 days; checked hourly.
+    chores=(Chore("feedback_retention", "paperclerk.feedback.privacy:retention_chore", every=lambda settings: 3600.0),),
 )
