@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 #: pytest-xdist processes for `make test` (each gets its own PostgreSQL database and Redis db).
-TEST_WORKERS ?= 2
+TEST_WORKERS ?= 3
 
 .PHONY: run test bench lint install clean image
 
@@ -25,7 +25,7 @@ test: $(INSTALLED)
 	@scripts/ensure-browser.sh
 	@scripts/ensure-ocr.sh
 	@scripts/ensure-ops-tools.sh
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=25
 
 ## Print the performance table (also written to benchmarks/results.md).
 bench: $(INSTALLED)

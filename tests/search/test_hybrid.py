@@ -89,7 +89,7 @@ def test_document_and_line_filters_narrow_both_rankings(corpus, monkeypatch):
     for mode in ("hybrid", "semantic", "fulltext"):
         hits = _search(client, "state law", mode=mode, filter="file:supply.txt")
         assert hits and {hit["filename"] for hit in hits} == {"supply.txt"}
-    response = client.get("/api/v1/search/passages", params={"q": "law", "filter": "case:7"})
+    response = client.get("/api/v1/search/passages", params={"q": "law", "filter": "colour:7"})
     assert_error(response, 400, "SEARCH_FILTER_UNKNOWN")
 
 

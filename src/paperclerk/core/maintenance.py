@@ -11,6 +11,7 @@ running the same one only repeat harmless work. ``CHORES`` (the core's) and each
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 
@@ -19,6 +20,28 @@ from paperclerk.core.db import session_scope
 from paperclerk.core.lines import Chore
 
 log = logging.getLogger(__name__)
+
+#: Held while a chore runs and across every fork of this process, so that no process is forked mid-chore: a Celery
+#: pool process that replaces a dead one is forked from the worker's main process, where the maintenance thread
+#: runs, and would inherit the locks the chore held at that instant (a storage client's, a connection pool's) —
+#: held forever in the child, which then hangs on its first job.
+_chore_running = threading.RLock()
+
+
+def _before_fork() -> None:
+    _chore_running.acquire()
+
+
+def _after_fork_in_parent() -> None:
+    _chore_running.release()
+
+
+def _after_fork_in_child() -> None:
+    global _chore_running
+    _chore_running = threading.RLock()
+
+
+os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_in_parent, after_in_child=_after_fork_in_child)
 #: How often, at most, the maintenance thread looks for a due chore (sooner when a chore is due more often).
 TICK_SECONDS = 30.0
 
@@ -59,7 +82,7 @@ class Maintenance:
                 continue
             self._last_run[chore.name] = time.monotonic()
             try:
-                with session_scope() as session:
+                with _chore_running, session_scope() as session:
                     done[chore.name] = chore.run(session)
             except Exception:
                 log.warning("maintenance chore failed", extra={"chore": chore.name}, exc_info=True)
