@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from paperclerk.core.money import display
+from paperclerk.core.money import ISO_4217, display
 from paperclerk.invoices import identifiers, tax_rates
 from paperclerk.invoices.dates import Order
 from paperclerk.invoices.reading import NOT_INVOICE, RECEIPT, Evidence, Finding, InvoiceExtraction
@@ -418,7 +418,7 @@ def bic_invalid(extraction: InvoiceExtraction, config: RuleConfig) -> Iterator[P
 def unknown_currency(extraction: InvoiceExtraction, config: RuleConfig) -> Iterator[Problem]:
     """The currency is not an active ISO 4217 code."""
     value = extraction.value("currency")
-    if isinstance(value, str) and value and value.upper() not in identifiers.ISO_4217:
+    if isinstance(value, str) and value and value.upper() not in ISO_4217:
         yield (f"The currency {value!r} is not a known ISO 4217 currency code.", _ev(extraction, "currency"),
                "Set the currency (e.g. EUR, USD, GBP) from the document.")
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from paperclerk.core.money import ISO_4217
 from paperclerk.extraction.base import Extraction
 from paperclerk.invoices import identifiers
 from paperclerk.invoices.dates import Order, find_dates, infer_order, order_for
@@ -262,19 +263,19 @@ class HeaderReader:
             label = re.search(r"(?:currency|devise|valuta|w[äa]hrung|moneda|divisa)\s*:?\s*([A-Z]{3})\b", line.text,
                               re.IGNORECASE)
             # A labelled code is taken as written, known or not (the rules flag an unknown one).
-            if label and (label.group(1).upper() in identifiers.ISO_4217 or label.group(1).isupper()):
+            if label and (label.group(1).upper() in ISO_4217 or label.group(1).isupper()):
                 code = label.group(1).upper()
                 votes[code] += 10
                 first.setdefault(code, (index, label.start(1), label.end(1)))
             for bracketed in (*_BRACKETED_CODE.finditer(line.text), *_CODE_AFTER_TOTAL.finditer(line.text)):
                 # "Total (EUR)", "Unit price (EUR)", "Total GBP"
-                if bracketed.group(1) in identifiers.ISO_4217:
+                if bracketed.group(1) in ISO_4217:
                     votes[bracketed.group(1)] += 3
                     first.setdefault(bracketed.group(1), (index, bracketed.start(1), bracketed.end(1)))
             if not _MAY_HAVE_CURRENCY.search(line.text):
                 continue  # no sign or code on the line: no amount on it can name a currency
-            for match in find_amounts(line.text, known_codes=identifiers.ISO_4217):
-                if match.currency and match.currency in identifiers.ISO_4217 and match.currency not in _WORD_CODES:
+            for match in find_amounts(line.text, known_codes=ISO_4217):
+                if match.currency and match.currency in ISO_4217 and match.currency not in _WORD_CODES:
                     span = line.text[match.start:match.end]
                     is_code = match.currency in span
                     votes[match.currency] += 2 if is_code else 1
@@ -751,7 +752,7 @@ class HeaderReader:
         segment = _strip_dates(PERCENT_RE.sub(lambda m: " " * len(m.group()), text[start:end]))
         # OCR splits cents off their amount ("£190. 03"): joined again, the offsets kept (the space moves after).
         segment = _SPLIT_CENTS.sub(r"\1\2 ", segment)
-        amounts = [a for a in find_amounts(segment, hint=self.hint, known_codes=identifiers.ISO_4217)
+        amounts = [a for a in find_amounts(segment, hint=self.hint, known_codes=ISO_4217)
                    if not (a.value == a.value.to_integral() and not a.has_decimals and a.currency is None
                            and len(segment[a.start:a.end]) == 4 and 1900 < a.value < 2100)]
         if not amounts:

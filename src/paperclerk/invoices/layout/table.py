@@ -17,7 +17,7 @@ from decimal import Decimal
 from functools import cached_property
 from itertools import permutations
 
-from paperclerk.invoices import identifiers
+from paperclerk.core.money import ISO_4217
 from paperclerk.invoices.numbers import SYMBOLS, parse_number
 
 #: A row whose product column differs from quantity x price by more than this is read another way first.
@@ -175,7 +175,7 @@ def parse_row(text: str, before: list[str], after: list[str], schema: TableSchem
               ) -> tuple[str, dict[str, Decimal], dict[str, str]] | None:
     """(free text, values by column, word cells by column) of a row whose columns are ``before`` + text column +
     ``after``, or None when the line is not a row."""
-    tokens = [t for t in text.split() if not (t in SYMBOLS or (_CODE_RE.fullmatch(t) and t in identifiers.ISO_4217))]
+    tokens = [t for t in text.split() if not (t in SYMBOLS or (_CODE_RE.fullmatch(t) and t in ISO_4217))]
     peeled = _leading_words(tokens, before, schema)
     if peeled is None:
         return None
