@@ -124,9 +124,10 @@ def test_worker_killed_mid_batch_loses_nothing(celery_env: CeleryEnv, processes:
     assert final_count(ids) < len(ids)
 
     wait_until_final(ids, timeout=120)
-    started = assert_exactly_once(ids, batch)
-    assert any(count >= 2 for count in started.values()), started
-    for job in in_flight:  # taken over from the killed worker
+    assert_exactly_once(ids, batch)
+    # Taken over from the killed worker (it may have died between claiming a job and starting its first stage, so
+    # the proof is the job's second attempt, not a stage started twice).
+    for job in in_flight:
         again = job_of(job.subject_id)
         assert again.status == "done" and again.attempts >= 2, (again.status, again.attempts)
         assert not belongs_to(again.worker or "", victim)
