@@ -42,6 +42,7 @@ def _after_fork_in_child() -> None:
 
 
 os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_in_parent, after_in_child=_after_fork_in_child)
+
 #: How often, at most, the maintenance thread looks for a due chore (sooner when a chore is due more often).
 TICK_SECONDS = 30.0
 
